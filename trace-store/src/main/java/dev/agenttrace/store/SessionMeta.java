@@ -1,0 +1,47 @@
+package dev.agenttrace.store;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code meta.json}. Only the fields agent-strace's {@code SessionMeta} declares may be written:
+ * its reader is {@code SessionMeta(**json)} and skips a session whose meta has any other key.
+ * Free-form facts (pids, MCP client and server, framing) therefore live in {@link #attribution},
+ * which Python reads as a plain dict. Zero, null and "" are omitted when written, as Python does.
+ */
+public final class SessionMeta {
+    public String sessionId;
+    public Double startedAt;
+    public Double endedAt;
+    public String agentName;
+    public String command;
+    public long toolCalls;
+    public long llmRequests;
+    public long errors;
+    public long totalTokens;
+    public double totalDurationMs;
+    public String parentSessionId;
+    public String parentEventId;
+    public int depth;
+    /** os_user, hostname, pid, ppid, process_name, working_dir, git_* ... plus agent-trace's extras. */
+    public ObjectNode attribution = JsonNodeFactory.instance.objectNode();
+
+    public SessionMeta copy() {
+        SessionMeta m = new SessionMeta();
+        m.sessionId = sessionId;
+        m.startedAt = startedAt;
+        m.endedAt = endedAt;
+        m.agentName = agentName;
+        m.command = command;
+        m.toolCalls = toolCalls;
+        m.llmRequests = llmRequests;
+        m.errors = errors;
+        m.totalTokens = totalTokens;
+        m.totalDurationMs = totalDurationMs;
+        m.parentSessionId = parentSessionId;
+        m.parentEventId = parentEventId;
+        m.depth = depth;
+        m.attribution = attribution == null ? null : attribution.deepCopy();
+        return m;
+    }
+}
