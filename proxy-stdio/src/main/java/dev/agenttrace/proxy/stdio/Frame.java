@@ -1,0 +1,77 @@
+package dev.agenttrace.proxy.stdio;
+
+/**
+ * What {@link FrameReader#next()} found. The byte ranges point into the reader's buffer and are
+ * valid only until the next call: forward them, copy what must outlive the call.
+ */
+public final class Frame {
+
+    /** What kind of thing was read. */
+    public enum Kind {
+        /** A complete message: {@link #body} is the JSON text, {@link #raw} the frame as received. */
+        MESSAGE,
+        /** A line that is not JSON-RPC (log output, junk); {@link #body} holds it without the line end. */
+        NOISE,
+        /** A frame larger than the limit; it was skipped. {@link #body} holds its first bytes. */
+        OVERSIZED,
+        /** A Content-Length header block that cannot be used; it was skipped. */
+        BAD_HEADER,
+        /** The stream ended inside a frame; {@link #body} holds what arrived. */
+        TRUNCATED
+    }
+
+    Kind kind;
+    Framing framing;
+    byte[] buf;
+    int bodyOff;
+    int bodyLen;
+    int rawOff;
+    int rawLen;
+    /** Full size of an oversized frame (bytes), or the declared Content-Length. */
+    long size;
+    /** Human-readable problem for the non-MESSAGE kinds. */
+    String problem;
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public Framing framing() {
+        return framing;
+    }
+
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public int bodyOffset() {
+        return bodyOff;
+    }
+
+    public int bodyLength() {
+        return bodyLen;
+    }
+
+    public int rawOffset() {
+        return rawOff;
+    }
+
+    public int rawLength() {
+        return rawLen;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public String problem() {
+        return problem;
+    }
+
+    /** A copy of the body bytes. */
+    public byte[] copyBody() {
+        byte[] b = new byte[bodyLen];
+        System.arraycopy(buf, bodyOff, b, 0, bodyLen);
+        return b;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.agenttrace.proxy.stdio;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.agenttrace.store.mcp.Direction;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Moves frames one way, client to server or server to client: read a frame, forward its bytes in
+ * the receiver's framing, hand a copy to the recorder. Problems on the wire are answered where the
+ * protocol allows it (a request that cannot be forwarded gets a JSON-RPC error with its own id, so
+ * the client never waits for an answer that cannot come) and always reported on stderr and in the
+ * trace; nothing but whole, valid frames ever reaches a peer.
+ */
+final class Relay implements Runnable {
+    /** Told when a relay stops. {@code receiverGone} is true when writing to the receiver failed. */
+    interface Ended {
+        void ended(Direction dir, boolean receiverGone);
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Direction dir;
+    private final InputStream in;
+    private final PeerWriter sender;
+    private final PeerWriter receiver;
+    private final PeerWriter client;
+    private final ProxyOptions opts;
+    private final WireRecorder recorder;
+    private final PrintStream err;
+    private final Ended ended;
+
+    /**
+     * @param sender   writer towards the peer this relay reads from (its framing is learned here)
+     * @param receiver writer towards the peer this relay forwards to
+     * @param client   writer towards the client, for the proxy's own error replies
+     */
+    Relay(Direction dir, InputStream in, PeerWriter sender, PeerWriter receiver, PeerWriter client,
+          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended) {
+        this.dir = dir;
+        this.in = in;
+        this.sender = sender;
+        this.receiver = receiver;
+        this.client = client;
+        this.opts = opts;
+        this.recorder = recorder;
+        this.err = err;
+        this.ended = ended;
+    }
+
+    @Override
+    public void run() {
+        FrameReader reader = new FrameReader(in, opts.maxMessageBytes(), opts.maxHeaderBytes(), receiver::flushQuietly);
+        boolean receiverGone = false;
+        try {
+            Frame f;
+            while ((f = reader.next()) != null) {
+                try {
+                    handle(f);
+                } catch (IOException writeFailed) {
+                    receiverGone = true;
+                    break;
+                }
+            }
+        } catch (IOException readFailed) {
+            // the sender's stream broke: same as its end
+        } finally {
+            receiver.flushQuietly();
+            ended.ended(dir, receiverGone);
+        }
+    }
+
+    private void handle(Frame f) throws IOException {
+        switch (f.kind()) {
+            case MESSAGE -> {
+                sender.sawFraming(f.framing());
+                receiver.forward(f);
+                recorder.message(dir, f);
+            }
+            case NOISE -> {
+                if (dir == Direction.CLIENT_TO_SERVER) {
+                    // not ours to judge: the server answers junk as it would without us
+                    receiver.forward(f);
+                    recorder.message(dir, f);
+                } else {
+                    String line = new String(f.buffer(), f.bodyOffset(), f.bodyLength(), StandardCharsets.UTF_8);
+                    err.println("agent-trace: the server wrote non-JSON to stdout; kept off the protocol stream: " + line);
+                    recorder.problem(dir, "non_json_output", "the server wrote non-JSON output to stdout (not forwarded)", f);
+                }
+            }
+            case OVERSIZED -> {
+                String id = idOf(f);
+                String who = dir == Direction.CLIENT_TO_SERVER ? "request from the client" : "response from the server";
+                String msg = "agent-trace: " + who + " not forwarded: " + f.problem();
+                err.println(msg);
+                recorder.problem(dir, "oversized", msg, null);
+                if (dir == Direction.CLIENT_TO_SERVER && id != null) {
+                    reply(id, -32600, msg);
+                } else if (dir == Direction.SERVER_TO_CLIENT && id != null) {
+                    reply(id, -32603, msg);
+                }
+            }
+            case BAD_HEADER -> {
+                String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
+                String msg = "agent-trace: bad frame from the " + who + " (not forwarded): " + f.problem();
+                err.println(msg);
+                recorder.problem(dir, "bad_header", msg, f);
+                if (dir == Direction.CLIENT_TO_SERVER) {
+                    reply("null", -32700, msg);
+                }
+            }
+            case TRUNCATED -> {
+                String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
+                String msg = "agent-trace: incomplete last frame from the " + who + " (not forwarded): " + f.problem();
+                err.println(msg);
+                recorder.problem(dir, "truncated", msg, f);
+            }
+        }
+    }
+
+    private void reply(String idJson, int code, String message) throws IOException {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"error\":{\"code\":" + code + ",\"message\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        client.reply(bytes, null);
+    }
+
+    /**
+     * The JSON text of the top-level {@code id} of a message, read from its first bytes only;
+     * null when it is not there (a notification, or an id after the part that was kept).
+     */
+    static String idOf(Frame f) {
+        try (JsonParser p = JSON.createParser(f.buffer(), f.bodyOffset(), f.bodyLength())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("id".equals(name)) {
+                    if (v == JsonToken.VALUE_STRING) {
+                        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText())) + "\"";
+                    }
+                    if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+                        return p.getText();
+                    }
+                    return null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (IOException truncatedPrefix) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package dev.agenttrace.proxy.stdio;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.store.EventTypes;
+import dev.agenttrace.store.SessionWriter;
+import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.mcp.Direction;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * One proxied server: spawns the child, runs the two relays, and ends the session the same way
+ * whatever ends it.
+ *
+ * <pre>
+ *   client stdin  --Relay(c2s)-->  child stdin
+ *   client stdout <--Relay(s2c)--  child stdout        child stderr -> our stderr, untouched
+ * </pre>
+ *
+ * Endings, as the MCP spec asks of a client: the client closes stdin, or stops reading, or the
+ * proxy gets SIGTERM/SIGINT: close the child's stdin, wait, SIGTERM, wait, SIGKILL (its
+ * descendants too). The child exits: drain its stdout to the client, then exit with its code.
+ * In every case {@code session_end} and the final meta are written before the process ends.
+ */
+public final class StdioProxy {
+    private final List<String> command;
+    private final ProxyOptions opts;
+    private final PrintStream err;
+    private final Function<Long, SessionWriter> sessionFactory;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final Object finishLock = new Object();
+    private volatile int exitCode = -1;
+    private volatile Process child;
+    private volatile Thread serverToClient;
+    private SessionWriter writer;
+    private WireRecorder recorder;
+    private PeerWriter toServer;
+    private PeerWriter toClient;
+    private long startNanos;
+
+    /**
+     * @param command        the server command line
+     * @param opts           limits and framing
+     * @param sessionFactory opens the trace session once the child's pid is known (null result or
+     *                       an exception: forward without tracing)
+     * @param err            where the proxy's own messages go (never stdout)
+     */
+    public StdioProxy(List<String> command, ProxyOptions opts, Function<Long, SessionWriter> sessionFactory, PrintStream err) {
+        this.command = List.copyOf(command);
+        this.opts = opts;
+        this.sessionFactory = sessionFactory;
+        this.err = err;
+    }
+
+    /**
+     * Runs until the session ends and returns the exit code to exit with: the child's, 127 when
+     * it cannot be started.
+     */
+    public int run(InputStream clientIn, OutputStream clientOut) {
+        startNanos = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            child = pb.start();
+        } catch (IOException e) {
+            err.println("agent-trace: cannot start the server '" + String.join(" ", command) + "': "
+                    + e.getMessage() + ". Check the command after '--' (is it installed and on PATH?).");
+            openSession(-1);
+            if (writer != null) {
+                recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), null);
+            }
+            finish(127);
+            return 127;
+        }
+        openSession(child.pid());
+        toServer = new PeerWriter(child.getOutputStream(), opts.serverFraming());
+        toClient = new PeerWriter(clientOut, opts.clientFraming());
+
+        Thread hook = new Thread(this::onSignal, "agent-trace-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        Thread c2s = new Thread(new Relay(Direction.CLIENT_TO_SERVER, clientIn, toClient, toServer, toClient,
+                opts, recorder, err, this::relayEnded), "agent-trace-c2s");
+        c2s.setDaemon(true);
+        Thread s2c = new Thread(new Relay(Direction.SERVER_TO_CLIENT, child.getInputStream(), toServer, toClient, toClient,
+                opts, recorder, err, this::relayEnded), "agent-trace-s2c");
+        serverToClient = s2c;
+        s2c.start();
+        c2s.start();
+
+        int code = waitForChild();
+        drainServerOutput();
+        finish(code);
+        return exitCode;
+    }
+
+    private int waitForChild() {
+        while (true) {
+            try {
+                return child.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+    }
+
+    /** After the child exits, what it wrote still reaches the client (a grandchild may hold the pipe: bounded). */
+    private void drainServerOutput() {
+        Thread t = serverToClient;
+        if (t != null) {
+            try {
+                t.join(Math.max(opts.graceMillis(), 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (toClient != null) {
+            toClient.flushQuietly();
+        }
+    }
+
+    private void relayEnded(Direction dir, boolean receiverGone) {
+        if (dir == Direction.CLIENT_TO_SERVER || receiverGone) {
+            // the client closed stdin, or stopped reading our stdout: shut the server down politely
+            Thread t = new Thread(this::stopChild, "agent-trace-stop");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Close stdin, wait, SIGTERM (child and descendants), wait, SIGKILL. */
+    void stopChild() {
+        Process p = child;
+        if (p == null || !stopping.compareAndSet(false, true)) {
+            return;
+        }
+        toServer.close();
+        try {
+            if (p.waitFor(opts.graceMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            List<ProcessHandle> family = p.descendants().toList();
+            p.destroy();
+            family.forEach(ProcessHandle::destroy);
+            if (p.waitFor(opts.graceMillis(), TimeUnit.MILLISECONDS)) {
+                killAll(p.descendants().toList());
+                return;
+            }
+            err.println("agent-trace: the server did not exit " + opts.graceMillis() + " ms after SIGTERM; sending SIGKILL");
+            p.destroyForcibly();
+            killAll(family);
+            p.waitFor(opts.graceMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+    }
+
+    private static void killAll(List<ProcessHandle> family) {
+        for (ProcessHandle h : family) {
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+    }
+
+    /** SIGTERM or SIGINT to the proxy (or System.exit elsewhere): end as if the client had closed stdin. */
+    private void onSignal() {
+        if (finished.get()) {
+            return;
+        }
+        stopChild();
+        Process p = child;
+        int code = waitForChild();
+        drainServerOutput();
+        finish(p == null ? 143 : code);
+        Runtime.getRuntime().halt(exitCode);
+    }
+
+    private void openSession(long childPid) {
+        try {
+            writer = sessionFactory.apply(childPid);
+        } catch (RuntimeException e) {
+            err.println("agent-trace: tracing is off for this session (" + e.getMessage() + "); forwarding continues");
+            writer = null;
+        }
+        recorder = new WireRecorder(writer);
+        if (writer != null) {
+            double ts = recorder.epochSeconds(startNanos);
+            recorder.work(sink -> {
+                ObjectNode data = sink.newData();
+                ArrayNode cmd = data.putArray("command");
+                command.forEach(cmd::add);
+                data.put("mode", "stdio");
+                data.put("proxy_pid", ProcessHandle.current().pid());
+                ProcessHandle.current().parent().ifPresent(ph -> data.put("agent_pid", ph.pid()));
+                if (childPid > 0) {
+                    data.put("child_pid", childPid);
+                }
+                data.put("max_message_bytes", opts.maxMessageBytes());
+                sink.append(new TraceEvent(EventTypes.SESSION_START, ts, sink.newEventId(), sink.sessionId(), null, null, data));
+            });
+        }
+    }
+
+    private void finish(int code) {
+        synchronized (finishLock) {
+            if (finished.get()) {
+                return;
+            }
+            exitCode = code;
+            long end = System.nanoTime();
+            double durationMs = (end - startNanos) / 1e6;
+            if (writer != null) {
+                double ts = recorder.epochSeconds(end);
+                SessionWriter w = writer;
+                recorder.work(sink -> {
+                    ObjectNode data = sink.newData();
+                    data.put("exit_code", code);
+                    if (code > 128 && code < 160) {
+                        data.put("signal", code - 128);
+                    }
+                    data.put("duration_ms", durationMs);
+                    if (w.incomplete()) {
+                        data.put("trace_incomplete", true);
+                        data.put("dropped_events", w.dropped());
+                    }
+                    sink.append(new TraceEvent(EventTypes.SESSION_END, ts, sink.newEventId(), sink.sessionId(), null, null, data));
+                    sink.meta().endedAt = ts;
+                    sink.meta().totalDurationMs = durationMs;
+                    sink.metaChanged();
+                });
+                writer.close(Duration.ofSeconds(5));
+            }
+            if (toClient != null) {
+                toClient.flushQuietly();
+            }
+            finished.set(true);
+        }
+    }
+}
