@@ -33,7 +33,10 @@ public final class FrameReader {
      */
     private static final int READ_CHUNK = 64 * 1024;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Loaded on first use: only unusual frames need a parser, and start-up should not pay for it. */
+    private static final class Json {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
 
     private final InputStream in;
     private final int maxBodyBytes;
@@ -443,7 +446,7 @@ public final class FrameReader {
     }
 
     static boolean isCompleteJson(byte[] b, int off, int len) {
-        try (JsonParser p = JSON.createParser(b, off, len)) {
+        try (JsonParser p = Json.FACTORY.createParser(b, off, len)) {
             if (p.nextToken() == null) {
                 return false;
             }

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * two messages never interleave. Output is buffered and flushed by the relay just before it blocks
  * on a read, or at once for a reply the proxy makes itself.
  *
- * <p>Each peer is written in its own framing: the framing it was last seen to use, or, until it
+ * <p>Each peer is written in its own framing: the framing it was first seen to use, or, until it
  * has sent anything, the framing of the message being forwarded (so a server is first spoken to
  * the way the client speaks).
  */
@@ -31,9 +31,12 @@ final class PeerWriter {
         this.forced = forced;
     }
 
-    /** Records how this peer frames what it sends us. */
+    /**
+     * Records how this peer frames what it sends us. The first framing seen sticks: a real peer
+     * speaks one framing, and answers must not change framing with the timing of its messages.
+     */
     void sawFraming(Framing f) {
-        if (seen != f) {
+        if (seen == null) {
             seen = f;
         }
     }

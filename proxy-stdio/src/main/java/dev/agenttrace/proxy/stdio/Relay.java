@@ -23,7 +23,10 @@ final class Relay implements Runnable {
         void ended(Direction dir, boolean receiverGone);
     }
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Loaded on first use: only unusual frames need a parser, and start-up should not pay for it. */
+    private static final class Json {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
 
     private final Direction dir;
     private final InputStream in;
@@ -135,7 +138,7 @@ final class Relay implements Runnable {
      * null when it is not there (a notification, or an id after the part that was kept).
      */
     static String idOf(Frame f) {
-        try (JsonParser p = JSON.createParser(f.buffer(), f.bodyOffset(), f.bodyLength())) {
+        try (JsonParser p = Json.FACTORY.createParser(f.buffer(), f.bodyOffset(), f.bodyLength())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

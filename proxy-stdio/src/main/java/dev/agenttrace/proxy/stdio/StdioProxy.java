@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * One proxied server: spawns the child, runs the two relays, and ends the session the same way
@@ -31,17 +30,28 @@ import java.util.function.Function;
  * In every case {@code session_end} and the final meta are written before the process ends.
  */
 public final class StdioProxy {
+    /** Opens the trace session; runs off the forwarding path, once the child's pid is known. */
+    @FunctionalInterface
+    public interface SessionOpener {
+        /**
+         * @param childPid  the server's pid, or -1 when it could not be started
+         * @param startedAt epoch seconds when the proxy started: the session's {@code started_at}
+         * @return the writer, or null to forward without tracing
+         */
+        SessionWriter open(long childPid, double startedAt);
+    }
+
     private final List<String> command;
     private final ProxyOptions opts;
     private final PrintStream err;
-    private final Function<Long, SessionWriter> sessionFactory;
+    private final SessionOpener sessionOpenerFn;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final Object finishLock = new Object();
     private volatile int exitCode = -1;
     private volatile Process child;
     private volatile Thread serverToClient;
-    private SessionWriter writer;
+    private volatile Thread sessionOpener;
     private WireRecorder recorder;
     private PeerWriter toServer;
     private PeerWriter toClient;
@@ -54,10 +64,10 @@ public final class StdioProxy {
      *                       an exception: forward without tracing)
      * @param err            where the proxy's own messages go (never stdout)
      */
-    public StdioProxy(List<String> command, ProxyOptions opts, Function<Long, SessionWriter> sessionFactory, PrintStream err) {
+    public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err) {
         this.command = List.copyOf(command);
         this.opts = opts;
-        this.sessionFactory = sessionFactory;
+        this.sessionOpenerFn = sessionFactory;
         this.err = err;
     }
 
@@ -67,26 +77,26 @@ public final class StdioProxy {
      */
     public int run(InputStream clientIn, OutputStream clientOut) {
         startNanos = System.nanoTime();
+        recorder = new WireRecorder();
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         try {
             child = pb.start();
         } catch (IOException e) {
             err.println("agent-trace: cannot start the server '" + String.join(" ", command) + "': "
                     + e.getMessage() + ". Check the command after '--' (is it installed and on PATH?).");
+            recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), null);
             openSession(-1);
-            if (writer != null) {
-                recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), null);
-            }
             finish(127);
             return 127;
         }
-        openSession(child.pid());
         toServer = new PeerWriter(child.getOutputStream(), opts.serverFraming());
         toClient = new PeerWriter(clientOut, opts.clientFraming());
 
         Thread hook = new Thread(this::onSignal, "agent-trace-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
+        // forwarding starts before the trace is open: opening it loads Jackson, which takes longer
+        // than the server's own start-up
         Thread c2s = new Thread(new Relay(Direction.CLIENT_TO_SERVER, clientIn, toClient, toServer, toClient,
                 opts, recorder, err, this::relayEnded), "agent-trace-c2s");
         c2s.setDaemon(true);
@@ -95,6 +105,11 @@ public final class StdioProxy {
         serverToClient = s2c;
         s2c.start();
         c2s.start();
+        long childPid = child.pid();
+        Thread opener = new Thread(() -> openSession(childPid), "agent-trace-open");
+        opener.setDaemon(true);
+        opener.start();
+        sessionOpener = opener;
 
         int code = waitForChild();
         drainServerOutput();
@@ -187,16 +202,17 @@ public final class StdioProxy {
     }
 
     private void openSession(long childPid) {
+        SessionWriter w;
         try {
-            writer = sessionFactory.apply(childPid);
+            w = sessionOpenerFn.open(childPid, recorder.epochSeconds(startNanos));
         } catch (RuntimeException e) {
             err.println("agent-trace: tracing is off for this session (" + e.getMessage() + "); forwarding continues");
-            writer = null;
+            w = null;
         }
-        recorder = new WireRecorder(writer);
-        if (writer != null) {
+        if (w != null) {
             double ts = recorder.epochSeconds(startNanos);
-            recorder.work(sink -> {
+            // session_start goes first, ahead of anything the relays queued while the store opened
+            w.submit(sink -> {
                 ObjectNode data = sink.newData();
                 ArrayNode cmd = data.putArray("command");
                 command.forEach(cmd::add);
@@ -208,8 +224,9 @@ public final class StdioProxy {
                 }
                 data.put("max_message_bytes", opts.maxMessageBytes());
                 sink.append(new TraceEvent(EventTypes.SESSION_START, ts, sink.newEventId(), sink.sessionId(), null, null, data));
-            });
+            }, 512);
         }
+        recorder.attach(w);
     }
 
     private void finish(int code) {
@@ -219,6 +236,15 @@ public final class StdioProxy {
             }
             exitCode = code;
             long end = System.nanoTime();
+            Thread opener = sessionOpener;
+            if (opener != null) {
+                try {
+                    opener.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            SessionWriter writer = recorder.writer();
             double durationMs = (end - startNanos) / 1e6;
             if (writer != null) {
                 double ts = recorder.epochSeconds(end);

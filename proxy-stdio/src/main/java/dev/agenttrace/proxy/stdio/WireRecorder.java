@@ -7,30 +7,57 @@ import dev.agenttrace.store.mcp.Direction;
 import dev.agenttrace.store.mcp.McpClassifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
  * Hands what the relays see to the session writer. The relay threads only copy bytes and take a
  * timestamp here; parsing and classification run later on the writer thread, so tracing never
- * delays forwarding. With no writer (the store could not be opened) every call is a no-op.
+ * delays forwarding.
+ *
+ * <p>The session is opened off the start-up path (building Jackson's databind costs more than a
+ * hundred milliseconds of class loading): until {@link #attach} is called, work waits in a small
+ * bounded backlog. With no session at all (the store could not be opened) everything is dropped.
  */
 final class WireRecorder {
-    private final SessionWriter writer;
-    private final McpClassifier classifier = new McpClassifier();
+    private static final int MAX_BACKLOG = 10_000;
+
     private final long epochNanosAtStart;
     private final long nanoAtStart;
+    private final ArrayDeque<Item> backlog = new ArrayDeque<>();
+    private volatile SessionWriter writer;
+    private volatile boolean attached;
+    private long backlogDropped;
+    /** Writer thread only. */
+    private McpClassifier classifier;
     private volatile Framing clientFraming;
     private volatile Framing serverFraming;
 
-    WireRecorder(SessionWriter writer) {
-        this.writer = writer;
+    private record Item(Consumer<EventSink> work, long bytes) {
+    }
+
+    WireRecorder() {
         Instant now = Instant.now();
         this.nanoAtStart = System.nanoTime();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    boolean enabled() {
-        return writer != null;
+    /** Starts writing: the backlog first, in order. {@code w} null means tracing is off. */
+    void attach(SessionWriter w) {
+        synchronized (backlog) {
+            if (w != null) {
+                for (Item i : backlog) {
+                    w.submit(i.work, i.bytes);
+                }
+            }
+            backlog.clear();
+            writer = w;
+            attached = true;
+        }
+    }
+
+    SessionWriter writer() {
+        return writer;
     }
 
     /** Epoch seconds for a {@link System#nanoTime()} reading: monotonic within the session. */
@@ -39,31 +66,52 @@ final class WireRecorder {
     }
 
     void message(Direction dir, Frame f) {
-        if (writer == null) {
+        if (attached && writer == null) {
             return;
         }
         long now = System.nanoTime();
         byte[] body = f.copyBody();
         String framing = f.framing().label();
         double ts = epochSeconds(now);
-        writer.submit(sink -> classifier.onMessage(sink, dir, framing, body, ts, now), body.length + 64L);
+        submit(sink -> classifier().onMessage(sink, dir, framing, body, ts, now), body.length + 64L);
         noteFraming(dir, f.framing());
     }
 
     void problem(Direction dir, String kind, String message, Frame f) {
-        if (writer == null) {
-            return;
-        }
         String preview = f == null || f.bodyLength() == 0 ? null
                 : new String(f.buffer(), f.bodyOffset(), Math.min(f.bodyLength(), 400), StandardCharsets.UTF_8);
         double ts = epochSeconds(System.nanoTime());
-        writer.submit(sink -> classifier.onProblem(sink, dir, kind, message, preview, ts), 512);
+        submit(sink -> classifier().onProblem(sink, dir, kind, message, preview, ts), 512);
     }
 
     void work(Consumer<EventSink> work) {
-        if (writer != null) {
-            writer.submit(work, 512);
+        submit(work, 512);
+    }
+
+    private void submit(Consumer<EventSink> work, long bytes) {
+        SessionWriter w = writer;
+        if (w != null) {
+            w.submit(work, bytes);
+            return;
         }
+        synchronized (backlog) {
+            if (writer != null) {
+                writer.submit(work, bytes);
+            } else if (!attached) {
+                if (backlog.size() < MAX_BACKLOG) {
+                    backlog.add(new Item(work, bytes));
+                } else {
+                    backlogDropped++;
+                }
+            }
+        }
+    }
+
+    private McpClassifier classifier() {
+        if (classifier == null) {
+            classifier = new McpClassifier();
+        }
+        return classifier;
     }
 
     private void noteFraming(Direction dir, Framing f) {
@@ -79,7 +127,7 @@ final class WireRecorder {
     }
 
     private void attribution(String key, String value) {
-        writer.submit(sink -> {
+        submit(sink -> {
             ObjectNode a = sink.meta().attribution;
             a.put(key, value);
             sink.metaChanged();

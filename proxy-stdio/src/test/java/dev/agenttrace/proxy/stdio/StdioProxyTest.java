@@ -29,7 +29,7 @@ class StdioProxyTest {
     static Run run(ProxyOptions opts, byte[] clientInput, String... command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        StdioProxy proxy = new StdioProxy(List.of(command), opts, pid -> null, new PrintStream(err, true));
+        StdioProxy proxy = new StdioProxy(List.of(command), opts, (pid, started) -> null, new PrintStream(err, true));
         int code = proxy.run(new ByteArrayInputStream(clientInput), out);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

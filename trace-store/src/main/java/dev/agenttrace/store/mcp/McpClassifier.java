@@ -1,6 +1,5 @@
 package dev.agenttrace.store.mcp;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +8,7 @@ import dev.agenttrace.store.EventSink;
 import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.Payloads;
 import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.TraceJson;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,8 +28,8 @@ public final class McpClassifier {
     private static final int MAX_PENDING = 100_000;
     private static final int CONTENT_PREVIEW = 200;
 
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** The store's mapper: numbers stay exact (1e400, 1.0, 30-digit integers). */
+    private final ObjectMapper mapper = TraceJson.mapper();
     private final Map<String, Pending> fromClient = pendingMap();
     private final Map<String, Pending> fromServer = pendingMap();
 
@@ -62,7 +62,7 @@ public final class McpClassifier {
             data.put("message", problem);
             data.put("direction", dir.label());
             data.put("preview", preview(new String(body, 0, Math.min(body.length, 400), java.nio.charset.StandardCharsets.UTF_8)));
-            emitError(sink, data, null, epochSecs);
+            emitError(sink, data, null, epochSecs, 0);
             wire.set("message", Payloads.limit(mapper.getNodeFactory().textNode(new String(body, java.nio.charset.StandardCharsets.UTF_8)), sink.options()));
             sink.appendMessage(new TraceEvent(EventTypes.MCP_MESSAGE, epochSecs, sink.newEventId(), sink.sessionId(), null, null, wire));
             return;
@@ -93,7 +93,7 @@ public final class McpClassifier {
         if (preview != null && !preview.isEmpty()) {
             data.put("preview", preview(preview));
         }
-        emitError(sink, data, null, epochSecs);
+        emitError(sink, data, null, epochSecs, 0);
     }
 
     private void classify(EventSink sink, Direction dir, String framing, ObjectNode msg, int bytes,
@@ -121,7 +121,7 @@ public final class McpClassifier {
                     represented = p.eventId != null;
                 }
             } else {
-                eventId = onNotification(sink, dir, method, params, ts);
+                eventId = onNotification(sink, dir, method, params, ts, nanos);
                 represented = eventId != null;
             }
         } else if (msg.has("result") || msg.has("error")) {
@@ -225,7 +225,7 @@ public final class McpClassifier {
         return p;
     }
 
-    private String onNotification(EventSink sink, Direction dir, String method, JsonNode params, double ts) {
+    private String onNotification(EventSink sink, Direction dir, String method, JsonNode params, double ts, long nanos) {
         if (dir == Direction.SERVER_TO_CLIENT && "notifications/resources/updated".equals(method)) {
             ObjectNode data = sink.newData();
             data.put("uri", text(params, "uri"));
@@ -245,7 +245,7 @@ public final class McpClassifier {
                 if (call.toolName != null) {
                     data.put("tool_name", call.toolName);
                 }
-                return emitError(sink, data, call, ts, System.nanoTime());
+                return emitError(sink, data, call, ts, nanos);
             }
         }
         return null;
@@ -339,9 +339,6 @@ public final class McpClassifier {
         return id;
     }
 
-    private String emitError(EventSink sink, ObjectNode data, Pending call, double ts) {
-        return emitError(sink, data, call, ts, System.nanoTime());
-    }
 
     private static String emit(EventSink sink, String type, ObjectNode data, String parent, Double duration, double ts) {
         String eventId = sink.newEventId();

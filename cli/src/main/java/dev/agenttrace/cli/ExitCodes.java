@@ -1,0 +1,19 @@
+package dev.agenttrace.cli;
+
+/**
+ * Exit codes of the {@code agent-trace} command. {@code record} exits with the server's own code
+ * (128+N when a signal N ended it), so a client sees what it would see without the proxy.
+ */
+public final class ExitCodes {
+    /** Done. */
+    public static final int OK = 0;
+    /** Something failed that is not the user's input (an I/O error, a bug). */
+    public static final int FAILURE = 1;
+    /** The user's input is wrong: an unknown option, a missing or ambiguous session, a bad file. */
+    public static final int USAGE = 2;
+    /** record: the server command could not be started (not found, not executable). */
+    public static final int CANNOT_START = 127;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,87 @@
+package dev.agenttrace.cli;
+
+import dev.agenttrace.store.AmbiguousSessionException;
+import dev.agenttrace.store.SessionNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code agent-trace} command. Wiring only: every behaviour lives in a module a test can reach.
+ * stdout belongs to the MCP protocol during {@code record}, so there picocli's own output (help,
+ * usage errors) goes to stderr.
+ */
+@Command(name = "agent-trace", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Record, inspect and (soon) firewall the JSON-RPC traffic between an AI agent and its MCP servers.",
+        subcommands = {RecordCommand.class, ListCommand.class, ShowCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
+                "record exits with the server's own code, 127 if it cannot be started."})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command as a user types it; tests call this with their own writers. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean protocolOnStdout = args.length > 0 && "record".equals(args[0]);
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(protocolOnStdout ? err : out);
+        cmd.setErr(err);
+        cmd.getSubcommands().get("record").setStopAtPositional(true);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("agent-trace: " + ex.getMessage() + ". Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("agent-trace: " + oneLine(ex));
+            return isUserError(ex) ? ExitCodes.USAGE : ExitCodes.FAILURE;
+        });
+        return cmd.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (record, list, show)");
+    }
+
+    private static boolean isUserError(Throwable ex) {
+        return ex instanceof UserError || ex instanceof SessionNotFoundException || ex instanceof AmbiguousSessionException;
+    }
+
+    private static String oneLine(Throwable ex) {
+        if (ex instanceof UncheckedIOException u && u.getCause() != null) {
+            ex = u.getCause();
+        }
+        String m = ex.getMessage();
+        if (m == null || m.isBlank()) {
+            m = ex.getClass().getSimpleName();
+        }
+        return m;
+    }
+
+    /** Reads the version Maven wrote into agent-trace.properties. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"agent-trace " + version()};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/agent-trace.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // fall through to "unknown"
+            }
+            return p.getProperty("version", "unknown");
+        }
+    }
+}

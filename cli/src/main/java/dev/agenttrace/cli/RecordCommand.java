@@ -1,0 +1,102 @@
+package dev.agenttrace.cli;
+
+import dev.agenttrace.proxy.stdio.Framing;
+import dev.agenttrace.proxy.stdio.ProxyOptions;
+import dev.agenttrace.proxy.stdio.StdioProxy;
+import dev.agenttrace.store.Attribution;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.StoreOptions;
+import dev.agenttrace.store.TraceStore;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code agent-trace record [options] -- <server command...>}: the line users paste into mcp.json. */
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = {"Run an MCP stdio server behind a byte-exact recording proxy.",
+                "Put it in front of the server's command in mcp.json: \"command\": \"agent-trace\", "
+                        + "\"args\": [\"record\", \"--\", \"npx\", \"-y\", \"@modelcontextprotocol/server-filesystem\", \".\"]"})
+final class RecordCommand implements Callable<Integer> {
+    @Mixin
+    TraceDirOption traceDir;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Agent name stored with the session (default: the server command's name).")
+    String name;
+
+    @Option(names = "--redact", description = "Remove secrets (API keys, tokens, passwords, private keys) from the trace before it reaches disk.")
+    boolean redact;
+
+    @Option(names = "--max-message-bytes", paramLabel = "BYTES", defaultValue = "" + ProxyOptions.DEFAULT_MAX_MESSAGE_BYTES,
+            description = "Largest message forwarded in either direction; a larger one is refused with a JSON-RPC error (default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--max-payload-bytes", paramLabel = "BYTES", defaultValue = "" + StoreOptions.DEFAULT_MAX_PAYLOAD_BYTES,
+            description = "Payloads larger than this are stored as a preview plus size and SHA-256 (default: ${DEFAULT-VALUE}).")
+    int maxPayloadBytes;
+
+    @Option(names = "--grace-ms", paramLabel = "MS", defaultValue = "" + ProxyOptions.DEFAULT_GRACE_MILLIS,
+            description = "At shutdown: wait this long after closing the server's stdin before SIGTERM, and again before SIGKILL (default: ${DEFAULT-VALUE}).")
+    long graceMillis;
+
+    @Option(names = "--client-framing", paramLabel = "FRAMING", description = "Force the framing towards the client: newline or content-length (default: mirror the client).")
+    String clientFraming;
+
+    @Option(names = "--server-framing", paramLabel = "FRAMING", description = "Force the framing towards the server: newline or content-length (default: what the server speaks; until it speaks, the client's).")
+    String serverFraming;
+
+    @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The MCP server command and its arguments, after '--'.")
+    List<String> command;
+
+    @Override
+    public Integer call() {
+        if (maxMessageBytes < 1024) {
+            throw new UserError("--max-message-bytes " + maxMessageBytes + " is too small: use at least 1024");
+        }
+        if (maxPayloadBytes < 256) {
+            throw new UserError("--max-payload-bytes " + maxPayloadBytes + " is too small: use at least 256");
+        }
+        ProxyOptions opts = new ProxyOptions(maxMessageBytes, ProxyOptions.DEFAULT_MAX_HEADER_BYTES, graceMillis,
+                framing("--client-framing", clientFraming), framing("--server-framing", serverFraming));
+        StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact).withMaxPayloadBytes(maxPayloadBytes);
+        Path dir = traceDir.resolve();
+
+        // stdout carries protocol bytes only: anything else that prints goes to stderr
+        FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+        PrintStream err = System.err;
+        System.setOut(err);
+
+        StdioProxy proxy = new StdioProxy(command, opts, (childPid, startedAt) -> {
+            SessionMeta meta = new SessionMeta();
+            meta.startedAt = startedAt;
+            meta.agentName = name != null ? name : Path.of(command.get(0)).getFileName().toString();
+            meta.command = String.join(" ", command);
+            meta.attribution = Attribution.collect(Path.of("").toAbsolutePath());
+            meta.attribution.put("proxy_pid", ProcessHandle.current().pid());
+            ProcessHandle.current().parent().ifPresent(p -> meta.attribution.put("agent_pid", p.pid()));
+            if (childPid > 0) {
+                meta.attribution.put("child_pid", childPid);
+            }
+            return TraceStore.at(dir).create(meta, storeOpts);
+        }, err);
+        return proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
+    }
+
+    private static Framing framing(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Framing.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(option + ": " + e.getMessage());
+        }
+    }
+}
