@@ -245,7 +245,7 @@ public final class StdioProxy {
                 }
             }
             SessionWriter writer = recorder.writer();
-            double durationMs = (end - startNanos) / 1e6;
+            double durationMs = Math.round((end - startNanos) / 1e3) / 1e3;
             if (writer != null) {
                 double ts = recorder.epochSeconds(end);
                 SessionWriter w = writer;

@@ -60,9 +60,12 @@ final class WireRecorder {
         return writer;
     }
 
-    /** Epoch seconds for a {@link System#nanoTime()} reading: monotonic within the session. */
+    /**
+     * Epoch seconds for a {@link System#nanoTime()} reading: monotonic within the session, to the
+     * microsecond (as agent-strace's timestamps are; short decimals also print fast).
+     */
     double epochSeconds(long nanos) {
-        return (epochNanosAtStart + (nanos - nanoAtStart)) / 1e9;
+        return ((epochNanosAtStart + (nanos - nanoAtStart)) / 1_000L) / 1e6;
     }
 
     void message(Direction dir, Frame f) {

@@ -81,6 +81,11 @@ public final class McpClassifier {
         classify(sink, dir, framing, (ObjectNode) msg, body.length, epochSecs, nanos);
     }
 
+    /** A payload inside a message no larger than the limit is itself under it: skip measuring. */
+    private static JsonNode bounded(JsonNode value, EventSink sink, int bodyBytes) {
+        return bodyBytes >= 0 && bodyBytes <= sink.options().maxPayloadBytes() ? value : Payloads.limit(value, sink.options());
+    }
+
     /**
      * Records a problem the proxy itself saw on the wire (a frame over the limit, a bad header,
      * junk on the server's stdout): an {@code error} event, counted in meta.
@@ -115,7 +120,7 @@ public final class McpClassifier {
             }
             JsonNode params = msg.get("params");
             if (request) {
-                Pending p = onRequest(sink, dir, method, id, params, ts, nanos);
+                Pending p = onRequest(sink, dir, method, id, params, ts, nanos, bytes);
                 if (p != null) {
                     eventId = p.eventId;
                     represented = p.eventId != null;
@@ -137,7 +142,7 @@ public final class McpClassifier {
             if (call != null && wire != null && call.method != null) {
                 wire.put("method", call.method);
             }
-            eventId = onResponse(sink, dir, msg, id, call, ts, nanos);
+            eventId = onResponse(sink, dir, msg, id, call, ts, nanos, bytes);
             represented = eventId != null;
         } else if (wire != null) {
             wire.put("kind", "invalid");
@@ -154,7 +159,7 @@ public final class McpClassifier {
     }
 
     private Pending onRequest(EventSink sink, Direction dir, String method, JsonNode id, JsonNode params,
-                              double ts, long nanos) {
+                              double ts, long nanos, int bytes) {
         String eventId = null;
         String toolName = null;
         if (dir == Direction.CLIENT_TO_SERVER && "tools/call".equals(method)) {
@@ -162,7 +167,9 @@ public final class McpClassifier {
             ObjectNode data = sink.newData();
             data.put("tool_name", toolName);
             JsonNode args = params == null ? null : params.get("arguments");
-            if (args != null) {
+            if (args != null && bytes >= 0 && bytes <= sink.options().maxPayloadBytes()) {
+                data.set("arguments", args);
+            } else if (args != null) {
                 Payloads.Limited limited = Payloads.limitArguments(args, sink.options());
                 data.set("arguments", limited.value());
                 if (limited.truncated()) {
@@ -252,8 +259,8 @@ public final class McpClassifier {
     }
 
     private String onResponse(EventSink sink, Direction dir, ObjectNode msg, JsonNode id, Pending call,
-                              double ts, long nanos) {
-        Double duration = call == null ? null : Math.max(0, nanos - call.nanos) / 1_000_000.0;
+                              double ts, long nanos, int bytes) {
+        Double duration = call == null ? null : millis(nanos - call.nanos);
         String parent = call == null ? null : call.eventId;
         JsonNode error = msg.get("error");
         if (error != null) {
@@ -313,14 +320,19 @@ public final class McpClassifier {
             for (JsonNode c : content) {
                 types.add(c.path("type").asText(""));
             }
-            data.put("content_preview", preview(contentText(content)));
+            String text = contentText(content);
+            data.put("content_preview", preview(text));
             boolean isError = result.path("isError").asBoolean(false);
             data.put("is_error", isError);
             if (call != null && call.toolName != null) {
                 data.put("tool_name", call.toolName);
             }
-            JsonNode limited = Payloads.limit(result, sink.options());
-            data.set("result", limited);
+            // the whole result only where the preview loses something (agent-strace keeps none)
+            boolean previewIsWhole = content.size() == 1 && "text".equals(content.get(0).path("type").asText())
+                    && text.length() <= CONTENT_PREVIEW && result.size() <= (result.has("isError") ? 2 : 1);
+            if (!previewIsWhole) {
+                data.set("result", bounded(result, sink, bytes));
+            }
             String eventId = emit(sink, EventTypes.TOOL_RESULT, data, parent, duration, ts);
             if (isError) {
                 sink.meta().errors++;
@@ -332,13 +344,18 @@ public final class McpClassifier {
     }
 
     private String emitError(EventSink sink, ObjectNode data, Pending call, double ts, long nanos) {
-        Double duration = call == null ? null : Math.max(0, nanos - call.nanos) / 1_000_000.0;
+        Double duration = call == null ? null : millis(nanos - call.nanos);
         String id = emit(sink, EventTypes.ERROR, data, call == null ? null : call.eventId, duration, ts);
         sink.meta().errors++;
         sink.metaChanged();
         return id;
     }
 
+
+    /** Milliseconds with microsecond resolution (short decimals print fast and exactly). */
+    private static double millis(long nanos) {
+        return Math.round(Math.max(0, nanos) / 1_000.0) / 1_000.0;
+    }
 
     private static String emit(EventSink sink, String type, ObjectNode data, String parent, Double duration, double ts) {
         String eventId = sink.newEventId();
