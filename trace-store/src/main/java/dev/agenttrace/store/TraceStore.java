@@ -1,0 +1,456 @@
+package dev.agenttrace.store;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A {@code .agent-traces/} directory, laid out exactly as the Python agent-strace lays it out, so
+ * either tool reads what the other wrote:
+ * <pre>
+ *   &lt;dir&gt;/&lt;session_id&gt;/meta.json        pretty JSON, replaced atomically
+ *   &lt;dir&gt;/&lt;session_id&gt;/events.ndjson    one compact event per line, append-only
+ *   &lt;dir&gt;/&lt;session_id&gt;/messages.ndjson  this product's wire log (Python ignores it)
+ * </pre>
+ *
+ * <p>Where agent-strace guesses, this decides: "latest" is the greatest {@code started_at} (not
+ * the greatest directory name), a prefix that matches two sessions is an error listing both,
+ * and a broken file costs one reported line, never the session or the listing. Session ids may
+ * contain {@code -} (hooks sessions do) but never {@code /} or {@code ..}: an id is a directory
+ * name inside the store and must not name anything outside it.
+ *
+ * <p>Reading is safe while a writer appends. Instances are immutable and thread-safe.
+ */
+public final class TraceStore {
+    /** Overrides the default store directory, as it does for agent-strace's hooks. */
+    public static final String ENV_DIR = "AGENT_TRACE_DIR";
+    public static final String DEFAULT_DIR_NAME = ".agent-traces";
+    static final String META = "meta.json";
+    static final String EVENTS = "events.ndjson";
+    static final String MESSAGES = "messages.ndjson";
+    private static final int NEWEST_SHOWN = 5;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    /** Newest first: greatest started_at, unknown start last, ties by id (greatest first). */
+    private static final Comparator<SessionMeta> NEWEST_FIRST = Comparator
+            .comparing((SessionMeta m) -> m.startedAt, Comparator.nullsFirst(Comparator.<Double>naturalOrder()))
+            .thenComparing(m -> m.sessionId, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+            .reversed();
+
+    private final Path dir;
+
+    private TraceStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The store in {@code dir} (which need not exist until a session is created). */
+    public static TraceStore at(Path dir) {
+        return new TraceStore(dir.toAbsolutePath().normalize());
+    }
+
+    /** {@code $AGENT_TRACE_DIR} if set, else {@code .agent-traces} in the working directory. */
+    public static Path defaultDir() {
+        String env = System.getenv(ENV_DIR);
+        Path p = env != null && !env.isBlank() ? Path.of(env) : Path.of(DEFAULT_DIR_NAME);
+        return p.toAbsolutePath().normalize();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The directory of one session; the id is checked so it cannot point outside the store. */
+    public Path sessionDir(String sessionId) {
+        String problem = idProblem(sessionId);
+        if (problem != null) {
+            throw new SessionNotFoundException(sessionId, List.of(), problem);
+        }
+        return dir.resolve(sessionId);
+    }
+
+    // ---------------------------------------------------------------- listing and resolving
+
+    /** Every readable session, newest first, plus what was skipped and why. */
+    public SessionListing scan() {
+        List<SessionMeta> sessions = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return new SessionListing(sessions, problems);
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") || !Files.isDirectory(p)) {
+                    continue;
+                }
+                Path meta = p.resolve(META);
+                if (!Files.exists(meta)) {
+                    if (Files.exists(p.resolve(EVENTS))) {
+                        problems.add(p + ": has " + EVENTS + " but no " + META
+                                + " (the recorder was probably killed before writing it); skipped");
+                    }
+                    continue;
+                }
+                try {
+                    SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(meta));
+                    if (m.sessionId != null && !m.sessionId.isEmpty() && !m.sessionId.equals(name)) {
+                        problems.add(meta + ": session_id '" + m.sessionId + "' is not its directory name; listed as '"
+                                + name + "'");
+                    }
+                    m.sessionId = name;
+                    sessions.add(m);
+                } catch (IOException | RuntimeException e) {
+                    problems.add(meta + ": unreadable (" + firstLine(e) + "); skipped");
+                }
+            }
+        } catch (IOException e) {
+            problems.add(dir + ": cannot list (" + describe(e) + ")");
+        }
+        sessions.sort(NEWEST_FIRST);
+        return new SessionListing(sessions, problems);
+    }
+
+    /** {@link #scan()}'s sessions: newest {@code started_at} first, never by directory name. */
+    public List<SessionMeta> listSessions() {
+        return scan().sessions();
+    }
+
+    /**
+     * The session meant by {@code query}: {@code latest} (the greatest {@code started_at}), an
+     * exact id, or a prefix matching exactly one id. A session whose {@code meta.json} is missing
+     * or unreadable still resolves (to a meta holding only its id), so its events can be read.
+     *
+     * @throws SessionNotFoundException nothing matches, or the query cannot be an id (it
+     *                                  contains {@code /} or {@code ..}); the message lists the
+     *                                  newest sessions
+     * @throws AmbiguousSessionException the prefix matches several sessions; all are listed
+     */
+    public SessionMeta resolve(String query) {
+        String problem = idProblem(query);
+        if (problem != null) {
+            throw new SessionNotFoundException(query, List.of(), problem);
+        }
+        if ("latest".equals(query)) {
+            List<SessionMeta> all = listSessions();
+            if (all.isEmpty()) {
+                throw notFound(query, all);
+            }
+            return all.get(0);
+        }
+        Path exact = dir.resolve(query);
+        if (isSessionDir(exact)) {
+            return metaOrStandIn(query);
+        }
+        List<String> matches = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    if (name.startsWith(query) && !name.startsWith(".") && isSessionDir(p)) {
+                        matches.add(name);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir + ": " + describe(e), e);
+            }
+        }
+        if (matches.size() == 1) {
+            return metaOrStandIn(matches.get(0));
+        }
+        if (matches.isEmpty()) {
+            throw notFound(query, listSessions());
+        }
+        List<SessionMeta> metas = new ArrayList<>();
+        for (String id : matches) {
+            metas.add(metaOrStandIn(id));
+        }
+        metas.sort(NEWEST_FIRST);
+        List<String> ids = new ArrayList<>();
+        StringBuilder msg = new StringBuilder("session prefix '").append(query).append("' matches ")
+                .append(metas.size()).append(" sessions in ").append(dir).append(':');
+        for (SessionMeta m : metas) {
+            ids.add(m.sessionId);
+            msg.append("\n  ").append(m.sessionId).append(started(m));
+        }
+        msg.append("\ntype more of the id to choose one");
+        throw new AmbiguousSessionException(query, ids, msg.toString());
+    }
+
+    /** The meta of one session, as stored. */
+    public SessionMeta meta(String sessionId) throws IOException {
+        Path file = sessionDir(sessionId).resolve(META);
+        SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(file));
+        m.sessionId = sessionId;
+        return m;
+    }
+
+    private SessionMeta metaOrStandIn(String id) {
+        try {
+            return meta(id);
+        } catch (IOException | RuntimeException e) {
+            SessionMeta m = new SessionMeta();
+            m.sessionId = id;
+            return m;
+        }
+    }
+
+    private static boolean isSessionDir(Path p) {
+        return Files.isDirectory(p) && (Files.exists(p.resolve(META)) || Files.exists(p.resolve(EVENTS)));
+    }
+
+    private SessionNotFoundException notFound(String query, List<SessionMeta> newest) {
+        List<String> ids = new ArrayList<>();
+        for (SessionMeta m : newest.subList(0, Math.min(NEWEST_SHOWN, newest.size()))) {
+            ids.add(m.sessionId);
+        }
+        if (newest.isEmpty()) {
+            return new SessionNotFoundException(query, ids, "no sessions in " + dir
+                    + " yet; record one with: agent-trace record -- <server command>");
+        }
+        StringBuilder msg = new StringBuilder();
+        msg.append("latest".equals(query) ? "no session" : "no session '" + query + "'")
+                .append(" in ").append(dir).append("; the newest ").append(ids.size() == 1 ? "is" : "are").append(':');
+        for (SessionMeta m : newest.subList(0, ids.size())) {
+            msg.append("\n  ").append(m.sessionId).append(started(m));
+        }
+        if (newest.size() > ids.size()) {
+            msg.append("\n  (").append(newest.size() - ids.size()).append(" more)");
+        }
+        msg.append("\nlist them all with: agent-trace list");
+        return new SessionNotFoundException(query, ids, msg.toString());
+    }
+
+    private static String started(SessionMeta m) {
+        return m.startedAt == null ? "" : "  started " + TIME.format(Instant.ofEpochMilli((long) (m.startedAt * 1000)));
+    }
+
+    /** Null if {@code id} may name a session directory, else why not. */
+    static String idProblem(String id) {
+        if (id == null || id.isBlank()) {
+            return "no session id given; use an id, a prefix of one, or 'latest' (list them with: agent-trace list)";
+        }
+        if (id.indexOf('/') >= 0 || id.indexOf('\\') >= 0 || id.contains("..") || id.indexOf('\0') >= 0
+                || id.equals(".")) {
+            return "'" + id + "' is not a session id: ids never contain '/', '\\' or '..'"
+                    + " (list the sessions with: agent-trace list)";
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- reading events
+
+    /** All events of a session in file order, and a warning per skipped line. */
+    public EventRead readEvents(String sessionId) {
+        List<TraceEvent> events = new ArrayList<>();
+        List<String> warnings = forEachEvent(sessionId, events::add);
+        return new EventRead(events, warnings);
+    }
+
+    /**
+     * Streams the events of a session to {@code consumer} without holding them (sessions can be
+     * huge). Returns a warning per skipped line: a torn last line, a corrupt line anywhere.
+     */
+    public List<String> forEachEvent(String sessionId, Consumer<TraceEvent> consumer) {
+        return forEachLine(sessionId, EVENTS, true, consumer);
+    }
+
+    /** The sidecar wire log ({@code messages.ndjson}); empty when the session has none. */
+    public EventRead readMessages(String sessionId) {
+        List<TraceEvent> records = new ArrayList<>();
+        List<String> warnings = forEachMessage(sessionId, records::add);
+        return new EventRead(records, warnings);
+    }
+
+    /** Streams the sidecar wire log; see {@link #forEachEvent}. */
+    public List<String> forEachMessage(String sessionId, Consumer<TraceEvent> consumer) {
+        return forEachLine(sessionId, MESSAGES, false, consumer);
+    }
+
+    /**
+     * Events and wire-log records merged by timestamp (stable: within a file the order is kept,
+     * and on equal timestamps an event comes before the wire record of the message it came from).
+     */
+    public EventRead readEventsAndMessages(String sessionId) {
+        EventRead events = readEvents(sessionId);
+        EventRead messages = readMessages(sessionId);
+        List<TraceEvent> merged = new ArrayList<>(events.events().size() + messages.events().size());
+        List<TraceEvent> a = events.events();
+        List<TraceEvent> b = messages.events();
+        int i = 0;
+        int j = 0;
+        while (i < a.size() || j < b.size()) {
+            if (j >= b.size() || i < a.size() && a.get(i).timestamp() <= b.get(j).timestamp()) {
+                merged.add(a.get(i++));
+            } else {
+                merged.add(b.get(j++));
+            }
+        }
+        List<String> warnings = new ArrayList<>(events.warnings());
+        warnings.addAll(messages.warnings());
+        return new EventRead(merged, warnings);
+    }
+
+    /** Follows a session's {@code events.ndjson} as it grows (for live watching). */
+    public EventTail tail(String sessionId) {
+        return new EventTail(sessionDir(sessionId).resolve(EVENTS));
+    }
+
+    /** Follows a session's {@code messages.ndjson} as it grows. */
+    public EventTail tailMessages(String sessionId) {
+        return new EventTail(sessionDir(sessionId).resolve(MESSAGES));
+    }
+
+    private List<String> forEachLine(String sessionId, String fileName, boolean required, Consumer<TraceEvent> consumer) {
+        Path sd = sessionDir(sessionId);
+        List<String> warnings = new ArrayList<>();
+        if (!Files.isDirectory(sd)) {
+            throw notFound(sessionId, listSessions());
+        }
+        Path file = sd.resolve(fileName);
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            NdjsonLines.read(in, 1, new EventLineParser(file, consumer, warnings, true));
+        } catch (java.io.FileNotFoundException e) {
+            if (required || Files.exists(file)) {
+                warnings.add(file + ": cannot read (" + (Files.exists(file) ? e.getMessage() : "no such file") + ")");
+            }
+        } catch (IOException e) {
+            warnings.add(file + ": read failed (" + describe(e) + "); events after this point are missing");
+        }
+        return warnings;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Starts recording a session: creates its directory, writes {@code meta.json} atomically,
+     * creates an empty {@code events.ndjson} (as agent-strace does) and starts the writer thread.
+     * A null {@code meta.sessionId} gets a fresh id and a null {@code startedAt} the current time
+     * (both set on {@code meta} itself, so the caller sees them). The writer works on its own copy
+     * of {@code meta}: change it afterwards through {@link EventSink#meta()} only.
+     *
+     * @throws UncheckedIOException the directory or meta.json cannot be written (the message
+     *                              names the path and the reason)
+     * @throws IllegalArgumentException the id given is not a valid directory name
+     */
+    public SessionWriter create(SessionMeta meta, StoreOptions opts) {
+        if (meta.sessionId == null || meta.sessionId.isBlank()) {
+            meta.sessionId = Ids.sessionId();
+        }
+        String problem = idProblem(meta.sessionId);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        if (meta.startedAt == null) {
+            meta.startedAt = System.currentTimeMillis() / 1000.0;
+        }
+        if (meta.attribution == null) {
+            meta.attribution = JsonNodeFactory.instance.objectNode();
+        }
+        Path sd = dir.resolve(meta.sessionId);
+        SessionMeta own = meta.copy();
+        try {
+            Files.createDirectories(sd);
+            writeAtomically(sd.resolve(META), TraceJson.asciiBytes(TraceJson.metaJson(forDisk(own, opts))));
+            Path events = sd.resolve(EVENTS);
+            if (!Files.exists(events)) {
+                new FileOutputStream(events.toFile(), true).close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the trace session " + sd + ": " + describe(e), e);
+        }
+        FileSessionWriter w = new FileSessionWriter(sd, own, opts);
+        w.start();
+        return w;
+    }
+
+    /** The meta as it goes to disk: with redaction on, the command and attribution are redacted too. */
+    static SessionMeta forDisk(SessionMeta m, StoreOptions opts) {
+        if (!opts.redact()) {
+            return m;
+        }
+        SessionMeta r = m.copy();
+        r.command = Redactor.redactText(r.command);
+        if (r.attribution != null) {
+            r.attribution = (ObjectNode) Redactor.redact(r.attribution);
+        }
+        return r;
+    }
+
+    /**
+     * Replaces {@code target} so that no reader ever sees it half-written: the bytes go to a
+     * temporary file in the same directory, which is then renamed over the target.
+     */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + Ids.eventId() + ".tmp");
+        boolean moved = false;
+        try {
+            // a FileOutputStream, not Files.write: an interrupt must not abort (and lose) the meta
+            try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+                out.write(bytes);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the directory itself is gone or unwritable: nothing left to clean
+                }
+            }
+        }
+    }
+
+    /** An I/O problem in words: "no such file or directory", "permission denied", "no space left on device". */
+    static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + ((NoSuchFileException) e).getFile();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + ((AccessDeniedException) e).getFile();
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory: " + ((NotDirectoryException) e).getFile();
+        }
+        if (e instanceof FileSystemException) {
+            FileSystemException f = (FileSystemException) e;
+            return (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName()) + ": " + f.getFile();
+        }
+        if (e instanceof java.io.FileNotFoundException && e.getMessage() != null) {
+            // "<path> (Not a directory)": the caller names the path already
+            String m = e.getMessage();
+            int open = m.lastIndexOf(" (");
+            return open >= 0 && m.endsWith(")") ? m.substring(open + 2, m.length() - 1).toLowerCase(java.util.Locale.ROOT) : m;
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e instanceof IOException ? describe((IOException) e) : String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

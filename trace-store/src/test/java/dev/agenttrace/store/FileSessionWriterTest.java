@@ -1,0 +1,308 @@
+package dev.agenttrace.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSessionWriterTest {
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+    private FileSessionWriter start(String id, StoreOptions opts) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(".agent-traces").resolve(id));
+        SessionMeta meta = new SessionMeta();
+        meta.sessionId = id;
+        meta.startedAt = 1700000000.0;
+        Files.writeString(dir.resolve("meta.json"), TraceJson.metaJson(meta));
+        FileSessionWriter w = new FileSessionWriter(dir, meta, opts, err);
+        w.start();
+        return w;
+    }
+
+    private static TraceEvent event(String sessionId, int n) {
+        return new TraceEvent(EventTypes.TOOL_CALL, 1700000000.0 + n, Ids.eventId(), sessionId, null, null,
+                JsonNodeFactory.instance.objectNode().put("tool_name", "echo").put("n", n));
+    }
+
+    @Test
+    void survivesASessionDirectoryThatBecameAFile() throws IOException {
+        FileSessionWriter w = start("gone000000000001", StoreOptions.defaults());
+        Path dir = tmp.resolve(".agent-traces/gone000000000001");
+        // a path whose parent is a regular file cannot be written, not even by root
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+        Files.writeString(dir, "not a directory");
+
+        long startNanos = System.nanoTime();
+        int accepted = 0;
+        for (int i = 0; i < 10_000; i++) {
+            if (w.submit(event("gone000000000001", i))) {
+                accepted++;
+            }
+        }
+        long submitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        assertTrue(submitMillis < 2000, "submit must not stall: " + submitMillis + " ms for 10000");
+        assertTrue(accepted > 0);
+        w.close(Duration.ofSeconds(5));
+        assertTrue(w.incomplete());
+        String out = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(1, out.lines().count(), "exactly one warning line: " + out);
+        assertTrue(out.contains(dir.resolve("events.ndjson").toString()) && out.contains("not a directory"), out);
+        assertEquals("not a directory", Files.readString(dir));
+    }
+
+    @Test
+    void dropsInsteadOfBlockingWhenTheQueueIsFull() throws Exception {
+        FileSessionWriter w = start("full000000000001", new StoreOptions(65536, 1024, false, 4, 1 << 20));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        assertTrue(w.submit(sink -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, 0));
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+        for (int i = 0; i < 4; i++) {
+            assertTrue(w.submit(event("full000000000001", i)), "slot " + i);
+        }
+        long t0 = System.nanoTime();
+        assertFalse(w.submit(event("full000000000001", 99)));
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(50), "a full queue answers at once");
+        assertEquals(1, w.dropped());
+        assertTrue(w.incomplete());
+        release.countDown();
+        w.close(Duration.ofSeconds(5));
+        EventRead read = TraceStore.at(tmp.resolve(".agent-traces")).readEvents("full000000000001");
+        assertEquals(4, read.events().size());
+        SessionMeta meta = TraceStore.at(tmp.resolve(".agent-traces")).resolve("full000000000001");
+        assertTrue(meta.attribution.get("trace_incomplete").asBoolean(), "the final meta says the trace has gaps");
+        assertEquals(1, meta.attribution.get("dropped_events").asInt());
+    }
+
+    @Test
+    void dropsWorkOverTheByteBudget() throws Exception {
+        FileSessionWriter w = start("bytes00000000001", new StoreOptions(65536, 1024, false, 100, 1000));
+        CountDownLatch release = new CountDownLatch(1);
+        w.submit(sink -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, 0);
+        assertTrue(w.submit(sink -> { }, 600));
+        assertFalse(w.submit(sink -> { }, 600), "600 + 600 bytes pending is over the 1000-byte budget");
+        assertTrue(w.submit(sink -> { }, 300));
+        release.countDown();
+        w.close(Duration.ofSeconds(5));
+        assertEquals(1, w.dropped());
+    }
+
+    @Test
+    void aTailingReaderSeesEachEventWithin100msWhenIdle() throws Exception {
+        FileSessionWriter w = start("tail000000000001", StoreOptions.defaults());
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("tail000000000001");
+        for (int i = 0; i < 5; i++) {
+            List<TraceEvent> seen = new ArrayList<>();
+            long t0 = System.nanoTime();
+            w.submit(event("tail000000000001", i));
+            while (seen.isEmpty() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
+                assertEquals(List.of(), tail.poll(seen::add));
+                Thread.sleep(1);
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals(1, seen.size());
+            assertEquals(i, seen.get(0).data().get("n").asInt());
+            assertTrue(ms < 100, "event " + i + " became visible after " + ms + " ms");
+            Thread.sleep(30);
+        }
+        w.close(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void rewritesMetaWhileRunningAndAtClose() throws Exception {
+        FileSessionWriter w = start("meta000000000001", StoreOptions.defaults());
+        TraceStore store = TraceStore.at(tmp.resolve(".agent-traces"));
+        w.submit(sink -> {
+            sink.meta().toolCalls = 7;
+            sink.metaChanged();
+        }, 0);
+        long t0 = System.nanoTime();
+        while (store.resolve("meta000000000001").toolCalls != 7 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
+            Thread.sleep(5);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals(7, store.resolve("meta000000000001").toolCalls);
+        assertTrue(ms < 1000, "meta rewritten after " + ms + " ms");
+        w.submit(sink -> {
+            sink.meta().toolCalls = 8;
+            sink.meta().endedAt = 1700000009.5;
+            sink.metaChanged();
+        }, 0);
+        w.close(Duration.ofSeconds(5));
+        SessionMeta m = store.resolve("meta000000000001");
+        assertEquals(8, m.toolCalls);
+        assertEquals(1700000009.5, m.endedAt);
+    }
+
+    @Test
+    void metaIsNeverObservedHalfWritten() throws Exception {
+        Path file = tmp.resolve("meta.json");
+        SessionMeta meta = new SessionMeta();
+        meta.sessionId = "atomic0000000001";
+        TraceStore.writeAtomically(file, TraceJson.asciiBytes(TraceJson.metaJson(meta)));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> bad = new AtomicReference<>();
+        AtomicInteger reads = new AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!stop.get() && bad.get() == null) {
+                try {
+                    SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(file));
+                    if (!"atomic0000000001".equals(m.sessionId)) {
+                        bad.set("wrong id " + m.sessionId);
+                    }
+                    reads.incrementAndGet();
+                } catch (IOException e) {
+                    bad.set(e.toString());
+                }
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 400; i++) {
+            meta.toolCalls = i;
+            meta.attribution.put("padding", "x".repeat((i % 7) * 20_000));
+            TraceStore.writeAtomically(file, TraceJson.asciiBytes(TraceJson.metaJson(meta)));
+        }
+        stop.set(true);
+        reader.join();
+        assertEquals(null, bad.get());
+        assertTrue(reads.get() > 0);
+        try (var files = Files.list(tmp)) {
+            assertEquals(1, files.count(), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterSubmitsAreRefused() throws IOException {
+        FileSessionWriter w = start("close00000000001", StoreOptions.defaults());
+        assertTrue(w.submit(event("close00000000001", 1)));
+        w.close(Duration.ofSeconds(5));
+        w.close(Duration.ofSeconds(5));
+        w.close();
+        assertFalse(w.submit(event("close00000000001", 2)));
+        assertEquals(1, TraceStore.at(tmp.resolve(".agent-traces")).readEvents("close00000000001").events().size());
+    }
+
+    @Test
+    void closeDrainsEverythingQueued() throws IOException {
+        FileSessionWriter w = start("drain00000000001", StoreOptions.defaults());
+        for (int i = 0; i < 20_000; i++) {
+            assertTrue(w.submit(event("drain00000000001", i)));
+        }
+        w.close(Duration.ofSeconds(20));
+        EventRead read = TraceStore.at(tmp.resolve(".agent-traces")).readEvents("drain00000000001");
+        assertEquals(20_000, read.events().size());
+        assertEquals(19_999, read.events().get(19_999).data().get("n").asInt());
+        assertFalse(w.incomplete());
+    }
+
+    @Test
+    void redactsSecretsBeforeTheyReachDisk() throws IOException {
+        FileSessionWriter w = start("redact0000000001", StoreOptions.defaults().withRedact(true));
+        ObjectNode data = JsonNodeFactory.instance.objectNode().put("tool_name", "Bash");
+        data.putObject("arguments").put("api_key", "s3cr3t-value-123")
+                .put("command", "curl -H 'Authorization: Bearer abcdef0123456789' https://example.com");
+        w.submit(new TraceEvent(EventTypes.TOOL_CALL, 1.0, Ids.eventId(), "redact0000000001", null, null, data));
+        w.close(Duration.ofSeconds(5));
+        String written = Files.readString(tmp.resolve(".agent-traces/redact0000000001/events.ndjson"));
+        assertFalse(written.contains("s3cr3t"), written);
+        assertFalse(written.contains("abcdef0123456789"), written);
+        assertTrue(written.contains("\"api_key\":\"[REDACTED]\""), written);
+        assertTrue(written.contains("Bearer [REDACTED]"), written);
+        assertEquals("s3cr3t-value-123", data.get("arguments").get("api_key").asText(), "the producer's tree is not modified");
+    }
+
+    @Test
+    void typesPythonCannotReadGoToTheSidecar() throws IOException {
+        FileSessionWriter w = start("types00000000001", StoreOptions.defaults());
+        w.submit(new TraceEvent("policy_violation", 1.0, Ids.eventId(), "types00000000001", null, null,
+                JsonNodeFactory.instance.objectNode()));
+        w.submit(event("types00000000001", 2));
+        w.close(Duration.ofSeconds(5));
+        TraceStore store = TraceStore.at(tmp.resolve(".agent-traces"));
+        assertEquals(List.of(EventTypes.TOOL_CALL), store.readEvents("types00000000001").events().stream()
+                .map(TraceEvent::eventType).collect(java.util.stream.Collectors.toList()));
+        assertEquals("policy_violation", store.readMessages("types00000000001").events().get(0).eventType());
+        assertTrue(errBytes.toString(StandardCharsets.UTF_8).contains("policy_violation"));
+    }
+
+    @Test
+    void aWorkItemThatThrowsIsReportedOnceAndSkipped() throws IOException {
+        FileSessionWriter w = start("throw00000000001", StoreOptions.defaults());
+        for (int i = 0; i < 3; i++) {
+            w.submit(sink -> {
+                throw new IllegalStateException("classifier bug");
+            }, 0);
+        }
+        w.submit(event("throw00000000001", 1));
+        w.close(Duration.ofSeconds(5));
+        assertTrue(w.incomplete());
+        assertEquals(1, errBytes.toString(StandardCharsets.UTF_8).lines().count());
+        assertEquals(1, TraceStore.at(tmp.resolve(".agent-traces")).readEvents("throw00000000001").events().size());
+    }
+
+    @Test
+    void keepsUpWithTwoProducers() throws Exception {
+        FileSessionWriter w = start("load000000000001", StoreOptions.defaults());
+        int perThread = 100_000;
+        Thread[] producers = new Thread[2];
+        long t0 = System.nanoTime();
+        for (int p = 0; p < producers.length; p++) {
+            int base = p * perThread;
+            producers[p] = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    w.submit(event("load000000000001", base + i));
+                }
+            });
+            producers[p].start();
+        }
+        for (Thread t : producers) {
+            t.join();
+        }
+        w.close(Duration.ofSeconds(60));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        int[] count = {0};
+        TraceStore.at(tmp.resolve(".agent-traces")).forEachEvent("load000000000001", e -> count[0]++);
+        assertEquals(2 * perThread - w.dropped(), count[0]);
+        assertTrue(ms < 30_000, "200k events took " + ms + " ms");
+    }
+}

@@ -1,0 +1,45 @@
+package dev.agenttrace.store;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** The stores written by the real Python agent-strace, kept beside the repository in ../shared. */
+final class Fixtures {
+    static final List<String> SESSIONS = List.of("0000000000000002", "31779b9b93994e44", "7f3e9a10-hooks-s",
+            "ffff000000000001", "torn0000000000aa");
+
+    private Fixtures() {
+    }
+
+    /** The fixture store; fails (never skips) when it is missing, so CI cannot pass by accident. */
+    static Path store() {
+        Path p = Path.of(System.getProperty("user.dir"))
+                .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+        if (!Files.isDirectory(p)) {
+            fail("fixture store missing: " + p + " (expected ../shared beside the repository root)");
+        }
+        return p;
+    }
+
+    static Path session(String id) {
+        return store().resolve(id);
+    }
+
+    /** The lines of a file, split exactly at '\n' (the last element is what follows the last newline). */
+    static List<String> rawLines(Path file) throws IOException {
+        String s = Files.readString(file);
+        return List.of(s.split("\n", -1));
+    }
+
+    static List<String> sessionDirs() throws IOException {
+        try (Stream<Path> s = Files.list(store())) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+}
