@@ -3,6 +3,9 @@ package dev.agenttrace.cli;
 import dev.agenttrace.proxy.stdio.Framing;
 import dev.agenttrace.proxy.stdio.ProxyOptions;
 import dev.agenttrace.proxy.stdio.StdioProxy;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.LivePolicy;
+import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.store.Attribution;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.StoreOptions;
@@ -52,6 +55,14 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--server-framing", paramLabel = "FRAMING", description = "Force the framing towards the server: newline or content-length (default: what the server speaks; until it speaks, the client's).")
     String serverFraming;
 
+    @Mixin
+    PolicyOptions policy;
+
+    @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
+            description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
+                    + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
+    String policyMode;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The MCP server command and its arguments, after '--'.")
     List<String> command;
 
@@ -65,6 +76,17 @@ final class RecordCommand implements Callable<Integer> {
         }
         ProxyOptions opts = new ProxyOptions(maxMessageBytes, ProxyOptions.DEFAULT_MAX_HEADER_BYTES, graceMillis,
                 framing("--client-framing", clientFraming), framing("--server-framing", serverFraming));
+        PolicyMode mode = switch (policyMode.toLowerCase(java.util.Locale.ROOT)) {
+            case "enforce" -> PolicyMode.ENFORCE;
+            case "shadow" -> PolicyMode.SHADOW;
+            default -> throw new UserError("--policy-mode '" + policyMode + "' is not a mode: use enforce or shadow");
+        };
+        Guard guard = null;
+        LivePolicy live = policy.loadLive(System.err);
+        if (live != null) {
+            guard = new Guard(live, mode);
+            System.err.println("agent-trace: " + mode.name().toLowerCase(java.util.Locale.ROOT) + " " + live.firewall().describe());
+        }
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact).withMaxPayloadBytes(maxPayloadBytes);
         Path dir = traceDir.resolve();
 
@@ -84,8 +106,12 @@ final class RecordCommand implements Callable<Integer> {
             if (childPid > 0) {
                 meta.attribution.put("child_pid", childPid);
             }
+            if (live != null) {
+                meta.attribution.put("policy", live.file().toString());
+                meta.attribution.put("policy_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+            }
             return TraceStore.at(dir).create(meta, storeOpts);
-        }, err);
+        }, err, guard);
         return proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
     }
 

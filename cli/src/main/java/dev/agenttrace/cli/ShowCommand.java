@@ -142,6 +142,12 @@ final class ShowCommand implements Callable<Integer> {
                         + Format.clip(d.path("last_message").path("content_preview").asText(""), 100) + id;
             case "llm_response":
                 return d.path("model").asText("") + dur + "  " + Format.clip(d.path("content_preview").asText(""), 120) + id;
+            case "decision":
+                if ("policy_violation".equals(d.path("kind").asText())) {
+                    return ("block".equals(d.path("choice").asText()) ? "BLOCKED " : "would block (shadow) ")
+                            + d.path("tool_name").asText("") + ": " + Format.clip(d.path("reason").asText(""), 140) + id;
+                }
+                return d.path("choice").asText("") + (d.has("reason") ? ": " + Format.clip(d.path("reason").asText(""), 140) : "");
             case "user_prompt":
                 return Format.clip(d.path("prompt").asText(""), 140);
             case "assistant_response":

@@ -114,8 +114,17 @@ final class PythonFloats {
             n--;
         }
         String d;
+        long[] fast;
         if (n <= 15 && x >= Double.MIN_NORMAL) {
             d = new String(digits, 0, n);
+        } else if ((fast = shortestExact(x, n, decpt)) != null) {
+            d = Long.toString(fast[0]);
+            decpt = d.length() - (int) fast[1];
+            int end = d.length();
+            while (end > 1 && d.charAt(end - 1) == '0') {
+                end--;
+            }
+            d = d.substring(0, end);
         } else {
             BigDecimal best = shortest(x, n);
             String u = best.unscaledValue().toString();
@@ -127,6 +136,98 @@ final class PythonFloats {
             d = u.substring(0, end);
         }
         layout(d, decpt, out);
+    }
+
+    private static final long[] POW10 = new long[19];
+
+    static {
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) {
+            POW10[i] = POW10[i - 1] * 10;
+        }
+    }
+
+    /**
+     * {@link #shortest} in 128-bit integer arithmetic, without allocating, for the doubles a trace
+     * is full of (timestamps, durations: a fraction with fewer than 64 binary places). Returns
+     * {digits, scale} meaning digits / 10^scale, or null when the value is outside that range.
+     */
+    private static long[] shortestExact(double a, int n, int decpt) {
+        long bits = Double.doubleToRawLongBits(a);
+        int exp = (int) (bits >>> 52) & 0x7ff;
+        if (exp == 0) {
+            return null; // subnormal
+        }
+        long m = (bits & 0xfffffffffffffL) | (1L << 52);
+        int k = 1075 - exp; // a = m / 2^k
+        if (k < 1 || k > 61) {
+            return null;
+        }
+        boolean narrowBelow = m == 1L << 52 && exp > 1;
+        long[] best = null;
+        for (int p = n - 1; p >= 1; p--) {
+            long[] c = closestRoundTrip(m, k, narrowBelow, p - decpt);
+            if (c == null) {
+                if (p - decpt < 0 || p - decpt > 18) {
+                    return null;
+                }
+                break;
+            }
+            best = c;
+        }
+        return best != null ? best : closestRoundTrip(m, k, narrowBelow, n - decpt);
+    }
+
+    /** Of the two decimals with {@code s} places around m / 2^k, the closer one that reads back; null if neither. */
+    private static long[] closestRoundTrip(long m, int k, boolean narrowBelow, int s) {
+        if (s < 0 || s > 18) {
+            return null;
+        }
+        // m * 10^s as 128 bits, then split at bit k: floor and remainder
+        long pow = POW10[s];
+        long hi = Math.multiplyHigh(m, pow);
+        long lo = m * pow;
+        long floor = k == 64 ? hi : (hi << (64 - k)) | (lo >>> k);
+        if ((hi >>> k) != 0) {
+            return null;
+        }
+        long rem = lo & ((1L << k) - 1);
+        boolean loOk = roundTrips(floor, m, k, narrowBelow, pow);
+        boolean hiOk = rem != 0 && roundTrips(floor + 1, m, k, narrowBelow, pow);
+        if (rem == 0) {
+            return loOk ? new long[] {floor, s} : null;
+        }
+        long pick;
+        if (loOk && hiOk) {
+            long half = 1L << (k - 1);
+            pick = rem < half ? floor : rem > half ? floor + 1 : (floor & 1) == 0 ? floor : floor + 1;
+        } else if (loOk) {
+            pick = floor;
+        } else if (hiOk) {
+            pick = floor + 1;
+        } else {
+            return null;
+        }
+        return new long[] {pick, s};
+    }
+
+    /** Whether c / 10^s parses back to m / 2^k: strictly inside its rounding interval, or on an edge with m even. */
+    private static boolean roundTrips(long c, long m, int k, boolean narrowBelow, long pow) {
+        // compare c * 2^(k+2) with (4m -/+ 2) * 10^s; all values below 2^127
+        int sh = k + 2;
+        long cHi = sh >= 64 ? c << (sh - 64) : c >>> (64 - sh);
+        long cLo = sh >= 64 ? 0 : c << sh;
+        long lower = 4 * m - (narrowBelow ? 1 : 2);
+        long upper = 4 * m + 2;
+        int cmpLow = compare128(cHi, cLo, Math.multiplyHigh(lower, pow), lower * pow);
+        int cmpHigh = compare128(cHi, cLo, Math.multiplyHigh(upper, pow), upper * pow);
+        boolean even = (m & 1) == 0;
+        return (cmpLow > 0 || cmpLow == 0 && even) && (cmpHigh < 0 || cmpHigh == 0 && even);
+    }
+
+    private static int compare128(long aHi, long aLo, long bHi, long bLo) {
+        int c = Long.compareUnsigned(aHi, bHi);
+        return c != 0 ? c : Long.compareUnsigned(aLo, bLo);
     }
 
     /** The shortest decimal that reads back as {@code a}, closest to it; {@code n} digits always do. */

@@ -50,7 +50,9 @@ import java.util.regex.Pattern;
  *
  * <p><b>Not redacted</b>, on purpose: plain hex strings (git SHAs, SHA-256 digests: agent-strace
  * redacts any 40+ hex run and so destroys the commit ids a debugging session needs), UUIDs,
- * paths, and ordinary prose ("the bearer of this letter", "basic authentication").
+ * paths, and ordinary prose ("the bearer of this letter", "basic authentication"). Prose shaped
+ * like an assignment ("password: see the vault") does lose its value: erring that way is the
+ * point.
  *
  * <p>Redaction is copy-on-write: a tree with nothing to redact is returned as the same instance,
  * so the common case allocates nothing.
@@ -69,48 +71,47 @@ public final class Redactor {
             + "|access[_-]?token|refresh[_-]?token|auth[_-]?token|session[_-]?token|api[_-]?key|secret[_-]?key"
             + "|access[_-]?key|password|passwd|passphrase|secret|token)";
 
-    /** One kind of secret: the group {@code keep}, if any, stays; the rest of the match is replaced. */
-    private record Rule(String regex, Predicate<Matcher> accept) {
+    /**
+     * One kind of secret. {@code trigger} is a cheap test for what any match needs (a literal, a
+     * keyword in any case), so the regex only runs on text that can hold this kind; the group
+     * {@code keep}, if the regex has one, stays and the rest of the match becomes the marker.
+     */
+    private record Rule(Predicate<String> trigger, Pattern pattern, Predicate<Matcher> accept) {
+        Rule(Predicate<String> trigger, String regex, Predicate<Matcher> accept) {
+            this(trigger, Pattern.compile(regex), accept);
+        }
+
         boolean keepsPrefix() {
-            return regex.startsWith(KEEP);
+            return pattern.pattern().startsWith("(?<keep>");
         }
     }
 
-    private static final String KEEP = "(?<keep>";
-
+    /** In order: a secret that contains another kind (a JWT after "Bearer") is taken whole first. */
     private static final List<Rule> RULES = List.of(
-            new Rule("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----|\\z)", null),
-            new Rule("(?<keep>\\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/?#@\"']{1,256}:)[^\\s@/?#\"']{1,256}(?=@)", null),
-            new Rule("(?<keep>\\b(?i:bearer)\\s+)[A-Za-z0-9._~+/=_-]{8,}", Redactor::tokenLike),
-            new Rule("(?<keep>\\b(?i:basic)\\s+)[A-Za-z0-9+/]{6,}={0,2}(?![A-Za-z0-9+/=])", Redactor::basicCredentials),
-            new Rule("\\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", Redactor::hasDigit),
-            new Rule("\\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}", null),
-            new Rule("\\bgithub_pat_[A-Za-z0-9_]{22,}", null),
-            new Rule("\\bxox[bpras]-[A-Za-z0-9-]{10,}", null),
-            new Rule("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b", null),
-            new Rule("\\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", null),
-            new Rule("\\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}", null),
-            new Rule("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", null),
-            new Rule("(?<keep>(?<![A-Za-z0-9])--?(?i:" + SECRET_NAME + ")(?:=|\\s+))[^\\s\"'-][^\\s\"']{2,}", Redactor::notMarker),
-            new Rule("(?<keep>(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*(?i:" + SECRET_NAME + ")(?![A-Za-z0-9_])[\"']?[ \\t]*[=:][ \\t]*[\"']?)"
+            new Rule(s -> s.contains("-----BEGIN"),
+                    "-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----|\\z)", null),
+            new Rule(s -> s.indexOf('@') >= 0 && s.contains("://"),
+                    "(?<keep>(?<=[A-Za-z0-9])://[^\\s:/?#@\"']{1,256}:)[^\\s@/?#\"']{1,256}(?=@)", null),
+            new Rule(s -> containsIgnoreCase(s, "bearer"),
+                    "(?<keep>\\b(?i:bearer)\\s+)[A-Za-z0-9._~+/=_-]{8,}", Redactor::tokenLike),
+            new Rule(s -> containsIgnoreCase(s, "basic"),
+                    "(?<keep>\\b(?i:basic)\\s+)[A-Za-z0-9+/]{6,}={0,2}(?![A-Za-z0-9+/=])", Redactor::basicCredentials),
+            new Rule(s -> s.contains("sk-"), "\\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", Redactor::hasDigit),
+            new Rule(s -> s.contains("ghp_") || s.contains("gho_") || s.contains("ghu_") || s.contains("ghs_")
+                    || s.contains("ghr_"), "\\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}", null),
+            new Rule(s -> s.contains("github_pat_"), "\\bgithub_pat_[A-Za-z0-9_]{22,}", null),
+            new Rule(s -> s.contains("xox"), "\\bxox[bpras]-[A-Za-z0-9-]{10,}", null),
+            new Rule(s -> s.contains("AKIA") || s.contains("ASIA"), "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b", null),
+            new Rule(s -> s.contains("AIza"), "\\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", null),
+            new Rule(s -> s.contains("_live_") || s.contains("_test_"), "\\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}", null),
+            new Rule(s -> s.contains("eyJ"), "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}", null),
+            new Rule(s -> s.indexOf('-') >= 0 && hasSecretName(s),
+                    "(?<keep>-(?<![A-Za-z0-9]-)-?(?i:" + SECRET_NAME + ")(?:=|\\s+))[^\\s\"'-][^\\s\"']{2,}", Redactor::notMarker),
+            new Rule(s -> (s.indexOf('=') >= 0 || s.indexOf(':') >= 0) && hasSecretName(s),
+                    "(?<keep>(?=[SsCcPpAaRrTt])(?<![A-Za-z0-9])(?i:" + SECRET_NAME + ")(?![A-Za-z0-9_])[\"']?[ \\t]*[=:][ \\t]*[\"']?)"
                     + "[^\\s\"',;&]{4,}", Redactor::notMarker),
-            new Rule("(?<keep>\\b(?i:set-cookie|cookie)[\"']?[ \\t]*:[ \\t]*)[^\\r\\n]+", Redactor::notMarker));
-
-    /** All rules as one alternation, so a string is scanned once: rule i is group "r<i>", its kept prefix "k<i>". */
-    private static final Pattern COMBINED;
-    private static final String[] RULE_GROUP = new String[RULES.size()];
-    private static final String[] KEEP_GROUP = new String[RULES.size()];
-
-    static {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < RULES.size(); i++) {
-            RULE_GROUP[i] = "r" + i;
-            KEEP_GROUP[i] = RULES.get(i).keepsPrefix() ? "k" + i : null;
-            sb.append(i == 0 ? "" : "|").append("(?<r").append(i).append('>')
-                    .append(RULES.get(i).regex.replace(KEEP, "(?<k" + i + ">")).append(')');
-        }
-        COMBINED = Pattern.compile(sb.toString());
-    }
+            new Rule(s -> s.indexOf(':') >= 0 && containsIgnoreCase(s, "cookie"),
+                    "(?<keep>\\b(?i:set-cookie|cookie)[\"']?[ \\t]*:[ \\t]*)[^\\r\\n]+", Redactor::notMarker));
 
     private Redactor() {
     }
@@ -187,25 +188,32 @@ public final class Redactor {
 
     /** {@code text} with every secret in it replaced; the same instance when there is none. */
     public static String redactText(String text) {
-        if (text == null || text.length() < 8) {
+        if (text == null || text.length() < 8 || !mayHoldSecret(text)) {
             return text;
         }
-        Matcher m = COMBINED.matcher(text);
+        String cur = text;
+        for (Rule rule : RULES) {
+            if (rule.trigger.test(cur)) {
+                cur = apply(rule, cur);
+            }
+        }
+        return cur;
+    }
+
+    private static String apply(Rule rule, String text) {
+        Matcher m = rule.pattern.matcher(text);
         StringBuilder out = null;
         int last = 0;
         while (m.find()) {
-            int rule = whichRule(m);
-            Rule r = RULES.get(rule);
-            if (r.accept != null && !r.accept.test(m)) {
+            if (rule.accept != null && !rule.accept.test(m)) {
                 continue;
             }
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
             out.append(text, last, m.start());
-            String keep = keptPrefix(m, rule);
-            if (keep != null) {
-                out.append(keep);
+            if (rule.keepsPrefix()) {
+                out.append(m.group("keep"));
             }
             out.append(MARKER);
             last = m.end();
@@ -217,28 +225,82 @@ public final class Redactor {
         return out.toString();
     }
 
-    private static int whichRule(Matcher m) {
-        for (int i = 0; i < RULES.size(); i++) {
-            if (m.start(RULE_GROUP[i]) >= 0) {
-                return i;
+    /**
+     * One pass over the text for anything a rule could start from, so that ordinary text (paths,
+     * code, prose) costs a scan and no regex. Must stay a superset of the rules' triggers.
+     */
+    static boolean mayHoldSecret(String s) {
+        if (s.contains("sk-") || s.contains("eyJ") || s.contains("xox") || s.contains("-----BEGIN")
+                || s.contains("AKIA") || s.contains("ASIA") || s.contains("AIza")
+                || s.indexOf('@') >= 0 && s.contains("://")) {
+            return true;
+        }
+        if (s.indexOf('_') >= 0 && (s.contains("ghp_") || s.contains("gho_") || s.contains("ghu_")
+                || s.contains("ghs_") || s.contains("ghr_") || s.contains("github_pat_") || s.contains("_live_")
+                || s.contains("_test_"))) {
+            return true;
+        }
+        return hasSecretName(s) || containsIgnoreCase(s, "bearer") || containsIgnoreCase(s, "basic")
+                || containsIgnoreCase(s, "cookie");
+    }
+
+    /** Every name in {@link #SECRET_NAME} contains one of these. */
+    private static boolean hasSecretName(String s) {
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            switch (s.charAt(i) | 0x20) {
+                case 'p':
+                    if (s.regionMatches(true, i, "pass", 0, 4)) {
+                        return true;
+                    }
+                    break;
+                case 's':
+                    if (s.regionMatches(true, i, "secret", 0, 6)) {
+                        return true;
+                    }
+                    break;
+                case 't':
+                    if (s.regionMatches(true, i, "token", 0, 5)) {
+                        return true;
+                    }
+                    break;
+                case 'k':
+                    if (s.regionMatches(true, i, "key", 0, 3)) {
+                        return true;
+                    }
+                    break;
+                default:
+                    break;
             }
         }
-        throw new IllegalStateException("no rule matched");
+        return false;
     }
 
-    private static String keptPrefix(Matcher m, int rule) {
-        return KEEP_GROUP[rule] == null ? null : m.group(KEEP_GROUP[rule]);
+    /** {@code lower} must be lowercase ASCII letters. */
+    private static boolean containsIgnoreCase(String s, String lower) {
+        char first = lower.charAt(0);
+        int n = lower.length();
+        for (int i = 0, end = s.length() - n; i <= end; i++) {
+            if ((s.charAt(i) | 0x20) == first && s.regionMatches(true, i, lower, 0, n)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private static String secretPart(Matcher m, int rule) {
-        String keep = keptPrefix(m, rule);
+    private static String secretPart(Matcher m) {
         String all = m.group();
-        return keep == null ? all : all.substring(keep.length());
+        try {
+            String keep = m.group("keep");
+            return keep == null ? all : all.substring(keep.length());
+        } catch (IllegalArgumentException noKeepGroup) {
+            return all;
+        }
     }
 
     /** A bearer token has a digit or is long: "the bearer instrument" is prose. */
     private static boolean tokenLike(Matcher m) {
-        String s = secretPart(m, whichRule(m));
+        String s = secretPart(m);
         return s.length() >= 24 || s.chars().anyMatch(Character::isDigit);
     }
 
@@ -252,7 +314,7 @@ public final class Redactor {
 
     /** "Basic authentication" is prose; "Basic dXNlcjpwYXNz" decodes to "user:pass". */
     private static boolean basicCredentials(Matcher m) {
-        String b64 = secretPart(m, whichRule(m));
+        String b64 = secretPart(m);
         if (b64.length() % 4 != 0) {
             return false;
         }

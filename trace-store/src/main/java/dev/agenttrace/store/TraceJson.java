@@ -27,16 +27,17 @@ import java.util.Map;
  * {@code indent=2} ({@code "key": value}, {@code {}} and {@code []} for empty containers, no
  * trailing newline). Jackson does none of these the same way.
  *
- * <p>Reading goes through {@link #mapper()}: floats become {@link BigDecimal} and large integers
- * {@link java.math.BigInteger}, so a number inside {@code data} survives exactly ({@code 1e400}
- * does not turn into {@code Infinity}, {@code 1.0} stays {@code 1.0}); {@code NaN} and
- * {@code Infinity}, which Python writes for non-finite floats, are accepted. Unknown fields are
- * ignored, on events and on meta alike.
+ * <p>Reading goes through {@link #mapper()}: floats become {@link BigDecimal} and integers beyond
+ * {@code long} {@link java.math.BigInteger}, so a number inside {@code data} survives exactly
+ * ({@code 1e400} does not turn into {@code Infinity}, {@code 1.0} stays {@code 1.0});
+ * {@code NaN} and {@code Infinity}, which Python writes for non-finite floats, are accepted; a
+ * line holding anything after its object (two writes that lost their newline) is rejected, not
+ * half-read. Unknown fields are ignored, on events and on meta alike.
  */
 public final class TraceJson {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
@@ -68,17 +69,14 @@ public final class TraceJson {
      */
     public static void appendEvent(TraceEvent e, StringBuilder out) {
         out.append('{');
-        boolean first = true;
-        first = field(out, first, "event_type", e.eventType());
-        if (!first) {
+        if (field(out, true, "event_type", e.eventType())) {
             out.append(',');
         }
-        first = false;
         out.append("\"timestamp\":");
         PythonFloats.append(e.timestamp(), out);
-        first = field(out, first, "event_id", e.eventId());
-        first = field(out, first, "session_id", e.sessionId());
-        first = field(out, first, "parent_id", e.parentId());
+        field(out, false, "event_id", e.eventId());
+        field(out, false, "session_id", e.sessionId());
+        field(out, false, "parent_id", e.parentId());
         if (e.durationMs() != null) {
             out.append(",\"duration_ms\":");
             PythonFloats.append(e.durationMs(), out);
@@ -92,16 +90,17 @@ public final class TraceJson {
         out.append('}');
     }
 
+    /** Appends {@code "key":"value"} unless the value is null or "" (omitted, as Python does); true if written. */
     private static boolean field(StringBuilder out, boolean first, String key, String value) {
         if (value == null || value.isEmpty()) {
-            return first;
+            return false;
         }
         if (!first) {
             out.append(',');
         }
         out.append('"').append(key).append("\":");
         appendString(value, out, true);
-        return false;
+        return true;
     }
 
     /** Parses one line; throws if it is not JSON or not a trace event (no {@code event_type}). */

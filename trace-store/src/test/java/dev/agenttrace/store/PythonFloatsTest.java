@@ -3,6 +3,9 @@ package dev.agenttrace.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -47,10 +50,61 @@ class PythonFloatsTest {
         }
     }
 
+    /**
+     * Python's rule, spelled out with exact arithmetic: the fewest digits that read back as x,
+     * and of those the closest to x (ties to an even last digit).
+     */
+    private static BigDecimal definition(double x) {
+        BigDecimal exact = new BigDecimal(Math.abs(x));
+        for (int p = 1; p <= 17; p++) {
+            BigDecimal lo = exact.round(new MathContext(p, RoundingMode.FLOOR));
+            BigDecimal hi = exact.round(new MathContext(p, RoundingMode.CEILING));
+            boolean loOk = lo.doubleValue() == Math.abs(x);
+            boolean hiOk = hi.doubleValue() == Math.abs(x);
+            if (loOk && hiOk) {
+                int c = exact.subtract(lo).compareTo(hi.subtract(exact));
+                return c < 0 ? lo : c > 0 ? hi : lo.unscaledValue().testBit(0) ? hi : lo;
+            }
+            if (loOk || hiOk) {
+                return loOk ? lo : hi;
+            }
+        }
+        throw new AssertionError("17 digits always read back");
+    }
+
+    @Test
+    void followsPythonsRuleOnRandomTimestampsDurationsAndBitPatterns() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 16_000; i++) {
+            double x;
+            switch (i % 4) {
+                case 0:
+                    x = Double.longBitsToDouble(r.nextLong());
+                    break;
+                case 1:
+                    x = 1.6e9 + r.nextDouble() * 2e8; // epoch seconds
+                    break;
+                case 2:
+                    x = r.nextDouble() * 10_000; // milliseconds
+                    break;
+                default:
+                    x = Math.scalb(1.0, r.nextInt(-1074, 1024)); // powers of two: the uneven intervals
+            }
+            if (!Double.isFinite(x) || x == 0) {
+                continue;
+            }
+            String s = PythonFloats.repr(x);
+            BigDecimal want = definition(x);
+            BigDecimal got = new BigDecimal(s).abs();
+            assertEquals(0, want.compareTo(got), "repr(" + x + ") = " + s + ", want " + want);
+            assertEquals(want.stripTrailingZeros().precision(), got.stripTrailingZeros().precision(), s);
+        }
+    }
+
     @Test
     void printsTheShortestDecimalThatReadsBack() {
         SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 100_000; i++) {
             double x = i % 2 == 0 ? Double.longBitsToDouble(r.nextLong()) : 1.7e9 + r.nextDouble() * 1e8;
             if (!Double.isFinite(x)) {
                 continue;

@@ -157,5 +157,7 @@ class TraceJsonTest {
         assertThrows(IOException.class, () -> TraceJson.parseEvent("[1,2]"));
         assertThrows(IOException.class, () -> TraceJson.parseEvent("{\"event_type\":\"x\",\"data\":[1]}"));
         assertThrows(IOException.class, () -> TraceJson.parseEvent("{\"event_type\":\"tool_call\",\"timestamp\":17000"));
+        assertThrows(IOException.class, () -> TraceJson.parseEvent("{\"event_type\":\"a\"}{\"event_type\":\"b\"}"),
+                "two events that lost the newline between them");
     }
 }

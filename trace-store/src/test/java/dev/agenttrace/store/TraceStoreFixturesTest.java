@@ -63,6 +63,25 @@ class TraceStoreFixturesTest {
     }
 
     @Test
+    void everyFixtureSessionReadsBackWithItsOwnIdAndTypes() {
+        for (String id : Fixtures.SESSIONS) {
+            SessionMeta meta = store.resolve(id);
+            assertEquals(id, meta.sessionId);
+            assertTrue(meta.startedAt > 1.6e9, id);
+            EventRead read = store.readEvents(id);
+            assertEquals(id.startsWith("torn") ? 1 : 0, read.warnings().size(), id + ": " + read.warnings());
+            assertTrue(read.events().size() >= 2, id);
+            for (TraceEvent e : read.events()) {
+                assertTrue(EventTypes.AGENT_STRACE.contains(e.eventType()), e.eventType());
+                assertTrue(e.eventId().matches("[0-9a-f]{12}"), e.eventId());
+                assertTrue(e.timestamp() >= meta.startedAt, id + " " + e.eventId());
+                assertTrue(e.data() != null);
+            }
+            assertEquals("session_start", read.events().get(0).eventType(), id);
+        }
+    }
+
+    @Test
     void readsTheHooksSessionWithTypedFields() {
         SessionMeta meta = store.resolve("7f3e9a10-hooks-s");
         assertEquals("claude-code", meta.agentName);

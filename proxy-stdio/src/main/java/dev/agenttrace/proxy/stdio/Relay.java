@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.agenttrace.rules.Guard;
 import dev.agenttrace.store.mcp.Direction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,7 @@ final class Relay implements Runnable {
     private final WireRecorder recorder;
     private final PrintStream err;
     private final Ended ended;
+    private final Guard guard;
 
     /**
      * @param sender   writer towards the peer this relay reads from (its framing is learned here)
@@ -44,7 +46,7 @@ final class Relay implements Runnable {
      * @param client   writer towards the client, for the proxy's own error replies
      */
     Relay(Direction dir, InputStream in, PeerWriter sender, PeerWriter receiver, PeerWriter client,
-          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended) {
+          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended, Guard guard) {
         this.dir = dir;
         this.in = in;
         this.sender = sender;
@@ -54,6 +56,7 @@ final class Relay implements Runnable {
         this.recorder = recorder;
         this.err = err;
         this.ended = ended;
+        this.guard = guard;
     }
 
     @Override
@@ -82,6 +85,13 @@ final class Relay implements Runnable {
         switch (f.kind()) {
             case MESSAGE -> {
                 sender.sawFraming(f.framing());
+                if (guard != null && dir == Direction.CLIENT_TO_SERVER) {
+                    Guard.Outcome o = guard.inspect(f.buffer(), f.bodyOffset(), f.bodyLength());
+                    if (o != Guard.PASS) {
+                        judged(f, o);
+                        return;
+                    }
+                }
                 receiver.forward(f);
                 recorder.message(dir, f);
             }
@@ -123,6 +133,27 @@ final class Relay implements Runnable {
                 err.println(msg);
                 recorder.problem(dir, "truncated", msg, f);
             }
+        }
+    }
+
+    /** A message the policy had a say on: forward what may go, answer what may not. */
+    private void judged(Frame f, Guard.Outcome o) throws IOException {
+        if (o.forward()) {
+            if (o.replacement() == null) {
+                receiver.forward(f);
+            } else {
+                receiver.reply(o.replacement(), f.framing());
+            }
+        }
+        recorder.message(dir, f);
+        recorder.judged(o.judged(), o.forward() && o.replacement() == null);
+        if (o.reply() != null) {
+            client.reply(o.reply(), f.framing());
+            recorder.synthetic(Direction.SERVER_TO_CLIENT, o.reply());
+        }
+        for (Guard.Judged j : o.judged()) {
+            err.println("agent-trace: " + (j.mode() == dev.agenttrace.rules.PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ")
+                    + j.decision().reason());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.agenttrace.proxy.stdio;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.rules.Guard;
 import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.SessionWriter;
 import dev.agenttrace.store.TraceEvent;
@@ -42,6 +43,7 @@ public final class StdioProxy {
     }
 
     private final List<String> command;
+    private final Guard guard;
     private final ProxyOptions opts;
     private final PrintStream err;
     private final SessionOpener sessionOpenerFn;
@@ -65,6 +67,14 @@ public final class StdioProxy {
      * @param err            where the proxy's own messages go (never stdout)
      */
     public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err) {
+        this(command, opts, sessionFactory, err, null);
+    }
+
+    /**
+     * @param guard judges every client-to-server message before it is forwarded; null for none
+     */
+    public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err, Guard guard) {
+        this.guard = guard;
         this.command = List.copyOf(command);
         this.opts = opts;
         this.sessionOpenerFn = sessionFactory;
@@ -98,10 +108,10 @@ public final class StdioProxy {
         // forwarding starts before the trace is open: opening it loads Jackson, which takes longer
         // than the server's own start-up
         Thread c2s = new Thread(new Relay(Direction.CLIENT_TO_SERVER, clientIn, toClient, toServer, toClient,
-                opts, recorder, err, this::relayEnded), "agent-trace-c2s");
+                opts, recorder, err, this::relayEnded, guard), "agent-trace-c2s");
         c2s.setDaemon(true);
         Thread s2c = new Thread(new Relay(Direction.SERVER_TO_CLIENT, child.getInputStream(), toServer, toClient, toClient,
-                opts, recorder, err, this::relayEnded), "agent-trace-s2c");
+                opts, recorder, err, this::relayEnded, null), "agent-trace-s2c");
         serverToClient = s2c;
         s2c.start();
         c2s.start();

@@ -1,6 +1,11 @@
 package dev.agenttrace.proxy.stdio;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.store.EventTypes;
+import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.EventSink;
 import dev.agenttrace.store.SessionWriter;
 import dev.agenttrace.store.mcp.Direction;
@@ -8,6 +13,7 @@ import dev.agenttrace.store.mcp.McpClassifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -78,6 +84,39 @@ final class WireRecorder {
         double ts = epochSeconds(now);
         submit(sink -> classifier().onMessage(sink, dir, framing, body, ts, now), body.length + 64L);
         noteFraming(dir, f.framing());
+    }
+
+    /** A reply the proxy made itself (a blocked result): classified like a server message. */
+    void synthetic(Direction dir, byte[] body) {
+        long now = System.nanoTime();
+        double ts = epochSeconds(now);
+        submit(sink -> classifier().onMessage(sink, dir, "synthetic", body, ts, now), body.length + 64L);
+    }
+
+    /** Tool calls the policy blocked (or, in shadow mode, would have): one decision event each. */
+    void judged(List<Guard.Judged> judged, boolean forwarded) {
+        if (judged.isEmpty()) {
+            return;
+        }
+        double ts = epochSeconds(System.nanoTime());
+        submit(sink -> {
+            for (Guard.Judged j : judged) {
+                ObjectNode data = sink.newData();
+                boolean enforced = j.mode() == PolicyMode.ENFORCE;
+                data.put("kind", "policy_violation");
+                data.put("choice", enforced ? "block" : "allow");
+                data.put("reason", j.decision().reason());
+                data.put("tool_name", j.decision().tool());
+                data.set("request_id", j.requestId());
+                data.put("mode", enforced ? "enforce" : "shadow");
+                data.put("forwarded", !enforced);
+                data.set("policy", j.decision().toJson());
+                ArrayNode alternatives = data.putArray("alternatives");
+                alternatives.add(enforced ? "allow" : "block");
+                String parent = classifier().callEventId(Direction.CLIENT_TO_SERVER, j.requestId());
+                sink.append(new TraceEvent(EventTypes.DECISION, ts, sink.newEventId(), sink.sessionId(), parent, null, data));
+            }
+        }, 1024);
     }
 
     void problem(Direction dir, String kind, String message, Frame f) {

@@ -101,6 +101,15 @@ public final class McpClassifier {
         emitError(sink, data, null, epochSecs, 0);
     }
 
+    /**
+     * The event id of the still-unanswered request {@code id} that travelled {@code dir}, or null:
+     * lets a caller link its own event (a policy decision) to the call.
+     */
+    public String callEventId(Direction dir, JsonNode id) {
+        Pending p = (dir == Direction.CLIENT_TO_SERVER ? fromClient : fromServer).get(idKey(id));
+        return p == null ? null : p.eventId;
+    }
+
     private void classify(EventSink sink, Direction dir, String framing, ObjectNode msg, int bytes,
                           double ts, long nanos) {
         JsonNode id = msg.get("id");

@@ -1,0 +1,73 @@
+package dev.agenttrace.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agenttrace.rules.scope.Decision;
+import dev.agenttrace.rules.scope.JudgeContext;
+import dev.agenttrace.rules.scope.ScopePolicy;
+import dev.agenttrace.store.EventTypes;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.TraceStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The firewall run over stored sessions: the backtest a user runs before switching a policy to
+ * enforce. Same evaluator as the proxies; each session is judged against the directory it was
+ * recorded in (its {@code attribution.working_dir}) unless a root is given, so the absolute paths
+ * a Claude Code hook session stores are made relative to the right project.
+ */
+public final class SessionAudit {
+
+    /** One tool call the policy blocks. */
+    public record Violation(String sessionId, String eventId, double timestamp, String tool, JsonNode arguments,
+                            Decision decision, boolean wasBlocked) {
+    }
+
+    /** The audit of one session. */
+    public record Report(SessionMeta session, Path root, int calls, List<Violation> violations, List<String> warnings) {
+    }
+
+    private SessionAudit() {
+    }
+
+    /**
+     * @param rootOverride judge against this root instead of the session's working directory
+     * @param home         the home directory {@code ~} expands to
+     */
+    public static Report audit(TraceStore store, SessionMeta session, ScopePolicy policy, Path rootOverride, Path home) {
+        Path root = rootOverride;
+        if (root == null && session.attribution != null && session.attribution.hasNonNull("working_dir")) {
+            root = Path.of(session.attribution.get("working_dir").asText());
+        }
+        if (root == null) {
+            root = Path.of("").toAbsolutePath();
+        }
+        ScopeFirewall firewall = new ScopeFirewall(policy, new JudgeContext(root, home));
+        List<Violation> violations = new ArrayList<>();
+        List<String> blockedCalls = new ArrayList<>();
+        int[] calls = {0};
+        List<String> warnings = store.forEachEvent(session.sessionId, e -> {
+            if (EventTypes.DECISION.equals(e.eventType()) && "policy_violation".equals(e.data().path("kind").asText())
+                    && "block".equals(e.data().path("choice").asText()) && e.parentId() != null) {
+                blockedCalls.add(e.parentId());
+            }
+            if (!EventTypes.TOOL_CALL.equals(e.eventType())) {
+                return;
+            }
+            calls[0]++;
+            String tool = e.data().path("tool_name").asText("");
+            JsonNode args = e.data().get("arguments");
+            Decision d = firewall.judge(tool, args);
+            if (d.blocked()) {
+                violations.add(new Violation(session.sessionId, e.eventId(), e.timestamp(), tool, args, d, false));
+            }
+        });
+        List<Violation> marked = new ArrayList<>(violations.size());
+        for (Violation v : violations) {
+            marked.add(blockedCalls.contains(v.eventId())
+                    ? new Violation(v.sessionId(), v.eventId(), v.timestamp(), v.tool(), v.arguments(), v.decision(), true) : v);
+        }
+        return new Report(session, root, calls[0], marked, warnings);
+    }
+}
