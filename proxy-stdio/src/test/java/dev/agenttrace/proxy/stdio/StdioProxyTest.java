@@ -11,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.LivePolicy;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.rules.scope.JudgeContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,9 +31,13 @@ class StdioProxyTest {
     }
 
     static Run run(ProxyOptions opts, byte[] clientInput, String... command) {
+        return run(opts, null, clientInput, command);
+    }
+
+    static Run run(ProxyOptions opts, Guard guard, byte[] clientInput, String... command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        StdioProxy proxy = new StdioProxy(List.of(command), opts, (pid, started) -> null, new PrintStream(err, true));
+        StdioProxy proxy = new StdioProxy(List.of(command), opts, (pid, started) -> null, new PrintStream(err, true), guard);
         int code = proxy.run(new ByteArrayInputStream(clientInput), out);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -126,5 +134,23 @@ class StdioProxyTest {
         assertEquals(127, r.exit());
         assertTrue(r.stderr().contains("cannot start the server '/nonexistent/mcp-server'"), r.stderr());
         assertEquals("", r.clientSaw());
+    }
+
+    @Test
+    void aBlockedCallNeverReachesTheServer(@TempDir Path tmp) throws Exception {
+        Path policy = tmp.resolve(".agent-scope.json");
+        Files.writeString(policy, "{\"commands\":{\"deny\":[\"rm -rf\"]}}");
+        Guard guard = new Guard(LivePolicy.load(policy, new JudgeContext(tmp, tmp), System.err, 0), PolicyMode.ENFORCE);
+        String blocked = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"sudo rm -fr /\"}}}\n";
+        String allowed = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"ls\"}}}\n";
+        Path seen = tmp.resolve("server-saw");
+        // the server records what it receives and echoes it
+        Run r = run(fast(), guard, (blocked + allowed).getBytes(StandardCharsets.UTF_8), "sh", "-c", "tee '" + seen + "'");
+        assertEquals(allowed, Files.readString(seen), "only the allowed call reached the server");
+        List<String> lines = r.clientSaw().lines().toList();
+        assertEquals(2, lines.size(), r.clientSaw());
+        assertTrue(lines.get(0).startsWith("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{"), lines.get(0));
+        assertTrue(lines.get(0).contains("\"isError\":true") && lines.get(0).contains("NOT executed"), lines.get(0));
+        assertEquals(allowed.trim(), lines.get(1));
     }
 }
