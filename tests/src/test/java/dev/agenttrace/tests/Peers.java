@@ -1,0 +1,102 @@
+package dev.agenttrace.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** How the end-to-end tests start things, and read what the proxy recorded (with plain Jackson). */
+final class Peers {
+    static final Path ROOT = Path.of(System.getProperty("agenttrace.root", "..")).toAbsolutePath().normalize();
+    static final String CLASSPATH = System.getProperty("java.class.path");
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Peers() {
+    }
+
+    /** {@code java ... dev.agenttrace.cli.Main record --trace-dir D <extra...> -- <child...>} */
+    static List<String> proxy(Path traceDir, List<String> extra, List<String> child) {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-cp", CLASSPATH, "dev.agenttrace.cli.Main", "record", "--trace-dir", traceDir.toString()));
+        cmd.addAll(extra);
+        cmd.add("--");
+        cmd.addAll(child);
+        return cmd;
+    }
+
+    /** A Java main class of this module as a child process. */
+    static List<String> javaMain(Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", CLASSPATH, main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Path serverEverything() {
+        Path p = ROOT.resolve("tests/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException(p + " is missing; the build installs it (tests/npm, npm ci)");
+        }
+        return p;
+    }
+
+    /** The one session in a trace directory. */
+    static Path onlySession(Path traceDir) {
+        try (Stream<Path> s = Files.list(traceDir)) {
+            List<Path> dirs = s.filter(Files::isDirectory).toList();
+            if (dirs.size() != 1) {
+                throw new AssertionError("expected one session in " + traceDir + ", found " + dirs);
+            }
+            return dirs.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode meta(Path session) {
+        try {
+            return JSON.readTree(session.resolve("meta.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<JsonNode> events(Path session) {
+        return lines(session.resolve("events.ndjson"));
+    }
+
+    static List<JsonNode> lines(Path file) {
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    out.add(JSON.readTree(line));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<JsonNode> ofType(List<JsonNode> events, String type) {
+        return events.stream().filter(e -> type.equals(e.path("event_type").asText())).toList();
+    }
+
+    /** Waits until a process is gone (bounded); true if it is. */
+    static boolean gone(long pid, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+}
