@@ -37,7 +37,13 @@ public final class SdkTestServer {
     private SdkTestServer() {
     }
 
+    /** With {@code --log FILE}, every tool call that reaches this server is appended there. */
+    private static java.nio.file.Path callLog;
+
     public static void main(String[] args) {
+        if (args.length == 2 && "--log".equals(args[0])) {
+            callLog = java.nio.file.Path.of(args[1]);
+        }
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json))
                 .jsonMapper(json)
@@ -68,7 +74,22 @@ public final class SdkTestServer {
     private static SyncToolSpecification tool(McpJsonMapper json, String name, String schema,
                                               BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
         return SyncToolSpecification.builder().tool(Tool.builder(name, json, schema).description(name).build())
-                .callHandler(handler).build();
+                .callHandler((ex, req) -> {
+                    logCall(name + " " + req.arguments());
+                    return handler.apply(ex, req);
+                }).build();
+    }
+
+    private static synchronized void logCall(String line) {
+        if (callLog == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(callLog, line + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static CallToolResult progress(McpSyncServerExchange ex, CallToolRequest req) {
