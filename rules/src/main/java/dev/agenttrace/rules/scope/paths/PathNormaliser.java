@@ -1,0 +1,310 @@
+package dev.agenttrace.rules.scope.paths;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Turns whatever string a tool call carries into the path the operating system would open, so a
+ * rule written as {@code .env} cannot be dodged with {@code /abs/root/.env}, {@code src/../.env},
+ * {@code file:///abs/root/%2Eenv}, {@code ..\.env} or a symlink that points at it.
+ *
+ * <p>Steps, in order: reject NUL bytes (the kernel would truncate there); decode {@code file:}
+ * URLs (percent-encoding included); treat {@code \} as a separator (Windows-style traversal must
+ * not slip past rules written with {@code /}); expand {@code ~}, {@code ~/} and {@code ~user};
+ * resolve relative paths against the project root; resolve {@code .} and {@code ..} the way the
+ * kernel does, i.e. after following the symlinks met so far ({@code link/..} is the parent of the
+ * link's target); and resolve symlinks for the longest prefix that exists, including a dangling
+ * last link, since writing through it creates its target.
+ *
+ * <p>Immutable and thread-safe; the only state is the root and the home directory.
+ */
+public final class PathNormaliser {
+    private static final int MAX_LINK_HOPS = 40;
+
+    private final String root;
+    private final String home;
+
+    private PathNormaliser(String root, String home) {
+        this.root = root;
+        this.home = home;
+    }
+
+    /**
+     * @param root the project root; resolved to its real path here, once
+     * @param home the user's home directory, for {@code ~}
+     */
+    public static PathNormaliser resolving(Path root, Path home) {
+        return new PathNormaliser(realOrLexical(root), realOrLexical(home));
+    }
+
+    /** For a root and home that are already absolute real paths (no file system access). */
+    public static PathNormaliser ofRealPaths(Path root, Path home) {
+        return new PathNormaliser(root.toString(), home.toString());
+    }
+
+    public String root() {
+        return root;
+    }
+
+    public String home() {
+        return home;
+    }
+
+    /**
+     * The path as the kernel resolves it: each {@code ..} taken after the symlinks before it.
+     * See {@link #readings} for the other way servers resolve it.
+     */
+    public NormalisedPath normalise(String input) {
+        return normalise(input, false);
+    }
+
+    /**
+     * Every way the path may be resolved: the kernel's (physical) reading and, when the input
+     * holds {@code ..} and it differs, the lexical reading that Node's {@code path.resolve} and
+     * most MCP servers apply before opening the file ({@code src/link/../.env} is
+     * {@code src/.env} to them, whatever {@code link} points at). A path passes only if every
+     * reading passes.
+     */
+    public List<NormalisedPath> readings(String input) {
+        NormalisedPath physical = normalise(input, false);
+        if (!physical.isValid() || input.indexOf("..") < 0) {
+            return List.of(physical);
+        }
+        NormalisedPath lexical = normalise(input, true);
+        return lexical.absolute().equals(physical.absolute()) ? List.of(physical) : List.of(physical, lexical);
+    }
+
+    private NormalisedPath normalise(String input, boolean lexicalDotDot) {
+        if (input.indexOf('\0') >= 0) {
+            return NormalisedPath.invalid(input, "the path holds a NUL byte, which truncates it at the system call");
+        }
+        String text = input;
+        if (text.regionMatches(true, 0, "file:", 0, 5)) {
+            text = fileUrlPath(text);
+            if (text.indexOf('\0') >= 0) {
+                return NormalisedPath.invalid(input, "the file: URL decodes to a NUL byte, which truncates the path");
+            }
+        }
+        text = text.replace('\\', '/');
+        text = expandTilde(text);
+        String absolute = text.startsWith("/") ? text : root + "/" + text;
+        String resolved = lexicalDotDot ? realise(lexicalWithDotDot(absolute), 0) : resolve(absolute, 0);
+        return new NormalisedPath(input, resolved, relativeToRoot(resolved), null);
+    }
+
+    /** The path below the root ({@code ""} for the root itself), or null if outside it. */
+    public String relativeToRoot(String absolute) {
+        return relativeTo(root, absolute);
+    }
+
+    /** The path below home ({@code ""} for home itself), or null if outside it. */
+    public String relativeToHome(String absolute) {
+        return relativeTo(home, absolute);
+    }
+
+    private static String relativeTo(String base, String absolute) {
+        if (absolute.equals(base)) {
+            return "";
+        }
+        if (base.equals("/")) {
+            return absolute.substring(1);
+        }
+        if (absolute.startsWith(base) && absolute.length() > base.length() && absolute.charAt(base.length()) == '/') {
+            return absolute.substring(base.length() + 1);
+        }
+        return null;
+    }
+
+    private String expandTilde(String text) {
+        if (!text.startsWith("~")) {
+            return text;
+        }
+        int slash = text.indexOf('/');
+        String user = slash < 0 ? text.substring(1) : text.substring(1, slash);
+        String rest = slash < 0 ? "" : text.substring(slash);
+        if (user.isEmpty()) {
+            return home + rest;
+        }
+        // ~other: we cannot look the user up portably; their home is a sibling of ours on every
+        // common layout (/home/x, /Users/x), and in any case it is outside the project root.
+        int cut = home.lastIndexOf('/');
+        String parent = cut <= 0 ? "" : home.substring(0, cut);
+        return parent + "/" + user + rest;
+    }
+
+    /** file:///p, file://localhost/p, file:/p and file:p, percent-decoded; query and fragment dropped. */
+    private static String fileUrlPath(String url) {
+        String rest = url.substring(5);
+        if (rest.startsWith("//")) {
+            int slash = rest.indexOf('/', 2);
+            rest = slash < 0 ? "/" : rest.substring(slash);
+        }
+        int cut = indexOfAny(rest, '?', '#');
+        if (cut >= 0) {
+            rest = rest.substring(0, cut);
+        }
+        return percentDecode(rest);
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == a || c == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Decodes %XX as UTF-8 bytes; a malformed escape stays as written, as curl and browsers do. */
+    public static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        byte[] bytes = new byte[s.length() * 3];
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+                bytes[n++] = (byte) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+                i += 2;
+            } else {
+                byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+                    enc = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+                    i++;
+                }
+                System.arraycopy(enc, 0, bytes, n, enc.length);
+                n += enc.length;
+            }
+        }
+        return new String(bytes, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /**
+     * Resolves an absolute path physically. Segments are consumed left to right; at each
+     * {@code ..} the path so far is first made real, so the parent taken is that of a symlink's
+     * target, exactly as the kernel walks it.
+     */
+    private String resolve(String absolute, int hops) {
+        if (absolute.indexOf("..") < 0) {
+            return realise(lexical(absolute), hops);
+        }
+        String current = "/";
+        for (String segment : absolute.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                current = parent(realise(current, hops));
+            } else {
+                current = current.equals("/") ? "/" + segment : current + "/" + segment;
+            }
+        }
+        return realise(current, hops);
+    }
+
+    private static String parent(String path) {
+        int cut = path.lastIndexOf('/');
+        return cut <= 0 ? "/" : path.substring(0, cut);
+    }
+
+    /** Removes empty and "." segments and applies ".." to the text, as path.resolve does. */
+    private static String lexicalWithDotDot(String absolute) {
+        Deque<String> segments = new ArrayDeque<>();
+        for (String segment : absolute.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else {
+                segments.addLast(segment);
+            }
+        }
+        return segments.isEmpty() ? "/" : "/" + String.join("/", segments);
+    }
+
+    /** Removes empty and "." segments; the input holds no "..". */
+    private static String lexical(String absolute) {
+        if (absolute.indexOf("//") < 0 && absolute.indexOf("/.") < 0 && (absolute.length() == 1 || !absolute.endsWith("/"))) {
+            return absolute;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String segment : absolute.split("/")) {
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                b.append('/').append(segment);
+            }
+        }
+        return b.length() == 0 ? "/" : b.toString();
+    }
+
+    /**
+     * The real path of a lexically clean absolute path: the real path of its longest existing
+     * prefix followed by the rest. A dangling symlink at the edge is followed (its target is where
+     * a write would land).
+     *
+     * <p>{@link File#getCanonicalPath()} is realpath(3) on the longest existing prefix without the
+     * exception {@code Path.toRealPath} throws for every file not yet written, which costs more
+     * than the whole rest of a judgement.
+     */
+    private String realise(String clean, int hops) {
+        String canonical;
+        try {
+            canonical = new File(clean).getCanonicalPath();
+        } catch (IOException | SecurityException e) {
+            return clean;
+        }
+        if (new File(canonical).exists()) {
+            return canonical;
+        }
+        // Find the first component that does not exist; if it is a symlink, it dangles.
+        String missing = canonical;
+        String parent = parent(missing);
+        while (!parent.equals("/") && !new File(parent).exists()) {
+            missing = parent;
+            parent = parent(parent);
+        }
+        Path link = Path.of(missing);
+        if (hops >= MAX_LINK_HOPS || !Files.isSymbolicLink(link)) {
+            return canonical;
+        }
+        try {
+            Path target = Files.readSymbolicLink(link);
+            String targetAbsolute = target.isAbsolute() ? target.toString() : parent + "/" + target;
+            String rest = canonical.substring(missing.length());
+            return resolve(targetAbsolute.replace('\\', '/') + rest, hops + 1);
+        } catch (IOException | UnsupportedOperationException | SecurityException | InvalidPathException e) {
+            return canonical;
+        }
+    }
+
+    private static String realOrLexical(Path p) {
+        Path absolute = p.toAbsolutePath().normalize();
+        try {
+            return absolute.toRealPath().toString();
+        } catch (IOException | SecurityException e) {
+            return absolute.toString();
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.agenttrace.rules.scope.shell;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Peels the wrappers off a simple command so rules see the program that does the work:
+ * {@code sudo}, {@code doas}, {@code env}, {@code command}, {@code builtin}, {@code exec},
+ * {@code nohup}, {@code nice}, {@code timeout}, {@code time}, {@code stdbuf}, {@code xargs},
+ * {@code busybox}, leading {@code VAR=x} assignments and shell keywords ({@code if}, {@code then},
+ * {@code !}, {@code {}, ...). Each wrapper's own options are skipped by its real syntax
+ * ({@code sudo -u user}, {@code timeout -s KILL 5}, {@code nice -n 10}), since guessing would let
+ * {@code sudo -u curl rm -rf /} pass as {@code curl}.
+ *
+ * <p>It also finds code handed on: {@code bash|sh|zsh|dash|ksh -c STRING}, {@code eval ARGS},
+ * {@code su -c STRING}, {@code env -S STRING}, {@code find -exec ... ;}, and a here-document fed to a
+ * shell. A shell with neither {@code -c} nor a script file reads its script from standard input,
+ * which is flagged.
+ */
+public final class CommandUnwrapper {
+    private static final Pattern ASSIGNMENT = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\[[^\\]]*\\])?\\+?=.*", Pattern.DOTALL);
+    private static final Set<String> KEYWORDS = Set.of("!", "{", "}", "if", "then", "else", "elif", "fi", "do",
+            "done", "while", "until", "esac", "coproc");
+    /** Keywords whose command is a header, not a program ({@code for x in a b}). */
+    private static final Set<String> HEADERS = Set.of("for", "select", "case", "function", "in", "declare",
+            "typeset", "local", "export", "readonly");
+    private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "rbash", "busybox-sh");
+
+    private CommandUnwrapper() {
+    }
+
+    public static ResolvedCommand resolve(SimpleCommand command) {
+        List<ShellWord> words = command.words();
+        List<Invocation> layers = new ArrayList<>();
+        List<String> scripts = new ArrayList<>();
+        List<SimpleCommand> nested = new ArrayList<>();
+        boolean fromStdin = false;
+        int i = 0;
+        while (i < words.size() && isKeyword(words.get(i))) {
+            i++;
+        }
+        if (i < words.size() && !words.get(i).quoted() && HEADERS.contains(words.get(i).text())) {
+            return new ResolvedCommand(command, layers, scripts, nested, false);
+        }
+        i = skipAssignments(words, i);
+        while (i < words.size()) {
+            ShellWord word = words.get(i);
+            Invocation layer = Invocation.of(word, words.subList(i + 1, words.size()));
+            layers.add(layer);
+            String name = layer.binary();
+            int next;
+            switch (name) {
+                case "sudo" -> {
+                    next = skipAssignments(words, skipOptions(words, i + 1, "ugpCDrtUThR", Set.of("--user", "--group", "--prompt",
+                            "--close-from", "--chdir", "--role", "--type", "--other-user", "--command-timeout", "--host", "--chroot")));
+                }
+                case "doas" -> next = skipOptions(words, i + 1, "uC", Set.of());
+                case "env" -> {
+                    next = i + 1;
+                    while (next < words.size()) {
+                        String t = words.get(next).text();
+                        if (t.equals("--")) {
+                            next++;
+                            break;
+                        }
+                        if (t.equals("-S") || t.equals("--split-string") || t.startsWith("--split-string=")
+                                || (t.startsWith("-S") && t.length() > 2)) {
+                            String value;
+                            if (t.startsWith("--split-string=")) {
+                                value = t.substring(t.indexOf('=') + 1);
+                            } else if (t.startsWith("-S") && t.length() > 2) {
+                                value = t.substring(2);
+                            } else {
+                                value = next + 1 < words.size() ? words.get(++next).text() : "";
+                            }
+                            scripts.add(value + " " + joinQuoted(words, next + 1));
+                            return new ResolvedCommand(command, layers, scripts, nested, false);
+                        }
+                        if (t.equals("-")) {
+                            next++; // "env -" is "env -i"
+                        } else if (t.equals("-u") || t.equals("--unset") || t.equals("-C") || t.equals("--chdir")) {
+                            next += 2;
+                        } else if (t.startsWith("-") && t.length() > 1) {
+                            next++;
+                        } else if (ASSIGNMENT.matcher(t).matches()) {
+                            next++;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                case "command" -> {
+                    int after = skipOptions(words, i + 1, "", Set.of());
+                    boolean lookupOnly = false;
+                    for (int k = i + 1; k < after; k++) {
+                        String t = words.get(k).text();
+                        lookupOnly |= t.startsWith("-") && (t.indexOf('v') >= 0 || t.indexOf('V') >= 0);
+                    }
+                    next = lookupOnly ? words.size() : after;
+                }
+                case "builtin", "nohup" -> next = i + 1 < words.size() && words.get(i + 1).text().equals("--") ? i + 2 : i + 1;
+                case "exec" -> next = skipOptions(words, i + 1, "a", Set.of());
+                case "time" -> next = skipOptions(words, i + 1, "fo", Set.of("--format", "--output"));
+                case "nice" -> next = skipOptions(words, i + 1, "n", Set.of("--adjustment"));
+                case "ionice" -> next = skipOptions(words, i + 1, "cnp", Set.of("--class", "--classdata", "--pid"));
+                case "stdbuf" -> next = skipOptions(words, i + 1, "ioe", Set.of("--input", "--output", "--error"));
+                case "timeout" -> {
+                    next = skipOptions(words, i + 1, "sk", Set.of("--signal", "--kill-after"));
+                    if (next < words.size()) {
+                        next++; // the duration
+                    }
+                }
+                case "xargs" -> next = skipOptions(words, i + 1, "adEILnPs", Set.of("--arg-file", "--delimiter",
+                        "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"));
+                case "busybox" -> next = i + 1;
+                case "eval" -> {
+                    String script = joinPlain(words, i + 1);
+                    if (!script.isBlank()) {
+                        scripts.add(script);
+                    }
+                    next = words.size();
+                }
+                case "su" -> {
+                    for (int k = i + 1; k < words.size(); k++) {
+                        String t = words.get(k).text();
+                        if ((t.equals("-c") || t.equals("--command")) && k + 1 < words.size()) {
+                            scripts.add(words.get(k + 1).text());
+                        } else if (t.startsWith("--command=")) {
+                            scripts.add(t.substring("--command=".length()));
+                        }
+                    }
+                    next = words.size();
+                }
+                case "find" -> {
+                    findExec(words, i + 1, nested);
+                    next = words.size();
+                }
+                default -> {
+                    if (SHELLS.contains(name)) {
+                        fromStdin = shellScript(words, i + 1, command.hereDocument(), scripts);
+                    }
+                    next = words.size();
+                }
+            }
+            i = next;
+        }
+        return new ResolvedCommand(command, layers, scripts, nested, fromStdin);
+    }
+
+    private static boolean isKeyword(ShellWord w) {
+        return !w.quoted() && KEYWORDS.contains(w.text());
+    }
+
+    private static int skipAssignments(List<ShellWord> words, int i) {
+        while (i < words.size() && ASSIGNMENT.matcher(words.get(i).text()).matches()) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Skips the options of a wrapper.
+     *
+     * @param shortWithValue short options that take a value ({@code -u user} or {@code -uuser})
+     * @param longWithValue  long options that take a value when written without {@code =}
+     * @return the index of the first word after the options
+     */
+    static int skipOptions(List<ShellWord> words, int i, String shortWithValue, Set<String> longWithValue) {
+        while (i < words.size()) {
+            String t = words.get(i).text();
+            if (t.equals("--")) {
+                return i + 1;
+            }
+            if (t.startsWith("--")) {
+                i += (t.indexOf('=') < 0 && longWithValue.contains(t)) ? 2 : 1;
+                continue;
+            }
+            if (t.length() < 2 || t.charAt(0) != '-') {
+                return i;
+            }
+            boolean takesNext = false;
+            for (int k = 1; k < t.length(); k++) {
+                if (shortWithValue.indexOf(t.charAt(k)) >= 0) {
+                    takesNext = k == t.length() - 1;
+                    break;
+                }
+            }
+            i += takesNext ? 2 : 1;
+        }
+        return i;
+    }
+
+    /**
+     * Finds the script of {@code sh -c STRING}; a shell with no -c and no script file reads stdin.
+     *
+     * @return true if the shell reads its script from stdin (and no here-document shows it)
+     */
+    private static boolean shellScript(List<ShellWord> words, int i, String hereDocument, List<String> scripts) {
+        boolean command = false;
+        boolean stdin = false;
+        while (i < words.size()) {
+            String t = words.get(i).text();
+            if (t.equals("--") || t.equals("-")) {
+                i++;
+                break;
+            }
+            if (t.equals("-o") || t.equals("+o") || t.equals("-O") || t.equals("+O") || t.equals("--rcfile") || t.equals("--init-file")) {
+                i += 2;
+                continue;
+            }
+            if (t.length() > 1 && (t.charAt(0) == '-' || t.charAt(0) == '+')) {
+                if (t.charAt(0) == '-' && !t.startsWith("--")) {
+                    command |= t.indexOf('c') >= 0;
+                    stdin |= t.indexOf('s') >= 0;
+                }
+                i++;
+                continue;
+            }
+            break;
+        }
+        if (command) {
+            if (i < words.size()) {
+                scripts.add(words.get(i).text());
+            }
+            return false;
+        }
+        if (i < words.size() && !stdin) {
+            return false; // a script file: its content is not ours to see
+        }
+        if (hereDocument != null) {
+            scripts.add(hereDocument);
+            return false;
+        }
+        return true;
+    }
+
+    private static void findExec(List<ShellWord> words, int i, List<SimpleCommand> nested) {
+        for (int k = i; k < words.size(); k++) {
+            String t = words.get(k).text();
+            if (t.equals("-exec") || t.equals("-execdir") || t.equals("-ok") || t.equals("-okdir")) {
+                List<ShellWord> sub = new ArrayList<>();
+                int j = k + 1;
+                while (j < words.size() && !words.get(j).text().equals(";") && !words.get(j).text().equals("+")) {
+                    sub.add(words.get(j));
+                    j++;
+                }
+                if (!sub.isEmpty()) {
+                    nested.add(new SimpleCommand(sub, List.of(), null, joinPlain(sub, 0)));
+                }
+                k = j;
+            }
+        }
+    }
+
+    private static String joinPlain(List<ShellWord> words, int from) {
+        StringBuilder b = new StringBuilder();
+        for (int k = from; k < words.size(); k++) {
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append(words.get(k).text());
+        }
+        return b.toString();
+    }
+
+    private static String joinQuoted(List<ShellWord> words, int from) {
+        StringBuilder b = new StringBuilder();
+        for (int k = from; k < words.size(); k++) {
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append('\'').append(words.get(k).text().replace("'", "'\\''")).append('\'');
+        }
+        return b.toString();
+    }
+}
