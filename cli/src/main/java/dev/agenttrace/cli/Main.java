@@ -62,7 +62,8 @@ public final class Main implements Runnable {
         if (m == null || m.isBlank()) {
             m = ex.getClass().getSimpleName();
         }
-        return m;
+        // one line per error, whatever the module wrote (lists of candidates come as indented lines)
+        return m.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /** Reads the version Maven wrote into agent-trace.properties. */
