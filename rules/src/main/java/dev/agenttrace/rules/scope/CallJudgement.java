@@ -12,6 +12,7 @@ import dev.agenttrace.rules.scope.shell.CommandFileAccess;
 import dev.agenttrace.rules.scope.shell.CommandNetworkAccess;
 import dev.agenttrace.rules.scope.shell.CommandUnwrapper;
 import dev.agenttrace.rules.scope.shell.FileOperand;
+import dev.agenttrace.rules.scope.shell.InlineCode;
 import dev.agenttrace.rules.scope.shell.Invocation;
 import dev.agenttrace.rules.scope.shell.NetworkTarget;
 import dev.agenttrace.rules.scope.shell.OptionConventions;
@@ -134,11 +135,16 @@ final class CallJudgement {
     // ---- files ----
 
     private Decision checkPath(String argument, String raw, boolean write, String actor) {
+        return checkPath(argument, raw, write, actor, false);
+    }
+
+    /** @param denyOnly judge against deny rules only (for paths that are a guess, not a known access) */
+    private Decision checkPath(String argument, String raw, boolean write, String actor, boolean denyOnly) {
         if (!fileRules) {
             return null;
         }
         for (NormalisedPath reading : paths.readings(raw)) {
-            Decision d = checkReading(argument, raw, reading, write, actor);
+            Decision d = checkReading(argument, raw, reading, write, actor, denyOnly);
             if (d != null) {
                 return d;
             }
@@ -146,7 +152,7 @@ final class CallJudgement {
         return null;
     }
 
-    private Decision checkReading(String argument, String raw, NormalisedPath path, boolean write, String actor) {
+    private Decision checkReading(String argument, String raw, NormalisedPath path, boolean write, String actor, boolean denyOnly) {
         FileAccessRules rules = write ? policy.write() : policy.read();
         String section = write ? "files.write" : "files.read";
         String verb = write ? "write" : "read";
@@ -166,7 +172,7 @@ final class CallJudgement {
                         actor + " would " + verb + " " + shown + ", denied by " + section + ".deny \"" + g.text() + "\"");
             }
         }
-        if (rules.allow().isEmpty()) {
+        if (rules.allow().isEmpty() || denyOnly) {
             return null;
         }
         for (PathGlob g : rules.allow()) {
@@ -338,6 +344,21 @@ final class CallJudgement {
         for (FileOperand op : CommandFileAccess.of(resolved)) {
             for (String p : expander.expand(op.path(), op.word().unquotedGlob())) {
                 Decision d = checkPath(argument, p, op.write(), actor);
+                if (d != null) {
+                    return d;
+                }
+            }
+        }
+        if (resolved.runsProgram() && (fileRules || !policy.commands().isEmpty())) {
+            InlineCode.Findings code = InlineCode.of(resolved.innermost());
+            for (String literal : code.paths()) {
+                Decision d = checkPath(argument, literal, false, actor + " (a path in its inline code)", true);
+                if (d != null) {
+                    return d;
+                }
+            }
+            for (String script : code.scripts()) {
+                Decision d = checkCommand(argument, script, depth + 1);
                 if (d != null) {
                     return d;
                 }

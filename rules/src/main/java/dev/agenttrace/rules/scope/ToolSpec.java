@@ -1,5 +1,6 @@
 package dev.agenttrace.rules.scope;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,8 +16,9 @@ public record ToolSpec(String name, List<ArgumentBinding> arguments) {
         arguments = List.copyOf(arguments);
     }
 
+    /** {@code of("move_file", "source", FILE_READ, "source", FILE_WRITE, "destination", FILE_WRITE)}. */
     public static ToolSpec of(String name, Object... keyKindPairs) {
-        java.util.ArrayList<ArgumentBinding> list = new java.util.ArrayList<>();
+        List<ArgumentBinding> list = new ArrayList<>();
         for (int i = 0; i < keyKindPairs.length; i += 2) {
             list.add(new ArgumentBinding((String) keyKindPairs[i], (ArgumentKind) keyKindPairs[i + 1]));
         }

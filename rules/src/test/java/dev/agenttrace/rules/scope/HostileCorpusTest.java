@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,9 +73,7 @@ class HostileCorpusTest {
         }
         text = text.replace("@ROOT@", root.toString()).replace("@HOME@", home.toString()).replace("@BASE@", base.toString());
         corpus = JSON.readTree(text);
-        Iterator<Map.Entry<String, JsonNode>> it = corpus.get("policies").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : corpus.get("policies").properties()) {
             try {
                 POLICIES.put(e.getKey(), ScopePolicyParser.parse(JSON.writeValueAsString(e.getValue()), e.getKey()));
             } catch (PolicyException ex) {

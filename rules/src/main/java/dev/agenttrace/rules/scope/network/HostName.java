@@ -56,6 +56,12 @@ public record HostName(String written, String canonical, int ipVersion, byte[] a
         } catch (IllegalArgumentException e) {
             ascii = lower;
         }
+        // IDN mapping folds compatibility characters (fullwidth digits, circled numbers) to ASCII,
+        // which can turn a "name" into an IPv4 literal.
+        byte[] mapped = ascii.equals(lower) ? null : IpLiterals.parseIpv4(ascii);
+        if (mapped != null) {
+            return new HostName(written, IpLiterals.formatIpv4(mapped), 4, mapped);
+        }
         return new HostName(written, ascii, 0, null);
     }
 

@@ -13,8 +13,9 @@ import java.util.Set;
  * <p>Known programs: readers ({@code cat}, {@code less}, {@code head}, {@code tail}, {@code grep},
  * {@code sed}, {@code awk}, {@code jq}, {@code source}, checksums, ...), writers ({@code tee},
  * {@code touch}, {@code rm}, {@code mkdir}, {@code truncate}, {@code chmod}, ...), copiers
- * ({@code cp}, {@code mv}, {@code install}, {@code ln}, {@code rsync}, {@code scp}), editors,
- * {@code dd if=/of=}, {@code tar -f}, and the file options of {@code curl} and {@code wget}
+ * ({@code cp}, {@code mv}, {@code install}, {@code rsync}, {@code scp}; {@code ln}, whose
+ * source counts as read because a link is how the next command reads a denied file under another
+ * name), editors, {@code dd if=/of=}, {@code tar -f}, {@code zip}, and the file options of {@code curl} and {@code wget}
  * ({@code -o}, {@code -T}, {@code -d @file}, ...). Redirections ({@code >}, {@code >>}, {@code <},
  * {@code &>}, {@code <>}) count for every program. A program not listed is not assumed to touch
  * its arguments: guessing would block {@code git commit -m "fix src"}.
@@ -125,6 +126,11 @@ public final class CommandFileAccess {
                     add(out, w, w.text().substring(3), true, "dd of=");
                 }
             }
+        } else if (program.equals("zip")) {
+            if (!positionals.isEmpty()) {
+                add(out, positionals.get(0), positionals.get(0).text(), true, "zip");
+                readAll(out, positionals.subList(1, positionals.size()), "zip", false);
+            }
         } else if (program.equals("tar")) {
             boolean create = parsed.has("c") || parsed.has("r") || parsed.has("u") || parsed.has("A");
             for (String archive : parsed.valuesOf("f")) {
@@ -166,9 +172,8 @@ public final class CommandFileAccess {
         for (String dir : targetDirs) {
             add(out, ShellWord.literal(dir), dir, true, program + " -t");
         }
-        if (program.equals("ln")) {
-            return; // the link's target is not read by creating the link
-        }
+        // ln: creating the link reads nothing, but a link to a denied file is how the next command
+        // reads it under another name, often in the same command line (ln -s .env x && cat x).
         readAll(out, sources, program, false);
         if (program.equals("mv")) {
             readAll(out, sources, program, true);

@@ -7,16 +7,22 @@ import java.util.regex.Pattern;
 
 /**
  * Peels the wrappers off a simple command so rules see the program that does the work:
- * {@code sudo}, {@code doas}, {@code env}, {@code command}, {@code builtin}, {@code exec},
- * {@code nohup}, {@code nice}, {@code timeout}, {@code time}, {@code stdbuf}, {@code xargs},
- * {@code busybox}, leading {@code VAR=x} assignments and shell keywords ({@code if}, {@code then},
- * {@code !}, {@code {}, ...). Each wrapper's own options are skipped by its real syntax
+ * {@code sudo}, {@code doas}, {@code pkexec}, {@code runuser}, {@code env}, {@code command},
+ * {@code builtin}, {@code exec}, {@code nohup}, {@code setsid}, {@code nice}, {@code ionice},
+ * {@code chrt}, {@code taskset}, {@code timeout}, {@code time}, {@code stdbuf}, {@code unbuffer},
+ * {@code xargs}, {@code flock}, {@code strace}, {@code ltrace}, {@code chroot}, {@code busybox},
+ * {@code proxychains}, {@code torsocks}, leading {@code VAR=x} assignments, shell keywords
+ * ({@code if}, {@code then}, {@code !}, {@code {}, ...) and function definitions
+ * ({@code f() { body; }}, {@code function f { body; }}: the body is judged). Each wrapper's own options are skipped by its real syntax
  * ({@code sudo -u user}, {@code timeout -s KILL 5}, {@code nice -n 10}), since guessing would let
  * {@code sudo -u curl rm -rf /} pass as {@code curl}.
  *
  * <p>It also finds code handed on: {@code bash|sh|zsh|dash|ksh -c STRING}, {@code eval ARGS},
- * {@code su -c STRING}, {@code env -S STRING}, {@code find -exec ... ;}, and a here-document fed to a
- * shell. A shell with neither {@code -c} nor a script file reads its script from standard input,
+ * {@code su|runuser|flock|script -c STRING}, {@code env -S STRING}, {@code watch ARGS},
+ * {@code find -exec ... ;}, and a here-document fed to a shell.
+ *
+ * <p>A wrapper that is not listed is not peeled: under a {@code commands.allow} list it is
+ * blocked as itself (fail closed); under a deny list alone the program it wraps goes unseen. A shell with neither {@code -c} nor a script file reads its script from standard input,
  * which is flagged.
  */
 public final class CommandUnwrapper {
@@ -24,7 +30,7 @@ public final class CommandUnwrapper {
     private static final Set<String> KEYWORDS = Set.of("!", "{", "}", "if", "then", "else", "elif", "fi", "do",
             "done", "while", "until", "esac", "coproc");
     /** Keywords whose command is a header, not a program ({@code for x in a b}). */
-    private static final Set<String> HEADERS = Set.of("for", "select", "case", "function", "in", "declare",
+    private static final Set<String> HEADERS = Set.of("for", "select", "case", "in", "declare",
             "typeset", "local", "export", "readonly");
     private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "rbash", "busybox-sh");
 
@@ -40,6 +46,12 @@ public final class CommandUnwrapper {
         int i = 0;
         while (i < words.size() && isKeyword(words.get(i))) {
             i++;
+        }
+        if (i < words.size() && !words.get(i).quoted() && words.get(i).text().equals("function")) {
+            i += 2; // function NAME [()] { body: the body is what runs
+            while (i < words.size() && isKeyword(words.get(i))) {
+                i++;
+            }
         }
         if (i < words.size() && !words.get(i).quoted() && HEADERS.contains(words.get(i).text())) {
             return new ResolvedCommand(command, layers, scripts, nested, false);
@@ -114,7 +126,64 @@ public final class CommandUnwrapper {
                 }
                 case "xargs" -> next = skipOptions(words, i + 1, "adEILnPs", Set.of("--arg-file", "--delimiter",
                         "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"));
-                case "busybox" -> next = i + 1;
+                case "busybox", "setsid", "unbuffer", "torsocks", "tsocks", "dbus-run-session", "caffeinate" ->
+                        next = skipOptions(words, i + 1, "wt", Set.of());
+                case "strace", "ltrace" -> next = skipOptions(words, i + 1, "oepsuEaPSXbIA", Set.of("--output", "--trace",
+                        "--attach", "--string-limit", "--user", "--env"));
+                case "proxychains", "proxychains4" -> next = skipOptions(words, i + 1, "f", Set.of());
+                case "pkexec" -> next = skipOptions(words, i + 1, "", Set.of("--user"));
+                case "chroot", "taskset", "chrt" -> {
+                    next = skipOptions(words, i + 1, "", Set.of("--userspec", "--groups", "--cpu-list"));
+                    next = Math.min(words.size(), next + 1); // the new root, the CPU mask, the priority
+                }
+                case "flock" -> {
+                    int k = i + 1;
+                    boolean script = false;
+                    while (k < words.size() && words.get(k).text().startsWith("-")) {
+                        String t = words.get(k).text();
+                        if ((t.equals("-c") || t.equals("--command")) && k + 1 < words.size()) {
+                            scripts.add(words.get(k + 1).text());
+                            script = true;
+                            k += 2;
+                        } else {
+                            k += (t.equals("-w") || t.equals("--timeout") || t.equals("-E") || t.equals("--conflict-exit-code")) ? 2 : 1;
+                        }
+                    }
+                    next = script ? words.size() : Math.min(words.size(), k + 1); // skip the lock file
+                }
+                case "watch" -> {
+                    int k = skipOptions(words, i + 1, "nq", Set.of("--interval", "--equexit"));
+                    String script = joinPlain(words, k);
+                    if (!script.isBlank()) {
+                        scripts.add(script); // watch runs its arguments through sh -c
+                    }
+                    next = words.size();
+                }
+                case "script" -> {
+                    for (int k = i + 1; k < words.size(); k++) {
+                        String t = words.get(k).text();
+                        boolean shortC = t.startsWith("-") && !t.startsWith("--") && t.endsWith("c");
+                        if ((shortC || t.equals("--command")) && k + 1 < words.size()) {
+                            scripts.add(words.get(k + 1).text());
+                        } else if (t.startsWith("--command=")) {
+                            scripts.add(t.substring("--command=".length()));
+                        }
+                    }
+                    next = words.size();
+                }
+                case "runuser" -> {
+                    int k = i + 1;
+                    while (k < words.size() && words.get(k).text().startsWith("-")) {
+                        String t = words.get(k).text();
+                        if ((t.equals("-c") || t.equals("--command")) && k + 1 < words.size()) {
+                            scripts.add(words.get(k + 1).text());
+                            k += 2;
+                        } else {
+                            k += (t.equals("-u") || t.equals("-g") || t.equals("-G") || t.equals("--user")) ? 2 : 1;
+                        }
+                    }
+                    next = scripts.isEmpty() ? Math.min(words.size(), k + 1) : words.size();
+                }
                 case "eval" -> {
                     String script = joinPlain(words, i + 1);
                     if (!script.isBlank()) {

@@ -174,8 +174,14 @@ public final class ShellParser {
                     } else {
                         word = finishWord(command, word, wordStart);
                         pos++;
-                        if (pos < s.length() && s.charAt(pos) == ')') {
-                            pos++; // f() { ...; }: a function definition header
+                        int close = pos;
+                        while (close < s.length() && (s.charAt(close) == ' ' || s.charAt(close) == '\t')) {
+                            close++;
+                        }
+                        if (close < s.length() && s.charAt(close) == ')') {
+                            // f() { ...; }: a function definition; its name is not a command, its body is.
+                            pos = close + 1;
+                            command.words.clear();
                         } else {
                             descend(')');
                         }
