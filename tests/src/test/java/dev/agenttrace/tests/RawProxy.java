@@ -74,15 +74,7 @@ final class RawProxy implements AutoCloseable {
     }
 
     static byte[] frame(String framing, byte[] body) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        if ("content-length".equals(framing)) {
-            b.writeBytes(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            b.writeBytes(body);
-        } else {
-            b.writeBytes(body);
-            b.write('\n');
-        }
-        return b.toByteArray();
+        return RawServer.frame(body, framing);
     }
 
     /** The next frame the client receives, noting how it was framed. */

@@ -150,17 +150,8 @@ public final class FrameReader {
                 size += lim;
             }
         }
-        frame.kind = Frame.Kind.OVERSIZED;
-        frame.framing = Framing.NEWLINE;
-        frame.buf = prefix;
-        frame.bodyOff = 0;
-        frame.bodyLen = prefix.length;
-        frame.rawOff = 0;
-        frame.rawLen = 0;
-        frame.size = size;
-        frame.problem = "message of " + (ended ? "at least " : "") + size + " bytes exceeds the limit of "
-                + maxBodyBytes + " bytes (--max-message-bytes)";
-        return frame;
+        return oversized(Framing.NEWLINE, prefix, size, "message of " + (ended ? "at least " : "") + size
+                + " bytes exceeds the limit of " + maxBodyBytes + " bytes (--max-message-bytes)");
     }
 
     private Frame readHeaderBlock() throws IOException {
@@ -272,16 +263,22 @@ public final class FrameReader {
             pos = take;
             remaining -= take;
         }
+        return oversized(Framing.CONTENT_LENGTH, prefix, length, "message of " + length
+                + " bytes (Content-Length) exceeds the limit of " + maxBodyBytes + " bytes (--max-message-bytes)"
+                + (ended ? "; the stream ended before its end" : ""));
+    }
+
+    /** A skipped frame: only its first bytes are kept (to find its id), nothing of it is forwarded. */
+    private Frame oversized(Framing framing, byte[] prefix, long size, String problem) {
         frame.kind = Frame.Kind.OVERSIZED;
-        frame.framing = Framing.CONTENT_LENGTH;
+        frame.framing = framing;
         frame.buf = prefix;
         frame.bodyOff = 0;
         frame.bodyLen = prefix.length;
         frame.rawOff = 0;
         frame.rawLen = 0;
-        frame.size = length;
-        frame.problem = "message of " + length + " bytes (Content-Length) exceeds the limit of " + maxBodyBytes
-                + " bytes (--max-message-bytes)" + (ended ? "; the stream ended before its end" : "");
+        frame.size = size;
+        frame.problem = problem;
         return frame;
     }
 

@@ -102,7 +102,7 @@ public final class RawServer {
         System.exit(exitCode);
     }
 
-    static byte[] frame(byte[] body, String framing) {
+    public static byte[] frame(byte[] body, String framing) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         if ("content-length".equals(framing)) {
             b.writeBytes(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
