@@ -9,9 +9,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -61,7 +62,13 @@ final class FileSessionWriter implements SessionWriter {
     private final String sessionId;
     private final StoreOptions opts;
     private final SessionMeta meta;
-    private final ArrayBlockingQueue<Work> queue;
+    /**
+     * Lock-free on purpose: the writer runs at idle priority, and a lock it held while preempted
+     * would stall the relay threads behind it (priority inversion). Bounded by {@link #queued}.
+     */
+    private final ConcurrentLinkedQueue<Work> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
     private final WriterPriority priority = new WriterPriority();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
@@ -93,7 +100,7 @@ final class FileSessionWriter implements SessionWriter {
         this.sessionId = meta.sessionId;
         this.opts = opts;
         this.err = err;
-        this.queue = new ArrayBlockingQueue<>(Math.max(1, opts.queueCapacity()));
+        this.capacity = Math.max(1, opts.queueCapacity());
         this.thread = new Thread(this::run, "agent-trace-writer-" + sessionId);
         this.thread.setDaemon(true);
     }
@@ -117,10 +124,12 @@ final class FileSessionWriter implements SessionWriter {
             pendingBytes.addAndGet(-b);
             return drop();
         }
-        if (!queue.offer(new Work(work, b))) {
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
             pendingBytes.addAndGet(-b);
             return drop();
         }
+        queue.offer(new Work(work, b));
         return true;
     }
 
@@ -147,7 +156,8 @@ final class FileSessionWriter implements SessionWriter {
             return; // called from a work item: the loop ends once the queue is empty
         }
         if (closeRequested.compareAndSet(false, true)) {
-            queue.offer(STOP); // if full, the thread is busy and sees `closing` when it runs dry
+            queue.offer(STOP);
+            LockSupport.unpark(thread);
         }
         try {
             thread.join(Math.max(1, timeout.toMillis()));
@@ -160,14 +170,14 @@ final class FileSessionWriter implements SessionWriter {
 
     private void run() {
         priority.idle();
-        int catchUpAt = Math.max(16, queue.remainingCapacity() / 2);
+        int catchUpAt = Math.max(16, capacity / 2);
         int relaxAt = Math.max(4, catchUpAt / 4);
         try {
             long unflushedSince = 0;
             while (true) {
-                Work w = queue.poll();
+                Work w = take();
                 if (w != null) {
-                    int backlog = queue.size();
+                    int backlog = queued.get();
                     if (backlog > catchUpAt) {
                         priority.normal();
                     } else if (backlog < relaxAt && !priority.isIdle()) {
@@ -214,7 +224,7 @@ final class FileSessionWriter implements SessionWriter {
                 }
             }
             Work w;
-            while ((w = queue.poll()) != null) {
+            while ((w = take()) != null) {
                 if (w != STOP) {
                     runOne(w);
                 }
@@ -226,21 +236,35 @@ final class FileSessionWriter implements SessionWriter {
         }
     }
 
+    /** The next queued item, or null; keeps the count that bounds the queue. */
+    private Work take() {
+        Work w = queue.poll();
+        if (w != null && w != STOP) {
+            queued.decrementAndGet();
+        }
+        return w;
+    }
+
     /**
-     * Blocks until work arrives when idle; null when it is time to look at meta.json again. Only
-     * an idle writer waits on the queue, so only the first message after a pause signals it.
+     * Waits for work when idle; null when it is time to look at meta.json again. Producers never
+     * wake this thread (that would cost every message a syscall): it parks briefly and looks
+     * again, 1 ms at first, up to 10 ms after a second of silence.
      */
     private Work next() {
-        try {
-            if (!metaDirty || failed) {
-                return queue.take();
+        long idleSince = System.nanoTime();
+        while (true) {
+            Work w = take();
+            if (w != null) {
+                return w;
             }
-            long wait = lastMetaWrite + META_INTERVAL_NANOS - System.nanoTime();
-            return wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            // nobody should interrupt this thread; treat it as a request to finish
-            closing = true;
-            return STOP;
+            if (closing) {
+                return STOP;
+            }
+            long now = System.nanoTime();
+            if (metaDirty && !failed && now - lastMetaWrite >= META_INTERVAL_NANOS) {
+                return null;
+            }
+            LockSupport.parkNanos(now - idleSince > 1_000_000_000L ? 10_000_000L : 1_000_000L);
         }
     }
 
