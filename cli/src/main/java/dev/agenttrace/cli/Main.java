@@ -29,10 +29,20 @@ public final class Main implements Runnable {
     /** Runs the command as a user types it; tests call this with their own writers. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean protocolOnStdout = args.length > 0 && "record".equals(args[0]);
-        CommandLine cmd = new CommandLine(new Main());
+        CommandLine cmd;
+        if (protocolOnStdout) {
+            // the proxy's start-up delays the client's first answer: build only this command's
+            // model (picocli reflects over every subcommand otherwise, ~40 ms before the spawn)
+            cmd = new CommandLine(new RecordCommand());
+            cmd.setCommandName("agent-trace record");
+            cmd.setStopAtPositional(true);
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        } else {
+            cmd = new CommandLine(new Main());
+            cmd.getSubcommands().get("record").setStopAtPositional(true);
+        }
         cmd.setOut(protocolOnStdout ? err : out);
         cmd.setErr(err);
-        cmd.getSubcommands().get("record").setStopAtPositional(true);
         cmd.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("agent-trace: " + ex.getMessage() + ". Try '" + c.getCommandSpec().qualifiedName() + " --help'.");

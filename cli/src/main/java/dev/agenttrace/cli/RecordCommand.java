@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code agent-trace record [options] -- <server command...>}: the line users paste into mcp.json. */
-@Command(name = "record", mixinStandardHelpOptions = true,
+@Command(name = "record", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Run an MCP stdio server behind a byte-exact recording proxy.",
                 "Put it in front of the server's command in mcp.json: \"command\": \"agent-trace\", "
                         + "\"args\": [\"record\", \"--\", \"npx\", \"-y\", \"@modelcontextprotocol/server-filesystem\", \".\"]"})
