@@ -164,6 +164,54 @@ public final class Payloads {
     }
 
     /** Lowercase hex SHA-256 of {@code b[off, off+len)}. */
+    /**
+     * For a message already known to be over the limit: {@code value} with every string longer
+     * than {@code previewChars} cut to a preview ({@code "… [truncated, N chars]"}), without
+     * serialising anything, so paths and commands stay judgeable while a megabyte of text costs
+     * no more garbage. A tree still larger than {@code maxNodes} nodes becomes the bounded form
+     * with {@code summary} as its preview. The caller records size and digest of the raw bytes.
+     */
+    public static JsonNode truncateStrings(JsonNode value, int previewChars, int maxNodes, String summary) {
+        if (value == null) {
+            return null;
+        }
+        int[] nodes = {0};
+        JsonNode cut = cut(value, previewChars, nodes);
+        if (nodes[0] <= maxNodes) {
+            return cut;
+        }
+        ObjectNode bounded = JsonNodeFactory.instance.objectNode();
+        bounded.put("truncated", true);
+        bounded.put("nodes", nodes[0]);
+        bounded.put("preview", summary.length() <= previewChars ? summary : summary.substring(0, previewChars));
+        return bounded;
+    }
+
+    private static JsonNode cut(JsonNode n, int previewChars, int[] nodes) {
+        nodes[0]++;
+        if (n.isTextual()) {
+            String t = n.textValue();
+            return t.length() <= previewChars ? n
+                    : JsonNodeFactory.instance.textNode(t.substring(0, previewChars) + "\u2026 [truncated, " + t.length() + " chars]");
+        }
+        if (n.isObject()) {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                o.set(e.getKey(), cut(e.getValue(), previewChars, nodes));
+            }
+            return o;
+        }
+        if (n.isArray()) {
+            var a = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode e : n) {
+                a.add(cut(e, previewChars, nodes));
+            }
+            return a;
+        }
+        return n;
+    }
+
     public static String sha256Hex(byte[] b, int off, int len) {
         MessageDigest md = SHA256.get();
         md.reset();

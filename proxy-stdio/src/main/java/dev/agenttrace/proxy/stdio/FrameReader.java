@@ -27,6 +27,7 @@ public final class FrameReader {
     /** Bytes of an oversized frame kept so the relay can still find the message id. */
     static final int OVERSIZED_PREFIX = 64 * 1024;
     private static final int INITIAL = 64 * 1024;
+    private static final int SMALL_FRAMES_BEFORE_SHRINK = 256;
     /**
      * Largest single read. The JDK mallocs a native buffer as large as the requested length for
      * reads over 8 KiB, so asking for a megabyte costs an mmap per call; a pipe holds 64 KiB.
@@ -47,6 +48,7 @@ public final class FrameReader {
     private int pos;
     private int lim;
     private boolean eof;
+    private int smallFrames;
 
     /**
      * @param in                 the stream to read; read in large chunks, never byte by byte
@@ -361,9 +363,21 @@ public final class FrameReader {
         return n;
     }
 
-    /** Gives back the memory of one huge message once the buffer is empty again. */
+    /**
+     * Gives back the memory of a huge message, but only after {@link #SMALL_FRAMES_BEFORE_SHRINK}
+     * small frames in a row: a peer that sends one large message tends to send more, and growing
+     * the buffer again each time is megabytes of garbage per message.
+     */
     private void shrinkIfIdle() {
-        if (buf.length > 4 * INITIAL && lim - pos <= INITIAL) {
+        if (buf.length <= 4 * INITIAL) {
+            return;
+        }
+        if (lim - pos > INITIAL || frame.bodyLen > INITIAL) {
+            smallFrames = 0;
+            return;
+        }
+        if (++smallFrames >= SMALL_FRAMES_BEFORE_SHRINK) {
+            smallFrames = 0;
             byte[] small = new byte[INITIAL];
             System.arraycopy(buf, pos, small, 0, lim - pos);
             lim -= pos;

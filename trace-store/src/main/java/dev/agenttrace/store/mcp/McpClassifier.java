@@ -78,7 +78,35 @@ public final class McpClassifier {
             }
             return;
         }
-        classify(sink, dir, framing, (ObjectNode) msg, body.length, epochSecs, nanos);
+        large = body.length > sink.options().maxPayloadBytes() ? body : null;
+        largeSha = null;
+        try {
+            classify(sink, dir, framing, (ObjectNode) msg, body.length, epochSecs, nanos);
+        } finally {
+            large = null;
+        }
+    }
+
+    /** The raw bytes of the message being classified when it is over the payload limit, else null. */
+    private byte[] large;
+    private String largeSha;
+
+    /** SHA-256 of the raw message being classified, computed at most once. */
+    private String largeSha() {
+        if (largeSha == null) {
+            largeSha = Payloads.sha256Hex(large, 0, large.length);
+        }
+        return largeSha;
+    }
+
+    /**
+     * A payload of an over-limit message: long strings cut, size and digest of the raw message
+     * recorded beside it (re-serialising a megabyte to measure it cost more than everything else).
+     */
+    private JsonNode boundedLarge(ObjectNode data, String key, JsonNode value, EventSink sink, String summary) {
+        data.put("message_bytes", large.length);
+        data.put("message_sha256", largeSha());
+        return Payloads.truncateStrings(value, sink.options().previewChars(), 2_000, summary);
     }
 
     /** A payload inside a message no larger than the limit is itself under it: skip measuring. */
@@ -178,6 +206,9 @@ public final class McpClassifier {
             JsonNode args = params == null ? null : params.get("arguments");
             if (args != null && bytes >= 0 && bytes <= sink.options().maxPayloadBytes()) {
                 data.set("arguments", args);
+            } else if (args != null && large != null) {
+                data.set("arguments", boundedLarge(data, "arguments", args, sink, args.toString()));
+                data.put("arguments_truncated", true);
             } else if (args != null) {
                 Payloads.Limited limited = Payloads.limitArguments(args, sink.options());
                 data.set("arguments", limited.value());
@@ -339,7 +370,14 @@ public final class McpClassifier {
             // the whole result only where the preview loses something (agent-strace keeps none)
             boolean previewIsWhole = content.size() == 1 && "text".equals(content.get(0).path("type").asText())
                     && text.length() <= CONTENT_PREVIEW && result.size() <= (result.has("isError") ? 2 : 1);
-            if (!previewIsWhole) {
+            if (!previewIsWhole && large != null) {
+                ObjectNode bounded = data.putObject("result");
+                bounded.put("truncated", true);
+                bounded.put("size", large.length);
+                bounded.put("sha256", largeSha());
+                bounded.put("preview", text.length() <= sink.options().previewChars() ? text
+                        : text.substring(0, sink.options().previewChars()));
+            } else if (!previewIsWhole) {
                 data.set("result", bounded(result, sink, bytes));
             }
             String eventId = emit(sink, EventTypes.TOOL_RESULT, data, parent, duration, ts);

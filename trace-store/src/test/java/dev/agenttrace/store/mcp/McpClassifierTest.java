@@ -202,12 +202,16 @@ class McpClassifierTest {
     @Test
     void storesALargeResultAsPreviewSizeAndDigest() {
         sink.options = StoreOptions.defaults().withMaxPayloadBytes(1024);
-        send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"big\",\"arguments\":{\"path\":\"src/a.py\",\"blob\":\"" + "x".repeat(5000) + "\"}}}");
+        String request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"big\",\"arguments\":{\"path\":\"src/a.py\",\"blob\":\"" + "x".repeat(5000) + "\"}}}";
+        send(Direction.CLIENT_TO_SERVER, request);
         send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "y".repeat(5000) + "\"}]}}");
         ObjectNode call = sink.of("tool_call").get(0).data();
         assertEquals("src/a.py", call.get("arguments").get("path").asText(), "short arguments stay judgeable");
         assertTrue(call.get("arguments").get("blob").asText().length() < 5000);
-        assertTrue(call.has("arguments_sha256"));
+        byte[] raw = request.getBytes(StandardCharsets.UTF_8);
+        assertEquals(raw.length, call.get("message_bytes").asInt());
+        assertEquals(dev.agenttrace.store.Payloads.sha256Hex(raw, 0, raw.length), call.get("message_sha256").asText(),
+                "the digest of the exact bytes on the wire");
         ObjectNode result = sink.of("tool_result").get(0).data();
         assertTrue(result.get("result").toString().length() < 2048, result.get("result").toString().length() + " chars stored");
         assertEquals(203, result.get("content_preview").asText().length(), "200 characters and '...', as agent-strace");
