@@ -141,6 +141,27 @@ class RawWireEndToEndTest {
     }
 
     @Test
+    void passesACancellationThroughAndLinksItToTheCall() throws Exception {
+        String cancel = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"c-1\",\"reason\":\"user pressed stop\"}}";
+        try (RawProxy p = new RawProxy(dir, List.of())) {
+            // the cancel goes out before the server's answer is read, as a client does
+            p.send("newline", req("\"c-1\"", "\"slow\":true"));
+            p.send("newline", cancel);
+            p.receive();
+            p.closeStdin();
+            p.waitFor();
+            List<byte[]> got = p.serverBodies("in");
+            assertArrayEquals(cancel.getBytes(StandardCharsets.UTF_8), got.get(1), "the server got the cancel untouched");
+            List<JsonNode> events = Peers.events(Peers.onlySession(p.traces()));
+            JsonNode call = Peers.ofType(events, "tool_call").get(0);
+            JsonNode cancelled = Peers.ofType(events, "error").stream()
+                    .filter(e -> e.at("/data/cancelled").asBoolean()).findFirst().orElseThrow();
+            assertEquals(call.get("event_id").asText(), cancelled.get("parent_id").asText());
+            assertTrue(cancelled.at("/data/message").asText().contains("user pressed stop"));
+        }
+    }
+
+    @Test
     void forwardsABatchUntouched() throws Exception {
         String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}, {\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}]";
         try (RawProxy p = new RawProxy(dir, List.of())) {
