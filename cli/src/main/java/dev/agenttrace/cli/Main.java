@@ -31,6 +31,11 @@ public final class Main implements Runnable {
         boolean protocolOnStdout = args.length > 0 && "record".equals(args[0]);
         CommandLine cmd;
         if (protocolOnStdout) {
+            // Jackson's databind takes ~50 ms to load and the trace and policy both need it: load it
+            // on the other core while picocli parses and the server is spawned
+            Thread warm = new Thread(dev.agenttrace.store.TraceJson::mapper, "agent-trace-warm-up");
+            warm.setDaemon(true);
+            warm.start();
             // the proxy's start-up delays the client's first answer: build only this command's
             // model (picocli reflects over every subcommand otherwise, ~40 ms before the spawn)
             cmd = new CommandLine(new RecordCommand());

@@ -81,12 +81,15 @@ final class RecordCommand implements Callable<Integer> {
             case "shadow" -> PolicyMode.SHADOW;
             default -> throw new UserError("--policy-mode '" + policyMode + "' is not a mode: use enforce or shadow");
         };
-        Guard guard = null;
-        LivePolicy live = policy.loadLive(System.err);
-        if (live != null) {
-            guard = new Guard(live, mode);
-            System.err.println("agent-trace: " + mode.name().toLowerCase(java.util.Locale.ROOT) + " " + live.firewall().describe());
-        }
+        // the policy loads (Jackson, ~50 ms) while the server starts; nothing is forwarded before it is in force
+        java.nio.file.Path policyFile = policy.resolveFile();
+        java.util.concurrent.CompletableFuture<LivePolicy> loading = policyFile == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> policy.loadLive(System.err), runnable -> {
+                    Thread t = new Thread(runnable, "agent-trace-policy-load");
+                    t.setDaemon(true);
+                    t.start();
+                });
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact).withMaxPayloadBytes(maxPayloadBytes);
         Path dir = traceDir.resolve();
 
@@ -106,12 +109,25 @@ final class RecordCommand implements Callable<Integer> {
             if (childPid > 0) {
                 meta.attribution.put("child_pid", childPid);
             }
+            LivePolicy live = loading.getNow(null);
             if (live != null) {
                 meta.attribution.put("policy", live.file().toString());
                 meta.attribution.put("policy_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
             }
             return TraceStore.at(dir).create(meta, storeOpts);
-        }, err, guard);
+        }, err, () -> {
+            LivePolicy live;
+            try {
+                live = loading.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            if (live == null) {
+                return null;
+            }
+            err.println("agent-trace: " + mode.name().toLowerCase(java.util.Locale.ROOT) + " " + live.firewall().describe());
+            return new Guard(live, mode);
+        });
         return proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
     }
 

@@ -43,7 +43,7 @@ public final class StdioProxy {
     }
 
     private final List<String> command;
-    private final Guard guard;
+    private final java.util.concurrent.Callable<Guard> guardLoader;
     private final ProxyOptions opts;
     private final PrintStream err;
     private final SessionOpener sessionOpenerFn;
@@ -67,14 +67,24 @@ public final class StdioProxy {
      * @param err            where the proxy's own messages go (never stdout)
      */
     public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err) {
-        this(command, opts, sessionFactory, err, null);
+        this(command, opts, sessionFactory, err, (Guard) null);
     }
 
     /**
      * @param guard judges every client-to-server message before it is forwarded; null for none
      */
     public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err, Guard guard) {
-        this.guard = guard;
+        this(command, opts, sessionFactory, err, () -> guard);
+    }
+
+    /**
+     * @param guardLoader yields the guard (or null) once the server is spawned, so loading a
+     *                    policy overlaps the server's start-up; nothing is forwarded before it
+     *                    returns. If it throws, the server is stopped and the exception rethrown.
+     */
+    public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err,
+                      java.util.concurrent.Callable<Guard> guardLoader) {
+        this.guardLoader = guardLoader;
         this.command = List.copyOf(command);
         this.opts = opts;
         this.sessionOpenerFn = sessionFactory;
@@ -98,6 +108,14 @@ public final class StdioProxy {
             openSession(-1);
             finish(127);
             return 127;
+        }
+        Guard guard;
+        try {
+            guard = guardLoader.call();
+        } catch (Exception e) {
+            child.destroyForcibly();
+            waitForChild();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
         toServer = new PeerWriter(child.getOutputStream(), opts.serverFraming());
         toClient = new PeerWriter(clientOut, opts.clientFraming());
