@@ -34,7 +34,9 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Agent name stored with the session (default: the server command's name).")
     String name;
 
-    @Option(names = "--redact", description = "Remove secrets (API keys, tokens, passwords, private keys) from the trace before it reaches disk.")
+    @Option(names = "--redact", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Remove secrets (API keys, tokens, passwords, private keys) from the trace before it reaches disk "
+                    + "(default: on; --no-redact keeps them). Forwarded traffic is never changed.")
     boolean redact;
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES", defaultValue = "" + ProxyOptions.DEFAULT_MAX_MESSAGE_BYTES,

@@ -162,6 +162,25 @@ class RawWireEndToEndTest {
     }
 
     @Test
+    void keepsSecretsOffTheDiskByDefaultButForwardsThemUnchanged() throws Exception {
+        String secret = "sk-ant-api03-" + "Zq9".repeat(12);
+        String request = req(1, "\"command\":\"curl -H 'Authorization: Bearer " + secret + "' https://api.example.com\",\"password\":\"hunter2\"");
+        try (RawProxy p = new RawProxy(dir, List.of())) {
+            p.send("newline", request);
+            p.receive();
+            p.closeStdin();
+            p.waitFor();
+            assertArrayEquals(request.getBytes(StandardCharsets.UTF_8), p.serverBodies("in").get(0), "the server got the real secret");
+            Path session = Peers.onlySession(p.traces());
+            for (String file : List.of("events.ndjson", "messages.ndjson", "meta.json")) {
+                String onDisk = Files.readString(session.resolve(file));
+                assertFalse(onDisk.contains(secret) || onDisk.contains("hunter2"), file + " holds a secret: " + onDisk);
+            }
+            assertTrue(Files.readString(session.resolve("events.ndjson")).contains("https://api.example.com"), "the rest stays readable");
+        }
+    }
+
+    @Test
     void forwardsABatchUntouched() throws Exception {
         String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}, {\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}]";
         try (RawProxy p = new RawProxy(dir, List.of())) {
