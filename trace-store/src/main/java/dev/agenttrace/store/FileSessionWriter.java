@@ -51,6 +51,7 @@ final class FileSessionWriter implements SessionWriter {
      * still sees every event within a couple of milliseconds.
      */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int BUFFER = 64 * 1024;
     /** Queued by {@link #close} to wake the thread; never run. */
     private static final Work STOP = new Work(sink -> { }, 0);
@@ -68,6 +69,13 @@ final class FileSessionWriter implements SessionWriter {
      */
     private final ConcurrentLinkedQueue<Work> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /**
+     * When the last work arrived. While messages keep coming (a burst), the writer leaves its
+     * backlog alone, even at idle priority it would share the CPU (and a hyperthread's core) with
+     * the relays; it catches up in the first quiet {@link #QUIET_NANOS}, or at once past half a
+     * queue of backlog.
+     */
+    private volatile long lastSubmit;
     private final int capacity;
     private final WriterPriority priority = new WriterPriority();
     private final AtomicLong pendingBytes = new AtomicLong();
@@ -124,6 +132,7 @@ final class FileSessionWriter implements SessionWriter {
             pendingBytes.addAndGet(-b);
             return drop();
         }
+        lastSubmit = System.nanoTime();
         if (queued.incrementAndGet() > capacity) {
             queued.decrementAndGet();
             pendingBytes.addAndGet(-b);
@@ -175,6 +184,10 @@ final class FileSessionWriter implements SessionWriter {
         try {
             long unflushedSince = 0;
             while (true) {
+                if (!closing && queued.get() < catchUpAt && System.nanoTime() - lastSubmit < QUIET_NANOS) {
+                    LockSupport.parkNanos(QUIET_NANOS / 2);
+                    continue;
+                }
                 Work w = take();
                 if (w != null) {
                     int backlog = queued.get();
