@@ -114,6 +114,43 @@ class FirewallEndToEndTest {
     }
 
     @Test
+    void picksUpPolicyEditsWhileRunningAndKeepsTheLastGoodOneOnATypo() throws Exception {
+        Path policy = dir.resolve("live.json");
+        Files.writeString(policy, "{\"commands\":{\"deny\":[\"curl\"]},\"tools\":{\"echo\":{\"kind\":\"command\",\"args\":[\"text\"]}}}");
+        Path calls = dir.resolve("calls.log");
+        List<String> cmd = Peers.proxy(dir.resolve("t"), List.of("--policy", policy.toString()),
+                Peers.javaMain(SdkTestServer.class, "--log", calls.toString()));
+        ServerParameters params = ServerParameters.builder(cmd.get(0)).args(cmd.subList(1, cmd.size())).build();
+        StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(new ObjectMapper()));
+        List<String> stderr = new java.util.concurrent.CopyOnWriteArrayList<>();
+        transport.setStdErrorHandler(stderr::add);
+        try (McpSyncClient c = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build()) {
+            c.initialize();
+            assertEquals("wget x", text(call(c, "echo", Map.of("text", "wget x"))));
+            Files.writeString(policy, "{\"commands\":{\"deny\":[\"curl\",\"wget\"]},\"tools\":{\"echo\":{\"kind\":\"command\",\"args\":[\"text\"]}}}");
+            Files.setLastModifiedTime(policy, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+            assertTrue(eventually(() -> call(c, "echo", Map.of("text", "wget y")).isError()), "the edit is in force");
+            Files.writeString(policy, "{\"commands\":{\"dney\":[]}}");
+            Files.setLastModifiedTime(policy, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 4000));
+            assertTrue(eventually(() -> stderr.stream().anyMatch(l -> l.contains("keeping the previous one"))), String.join("\n", stderr));
+            assertTrue(call(c, "echo", Map.of("text", "wget z")).isError(), "a typo keeps the last good policy");
+        }
+        // "wget y" was sent until the reload took effect; "wget z" came after it and never reached the server
+        assertFalse(Files.readString(calls).contains("wget z"), Files.readString(calls));
+    }
+
+    static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    @Test
     void aPolicyWithATypoRefusesToStart() throws Exception {
         Path policy = dir.resolve("bad.json");
         Files.writeString(policy, "{\n  \"files\": {\n    \"read\": { \"dney\": [\".env\"] }\n  }\n}\n");
