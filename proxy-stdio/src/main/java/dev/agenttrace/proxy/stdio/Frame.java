@@ -17,7 +17,13 @@ public final class Frame {
         /** A Content-Length header block that cannot be used; it was skipped. */
         BAD_HEADER,
         /** The stream ended inside a frame; {@link #body} holds what arrived. */
-        TRUNCATED
+        TRUNCATED,
+        /**
+         * A large Content-Length message whose body has not been read yet: {@link #raw} holds its
+         * header block, {@link #size} the body length. Read the body with
+         * {@link FrameReader#streamBody} before the next call to {@code next()}.
+         */
+        STREAM
     }
 
     Kind kind;

@@ -49,6 +49,8 @@ public final class FrameReader {
     private int lim;
     private boolean eof;
     private int smallFrames;
+    private int streamFrom;
+    private long streamRemaining;
 
     /**
      * @param in                 the stream to read; read in large chunks, never byte by byte
@@ -224,6 +226,14 @@ public final class FrameReader {
             return oversizedBody(bodyStart, length);
         }
         int n = (int) length;
+        if (streamFrom > 0 && n >= streamFrom && lim - bodyStart < n) {
+            // the size is known: the body can go on as it arrives instead of after its last byte
+            set(Frame.Kind.STREAM, Framing.CONTENT_LENGTH, bodyStart, 0, pos, headerLen);
+            frame.size = length;
+            pos = bodyStart;
+            streamRemaining = n;
+            return frame;
+        }
         while (lim - bodyStart < n) {
             int offset = bodyStart - pos;
             if (eof || fill() < 0) {
@@ -268,6 +278,42 @@ public final class FrameReader {
         return oversized(Framing.CONTENT_LENGTH, prefix, length, "message of " + length
                 + " bytes (Content-Length) exceeds the limit of " + maxBodyBytes + " bytes (--max-message-bytes)"
                 + (ended ? "; the stream ended before its end" : ""));
+    }
+
+    /** Receives the body of a {@link Frame.Kind#STREAM} frame piece by piece. */
+    @FunctionalInterface
+    public interface BodySink {
+        void accept(byte[] b, int off, int len) throws IOException;
+    }
+
+    /**
+     * Hands the body of the {@link Frame.Kind#STREAM} frame just returned to {@code sink} as it
+     * arrives. Returns false if the stream ended before the whole body came.
+     */
+    public boolean streamBody(BodySink sink) throws IOException {
+        while (streamRemaining > 0) {
+            if (pos == lim) {
+                pos = 0;
+                lim = 0;
+                if (eof || fill() < 0) {
+                    streamRemaining = 0;
+                    return false;
+                }
+            }
+            int take = (int) Math.min(lim - pos, streamRemaining);
+            sink.accept(buf, pos, take);
+            pos += take;
+            streamRemaining -= take;
+        }
+        return true;
+    }
+
+    /**
+     * Content-Length bodies of at least this many bytes are returned as {@link Frame.Kind#STREAM}
+     * frames (0: never). Only for a reader whose frames need not be judged whole before they go on.
+     */
+    public void streamBodiesFrom(int bytes) {
+        this.streamFrom = bytes;
     }
 
     /** A skipped frame: only its first bytes are kept (to find its id), nothing of it is forwarded. */

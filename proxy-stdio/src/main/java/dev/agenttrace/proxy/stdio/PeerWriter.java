@@ -61,6 +61,40 @@ final class PeerWriter {
         }
     }
 
+    /**
+     * Forwards a {@link Frame.Kind#STREAM} frame as its body arrives: the header (the original
+     * one when the framing is the same), then every piece, then the line end for a newline peer.
+     * The lock is held throughout, so nothing the proxy says itself lands inside the frame.
+     * Returns the body for the trace, or null if the sender's stream ended inside it.
+     */
+    synchronized byte[] forwardStream(Frame f, FrameReader reader) throws IOException {
+        Framing target = framingFor(f.framing);
+        int n = (int) f.size;
+        if (target == Framing.CONTENT_LENGTH) {
+            if (f.framing == Framing.CONTENT_LENGTH) {
+                put(f.buf, f.rawOff, f.rawLen);
+            } else {
+                byte[] header = ("Content-Length: " + n + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                put(header, 0, header.length);
+            }
+        }
+        byte[] body = new byte[n];
+        int[] at = {0};
+        boolean whole = reader.streamBody((b, off, len) -> {
+            put(b, off, len);
+            System.arraycopy(b, off, body, at[0], len);
+            at[0] += len;
+        });
+        if (!whole) {
+            flushLocked();
+            return null;
+        }
+        if (target == Framing.NEWLINE) {
+            put(NEWLINE, 0, 1);
+        }
+        return body;
+    }
+
     /** Writes a message the proxy made itself and flushes it at once. */
     synchronized void reply(byte[] json, Framing senderFraming) throws IOException {
         frameBody(framingFor(senderFraming), json, 0, json.length);

@@ -39,6 +39,9 @@ final class Relay implements Runnable {
     private final PrintStream err;
     private final Ended ended;
     private final Guard guard;
+    private FrameReader reader;
+    /** Content-Length bodies from this size on are cut through (the pipe holds 64 KiB anyway). */
+    static final int STREAM_FROM = 128 * 1024;
 
     /**
      * @param sender   writer towards the peer this relay reads from (its framing is learned here)
@@ -62,6 +65,11 @@ final class Relay implements Runnable {
     @Override
     public void run() {
         FrameReader reader = new FrameReader(in, opts.maxMessageBytes(), opts.maxHeaderBytes(), receiver::flushQuietly);
+        if (guard == null) {
+            // nothing judges these messages whole: large Content-Length bodies go on as they arrive
+            reader.streamBodiesFrom(STREAM_FROM);
+        }
+        this.reader = reader;
         boolean receiverGone = false;
         try {
             Frame f;
@@ -94,6 +102,19 @@ final class Relay implements Runnable {
                 }
                 receiver.forward(f);
                 recorder.message(dir, f);
+            }
+            case STREAM -> {
+                sender.sawFraming(f.framing());
+                byte[] body = receiver.forwardStream(f, reader);
+                if (body == null) {
+                    String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
+                    String msg = "agent-trace: the " + who + "'s stream ended inside a " + f.size()
+                            + "-byte message that was being forwarded as it arrived";
+                    err.println(msg);
+                    recorder.problem(dir, "truncated", msg, null);
+                } else {
+                    recorder.message(dir, body, f.framing());
+                }
             }
             case NOISE -> {
                 if (dir == Direction.CLIENT_TO_SERVER) {

@@ -78,12 +78,19 @@ final class WireRecorder {
         if (attached && writer == null) {
             return;
         }
+        message(dir, f.copyBody(), f.framing());
+    }
+
+    /** A whole message body the caller already owns (a frame forwarded as it arrived). */
+    void message(Direction dir, byte[] body, Framing framing) {
+        if (attached && writer == null) {
+            return;
+        }
         long now = System.nanoTime();
-        byte[] body = f.copyBody();
-        String framing = f.framing().label();
+        String label = framing.label();
         double ts = epochSeconds(now);
-        submit(sink -> classifier().onMessage(sink, dir, framing, body, ts, now), body.length + 64L);
-        noteFraming(dir, f.framing());
+        submit(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
+        noteFraming(dir, framing);
     }
 
     /** A reply the proxy made itself (a blocked result): classified like a server message. */

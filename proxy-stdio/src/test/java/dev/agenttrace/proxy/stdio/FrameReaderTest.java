@@ -2,6 +2,7 @@ package dev.agenttrace.proxy.stdio;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -183,6 +184,37 @@ class FrameReaderTest {
         Frame f = r.next();
         assertEquals(Frame.Kind.MESSAGE, f.kind());
         assertArrayEquals(Arrays.copyOf(all, all.length - 1), f.copyBody());
+        assertNull(r.next());
+    }
+
+    @Test
+    void handsOutALargeContentLengthBodyAsItArrives() throws IOException {
+        String body = "{\"id\":1,\"x\":\"" + "q".repeat(300_000) + "\"}";
+        byte[] input = ("Content-Length: " + body.length() + "\r\n\r\n" + body + "{\"id\":2}\n").getBytes(StandardCharsets.UTF_8);
+        FrameReader r = new FrameReader(new ChunkedStream(input, 4093), 1 << 20, 1024, null);
+        r.streamBodiesFrom(128 * 1024);
+        Frame f = r.next();
+        assertEquals(Frame.Kind.STREAM, f.kind());
+        assertEquals(body.length(), f.size());
+        assertTrue(new String(f.buffer(), f.rawOffset(), f.rawLength(), StandardCharsets.US_ASCII).startsWith("Content-Length: "));
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        int[] pieces = {0};
+        assertTrue(r.streamBody((b, off, len) -> {
+            got.write(b, off, len);
+            pieces[0]++;
+        }));
+        assertEquals(body, got.toString(StandardCharsets.UTF_8));
+        assertTrue(pieces[0] > 1, "it came in pieces, not after the last byte");
+        assertEquals("{\"id\":2}", new String(r.next().copyBody(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void saysSoWhenAStreamedBodyIsCutShort() throws IOException {
+        byte[] input = ("Content-Length: 200000\r\n\r\n" + "a".repeat(1000)).getBytes(StandardCharsets.UTF_8);
+        FrameReader r = new FrameReader(new ChunkedStream(input, 100), 1 << 20, 1024, null);
+        r.streamBodiesFrom(128 * 1024);
+        assertEquals(Frame.Kind.STREAM, r.next().kind());
+        assertFalse(r.streamBody((b, off, len) -> { }));
         assertNull(r.next());
     }
 }
