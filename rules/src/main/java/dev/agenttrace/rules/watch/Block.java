@@ -1,0 +1,35 @@
+package dev.agenttrace.rules.watch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A session the watch has stopped: every tool call from now on (the tripping one included) gets a
+ * blocked result instead of reaching the server. The text tells the model why, so it can change
+ * course rather than retry blindly (DESIGN.md §5: a result with {@code isError}, never a JSON-RPC error).
+ *
+ * @param alert the alert whose rule says {@code block}
+ */
+public record Block(Alert alert) {
+
+    /** The rule that blocked the session. */
+    public String rule() {
+        return alert.rule();
+    }
+
+    /** The text content of the blocked result for a call of {@code tool}. */
+    public String blockedMessage(String tool) {
+        StringBuilder b = new StringBuilder("Blocked by agent-trace watch: rule \"").append(alert.rule()).append("\" tripped: ")
+                .append(alert.message()).append(". The tool \"").append(tool).append("\" was NOT executed, and no further tool call of this session will be.");
+        if (alert.suggestion() != null) {
+            b.append(' ').append(alert.suggestion());
+        }
+        return b.toString();
+    }
+
+    /** For {@code _meta["dev.agenttrace/watch"]} of the blocked result. */
+    public ObjectNode toJson() {
+        ObjectNode n = alert.toJson();
+        n.put("decision", "block");
+        return n;
+    }
+}
