@@ -120,8 +120,21 @@ public final class WebhookNotifier implements AutoCloseable {
         return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    /**
+     * Lets alerts already on their way finish (at most the request timeout, capped at 2 s), then
+     * stops: a proxy shutting down must not cut off the webhook that says why.
+     */
     @Override
     public void close() {
+        long end = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.SECONDS.toNanos(2));
+        while (inFlight.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         timer.shutdownNow();
         io.shutdownNow();
     }
