@@ -4,12 +4,24 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.watch.AlertEvents;
+import dev.agenttrace.rules.watch.Block;
+import dev.agenttrace.rules.watch.WatchedSession;
+import dev.agenttrace.store.EventTypes;
+import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.TraceJson;
 import dev.agenttrace.store.mcp.Direction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Moves frames one way, client to server or server to client: read a frame, forward its bytes in
@@ -39,6 +51,8 @@ final class Relay implements Runnable {
     private final PrintStream err;
     private final Ended ended;
     private final Guard guard;
+    private final WatchedSession watch;
+    private boolean watchFailed;
     private FrameReader reader;
     /** Content-Length bodies from this size on are cut through (the pipe holds 64 KiB anyway). */
     static final int STREAM_FROM = 128 * 1024;
@@ -47,9 +61,11 @@ final class Relay implements Runnable {
      * @param sender   writer towards the peer this relay reads from (its framing is learned here)
      * @param receiver writer towards the peer this relay forwards to
      * @param client   writer towards the client, for the proxy's own error replies
+     * @param watch    the inline watch: every message is classified and shown to it before it is
+     *                 forwarded, and a blocked session's tool calls are answered here; null for none
      */
     Relay(Direction dir, InputStream in, PeerWriter sender, PeerWriter receiver, PeerWriter client,
-          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended, Guard guard) {
+          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended, Guard guard, WatchedSession watch) {
         this.dir = dir;
         this.in = in;
         this.sender = sender;
@@ -60,13 +76,14 @@ final class Relay implements Runnable {
         this.err = err;
         this.ended = ended;
         this.guard = guard;
+        this.watch = watch;
     }
 
     @Override
     public void run() {
         FrameReader reader = new FrameReader(in, opts.maxMessageBytes(), opts.maxHeaderBytes(), receiver::flushQuietly);
-        if (guard == null) {
-            // nothing judges these messages whole: large Content-Length bodies go on as they arrive
+        if (guard == null && (watch == null || dir == Direction.SERVER_TO_CLIENT)) {
+            // nothing judges these messages whole before they go: large Content-Length bodies go on as they arrive
             reader.streamBodiesFrom(STREAM_FROM);
         }
         this.reader = reader;
@@ -83,6 +100,10 @@ final class Relay implements Runnable {
             }
         } catch (IOException readFailed) {
             // the sender's stream broke: same as its end
+        } catch (RuntimeException | Error bug) {
+            // a defect of ours: end the session (the peers see the stream close) rather than hang it
+            err.println("agent-trace: internal error relaying " + dir.label() + ", ending the session: " + bug);
+            bug.printStackTrace(err);
         } finally {
             receiver.flushQuietly();
             ended.ended(dir, receiverGone);
@@ -99,6 +120,10 @@ final class Relay implements Runnable {
                         judged(f, o);
                         return;
                     }
+                }
+                if (watch != null) {
+                    watched(f);
+                    return;
                 }
                 receiver.forward(f);
                 recorder.message(dir, f);
@@ -175,6 +200,80 @@ final class Relay implements Runnable {
         for (Guard.Judged j : o.judged()) {
             err.println("agent-trace: " + (j.mode() == dev.agenttrace.rules.PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ")
                     + j.decision().reason());
+        }
+    }
+
+    /**
+     * With an inline watch: the message is classified and its events shown to the watch before it
+     * goes on (a server's error result is counted before the client can send the retry it
+     * provokes). The tool calls of a blocked session are answered here and never forwarded.
+     */
+    private void watched(Frame f) throws IOException {
+        List<TraceEvent> events;
+        try {
+            events = recorder.message(dir, f);
+        } catch (RuntimeException e) {
+            // the watch cannot judge this message; it still goes on (the watch is a breaker, not the policy)
+            if (!watchFailed) {
+                watchFailed = true;
+                err.println("agent-trace: the inline watch failed on a message and is skipping it: " + e);
+            }
+            events = List.of();
+        }
+        if (dir == Direction.CLIENT_TO_SERVER) {
+            Block b = watch.blocked();
+            if (b != null) {
+                List<TraceEvent> calls = new ArrayList<>(1);
+                for (TraceEvent e : events) {
+                    if (EventTypes.TOOL_CALL.equals(e.eventType()) && e.data() != null && e.data().hasNonNull("request_id")) {
+                        calls.add(e);
+                    }
+                }
+                if (!calls.isEmpty()) {
+                    refuse(f, b, calls);
+                    return;
+                }
+            }
+        }
+        receiver.forward(f);
+    }
+
+    /** Answers the tool calls of a blocked session; in a batch, the other elements still go on. */
+    private void refuse(Frame f, Block b, List<TraceEvent> calls) throws IOException {
+        byte[] reply;
+        int first = f.bodyOffset();
+        while (first < f.bodyOffset() + f.bodyLength() && Character.isWhitespace(f.buffer()[first])) {
+            first++;
+        }
+        if (f.buffer()[first] == '[') {
+            ArrayNode batch = (ArrayNode) TraceJson.mapper().readTree(f.buffer(), f.bodyOffset(), f.bodyLength());
+            ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+            ArrayNode replies = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode element : batch) {
+                if (element instanceof ObjectNode o && "tools/call".equals(o.path("method").asText(null)) && o.hasNonNull("id")) {
+                    replies.add(b.blockedResult(o.get("id"), o.path("params").path("name").asText("")));
+                } else {
+                    kept.add(element);
+                }
+            }
+            if (!kept.isEmpty()) {
+                receiver.reply(TraceJson.mapper().writeValueAsBytes(kept), f.framing());
+            }
+            reply = TraceJson.mapper().writeValueAsBytes(replies);
+        } else {
+            TraceEvent call = calls.get(0);
+            reply = TraceJson.mapper().writeValueAsBytes(b.blockedResult(call.data().get("request_id"), call.data().path("tool_name").asText("")));
+        }
+        client.reply(reply, f.framing());
+        recorder.synthetic(Direction.SERVER_TO_CLIENT, reply);
+        for (TraceEvent call : calls) {
+            String tool = call.data().path("tool_name").asText("");
+            err.println("agent-trace: watch rule \"" + b.rule() + "\" blocked tools/call " + tool + " (not forwarded)");
+            if (!call.eventId().equals(b.alert().eventId())) {
+                // the tripping call is already told by its alert (choice block); later ones get their own decision
+                String sid = call.sessionId();
+                recorder.work(sink -> sink.append(AlertEvents.blockedCall(b, sid, call.eventId(), tool)));
+            }
         }
     }
 

@@ -3,6 +3,8 @@ package dev.agenttrace.proxy.stdio;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.watch.WatchedSession;
+import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.SessionWriter;
 import dev.agenttrace.store.TraceEvent;
@@ -14,7 +16,9 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One proxied server: spawns the child, runs the two relays, and ends the session the same way
@@ -42,6 +46,30 @@ public final class StdioProxy {
         SessionWriter open(long childPid, double startedAt);
     }
 
+    /**
+     * Watchers run inline: every message is classified where it is read and the session's
+     * watchers see its events before it is forwarded, so a rule that says {@code block} stops the
+     * very call that trips it.
+     *
+     * @param sessionId    the id the session opener must create the session with
+     * @param storeOptions the store's options (payload limits apply to the events the watch sees)
+     * @param starter      makes the session's watch once the proxy starts
+     * @param actions      closed when the session ends, before {@code session_end} is written, so
+     *                     queued alerts reach the trace
+     */
+    public record InlineWatch(String sessionId, StoreOptions storeOptions, Starter starter, AutoCloseable actions) {
+    }
+
+    /** Makes the watch of the session that starts now. */
+    @FunctionalInterface
+    public interface Starter {
+        /**
+         * @param startedAt epoch seconds the session started
+         * @param recorder  records an event (an alert) in the session's trace
+         */
+        WatchedSession start(double startedAt, Consumer<TraceEvent> recorder);
+    }
+
     private final List<String> command;
     private final java.util.concurrent.Callable<Guard> guardLoader;
     private final ProxyOptions opts;
@@ -58,6 +86,9 @@ public final class StdioProxy {
     private PeerWriter toServer;
     private PeerWriter toClient;
     private long startNanos;
+    private Callable<InlineWatch> watchLoader = () -> null;
+    private volatile InlineWatch inlineWatch;
+    private volatile Thread ticker;
 
     /**
      * @param command        the server command line
@@ -92,6 +123,15 @@ public final class StdioProxy {
     }
 
     /**
+     * Adds an inline watch, loaded like the guard once the server is spawned (null from the
+     * loader: none). A loader that throws stops the server and the exception is rethrown.
+     */
+    public StdioProxy watch(Callable<InlineWatch> loader) {
+        this.watchLoader = loader;
+        return this;
+    }
+
+    /**
      * Runs until the session ends and returns the exit code to exit with: the child's, 127 when
      * it cannot be started.
      */
@@ -110,8 +150,10 @@ public final class StdioProxy {
             return 127;
         }
         Guard guard;
+        InlineWatch iw;
         try {
             guard = guardLoader.call();
+            iw = watchLoader.call();
         } catch (Exception e) {
             child.destroyForcibly();
             waitForChild();
@@ -120,16 +162,29 @@ public final class StdioProxy {
         toServer = new PeerWriter(child.getOutputStream(), opts.serverFraming());
         toClient = new PeerWriter(clientOut, opts.clientFraming());
 
+        WatchedSession watched = null;
+        if (iw != null) {
+            WireRecorder rec = recorder;
+            watched = iw.starter().start(recorder.epochSeconds(startNanos), e -> rec.work(sink -> sink.append(e)));
+            WatchedSession w = watched;
+            recorder.classifyInline(iw.sessionId(), iw.storeOptions(), w::observe);
+            inlineWatch = iw;
+            Thread t = new Thread(() -> tick(w), "agent-trace-watch-tick");
+            t.setDaemon(true);
+            t.start();
+            ticker = t;
+        }
+
         Thread hook = new Thread(this::onSignal, "agent-trace-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
         // forwarding starts before the trace is open: opening it loads Jackson, which takes longer
         // than the server's own start-up
         Thread c2s = new Thread(new Relay(Direction.CLIENT_TO_SERVER, clientIn, toClient, toServer, toClient,
-                opts, recorder, err, this::relayEnded, guard), "agent-trace-c2s");
+                opts, recorder, err, this::relayEnded, guard, watched), "agent-trace-c2s");
         c2s.setDaemon(true);
         Thread s2c = new Thread(new Relay(Direction.SERVER_TO_CLIENT, child.getInputStream(), toServer, toClient, toClient,
-                opts, recorder, err, this::relayEnded, null), "agent-trace-s2c");
+                opts, recorder, err, this::relayEnded, null, watched), "agent-trace-s2c");
         serverToClient = s2c;
         s2c.start();
         c2s.start();
@@ -143,6 +198,18 @@ public final class StdioProxy {
         drainServerOutput();
         finish(code);
         return exitCode;
+    }
+
+    /** Time alone trips some rules (a hung call, the duration limit): tick four times a second. */
+    private void tick(WatchedSession w) {
+        while (!finished.get()) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                return;
+            }
+            w.tick(recorder.epochSeconds(System.nanoTime()));
+        }
     }
 
     private int waitForChild() {
@@ -270,6 +337,18 @@ public final class StdioProxy {
                     opener.join(10_000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                }
+            }
+            Thread t = ticker;
+            if (t != null) {
+                t.interrupt();
+            }
+            InlineWatch iw = inlineWatch;
+            if (iw != null) {
+                try {
+                    iw.actions().close(); // queued alerts reach the trace before session_end
+                } catch (Exception e) {
+                    err.println("agent-trace: closing the watch: " + e.getMessage());
                 }
             }
             SessionWriter writer = recorder.writer();

@@ -8,6 +8,8 @@ import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.EventSink;
 import dev.agenttrace.store.SessionWriter;
+import dev.agenttrace.store.StoreOptions;
+import dev.agenttrace.store.mcp.BufferingSink;
 import dev.agenttrace.store.mcp.Direction;
 import dev.agenttrace.store.mcp.McpClassifier;
 import java.nio.charset.StandardCharsets;
@@ -36,16 +38,38 @@ final class WireRecorder {
     private long backlogDropped;
     /** Writer thread only. */
     private McpClassifier classifier;
+    /** Set before forwarding starts when messages must be classified where they are read; else null. */
+    private volatile Inline inline;
+    private final Object inlineLock = new Object();
     private volatile Framing clientFraming;
     private volatile Framing serverFraming;
 
     private record Item(Consumer<EventSink> work, long bytes) {
     }
 
+    private record Inline(String sessionId, StoreOptions options, Consumer<TraceEvent> observer) {
+    }
+
     WireRecorder() {
         Instant now = Instant.now();
         this.nanoAtStart = System.nanoTime();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /**
+     * Classify every message on the thread that read it, before it is forwarded, and show each
+     * event to {@code observer} (an inline watch) first; the writer then stores the same events.
+     * Costs a parse per message on the forwarding path, so it is only for when something must
+     * judge the session as it happens. Call before forwarding starts.
+     *
+     * @param sessionId the id the session will be created with (events are made before it opens)
+     */
+    void classifyInline(String sessionId, StoreOptions options, Consumer<TraceEvent> observer) {
+        inline = new Inline(sessionId, options, observer);
+    }
+
+    boolean inline() {
+        return inline != null;
     }
 
     /** Starts writing: the backlog first, in order. {@code w} null means tracing is off. */
@@ -74,30 +98,35 @@ final class WireRecorder {
         return ((epochNanosAtStart + (nanos - nanoAtStart)) / 1_000L) / 1e6;
     }
 
-    void message(Direction dir, Frame f) {
-        if (attached && writer == null) {
-            return;
+    /**
+     * Records a message; inline, returns the events it made (already shown to the observer),
+     * else an empty list.
+     */
+    List<TraceEvent> message(Direction dir, Frame f) {
+        if (inline == null && attached && writer == null) {
+            return List.of();
         }
-        message(dir, f.copyBody(), f.framing());
+        return message(dir, f.copyBody(), f.framing());
     }
 
     /** A whole message body the caller already owns (a frame forwarded as it arrived). */
-    void message(Direction dir, byte[] body, Framing framing) {
-        if (attached && writer == null) {
-            return;
+    List<TraceEvent> message(Direction dir, byte[] body, Framing framing) {
+        if (inline == null && attached && writer == null) {
+            return List.of();
         }
         long now = System.nanoTime();
         String label = framing.label();
         double ts = epochSeconds(now);
-        submit(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
+        List<TraceEvent> events = classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
         noteFraming(dir, framing);
+        return events;
     }
 
     /** A reply the proxy made itself (a blocked result): classified like a server message. */
     void synthetic(Direction dir, byte[] body) {
         long now = System.nanoTime();
         double ts = epochSeconds(now);
-        submit(sink -> classifier().onMessage(sink, dir, "synthetic", body, ts, now), body.length + 64L);
+        classify(sink -> classifier().onMessage(sink, dir, "synthetic", body, ts, now), body.length + 64L);
     }
 
     /** Tool calls the policy blocked (or, in shadow mode, would have): one decision event each. */
@@ -106,7 +135,7 @@ final class WireRecorder {
             return;
         }
         double ts = epochSeconds(System.nanoTime());
-        submit(sink -> {
+        classify(sink -> {
             for (Guard.Judged j : judged) {
                 ObjectNode data = sink.newData();
                 boolean enforced = j.mode() == PolicyMode.ENFORCE;
@@ -130,11 +159,33 @@ final class WireRecorder {
         String preview = f == null || f.bodyLength() == 0 ? null
                 : new String(f.buffer(), f.bodyOffset(), Math.min(f.bodyLength(), 400), StandardCharsets.UTF_8);
         double ts = epochSeconds(System.nanoTime());
-        submit(sink -> classifier().onProblem(sink, dir, kind, message, preview, ts), 512);
+        classify(sink -> classifier().onProblem(sink, dir, kind, message, preview, ts), 512);
     }
 
     void work(Consumer<EventSink> work) {
         submit(work, 512);
+    }
+
+    /** Work that uses the classifier: on the writer thread, or here and now when inline. */
+    private List<TraceEvent> classify(Consumer<EventSink> work, long bytes) {
+        Inline in = inline;
+        if (in == null) {
+            submit(work, bytes);
+            return List.of();
+        }
+        synchronized (inlineLock) {
+            BufferingSink buffered = new BufferingSink(in.sessionId, in.options);
+            work.accept(buffered);
+            List<TraceEvent> events = new java.util.ArrayList<>(2);
+            buffered.forEachEvent(events::add);
+            for (TraceEvent e : events) {
+                in.observer.accept(e);
+            }
+            if (!(attached && writer == null)) {
+                submit(buffered::replay, bytes);
+            }
+            return events;
+        }
     }
 
     private void submit(Consumer<EventSink> work, long bytes) {

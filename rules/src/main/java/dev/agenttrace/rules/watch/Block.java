@@ -1,5 +1,7 @@
 package dev.agenttrace.rules.watch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -31,5 +33,23 @@ public record Block(Alert alert) {
         ObjectNode n = alert.toJson();
         n.put("decision", "block");
         return n;
+    }
+
+    /**
+     * The JSON-RPC answer to a refused {@code tools/call}: a result with the request's id (type
+     * kept), {@code isError}, the text that tells the model why, and
+     * {@code _meta["dev.agenttrace/watch"]}.
+     */
+    public ObjectNode blockedResult(JsonNode requestId, String tool) {
+        ObjectNode reply = JsonNodeFactory.instance.objectNode();
+        reply.put("jsonrpc", "2.0");
+        reply.set("id", requestId);
+        ObjectNode result = reply.putObject("result");
+        ObjectNode text = result.putArray("content").addObject();
+        text.put("type", "text");
+        text.put("text", blockedMessage(tool));
+        result.put("isError", true);
+        result.putObject("_meta").set("dev.agenttrace/watch", toJson());
+        return reply;
     }
 }

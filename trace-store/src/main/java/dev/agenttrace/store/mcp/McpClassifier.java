@@ -130,6 +130,33 @@ public final class McpClassifier {
     }
 
     /**
+     * Adds what classifying into a {@link BufferingSink} changed ({@code delta} started as an
+     * empty meta) to the session's meta, with the same meaning as if the classifier had changed
+     * {@code into} itself: counters add up, attribution keys are set, except that the agent's
+     * provider and version taken from {@code clientInfo} never replace ones already known.
+     */
+    public static void mergeMeta(dev.agenttrace.store.SessionMeta into, dev.agenttrace.store.SessionMeta delta) {
+        into.toolCalls += delta.toolCalls;
+        into.llmRequests += delta.llmRequests;
+        into.errors += delta.errors;
+        into.totalTokens += delta.totalTokens;
+        if (delta.attribution == null || delta.attribution.isEmpty()) {
+            return;
+        }
+        if (into.attribution == null) {
+            into.attribution = delta.attribution.objectNode();
+        }
+        var fields = delta.attribution.fields();
+        while (fields.hasNext()) {
+            var f = fields.next();
+            boolean keepKnown = "agent_provider".equals(f.getKey()) || "agent_version".equals(f.getKey());
+            if (!keepKnown || !into.attribution.has(f.getKey())) {
+                into.attribution.set(f.getKey(), f.getValue());
+            }
+        }
+    }
+
+    /**
      * The event id of the still-unanswered request {@code id} that travelled {@code dir}, or null:
      * lets a caller link its own event (a policy decision) to the call.
      */
