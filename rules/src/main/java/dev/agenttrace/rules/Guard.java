@@ -169,7 +169,7 @@ public final class Guard {
      * the method as an escape ({@code "tools\/call"}, {@code "\u0074ools/call"}), so any message
      * with a backslash is parsed too.
      */
-    static boolean mayBeToolCall(byte[] b, int off, int len) {
+    public static boolean mayBeToolCall(byte[] b, int off, int len) {
         int end = off + len;
         for (int i = off; i < end; i++) {
             if (b[i] == '\\') {

@@ -52,6 +52,10 @@ public final class WatchBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         Path tmp = Files.createTempDirectory("watch-bench");
         WatchConfig config = WatchConfigParser.parse(CONFIG, "bench.json", tmp);
+        if (args.length > 2 && "proxy-path".equals(args[2])) {
+            proxyPath(config, Math.min(events, 400_000));
+            return;
+        }
         inline(config, events);
         live(tmp, rounds);
     }
@@ -130,6 +134,77 @@ public final class WatchBenchmark {
         System.out.printf(Locale.ROOT, "inline: per event p50 %.2f µs  p90 %.2f µs  p99 %.2f µs  p99.9 %.2f µs  (timed singly)%n",
                 pct(samples, 50) / 1e3, pct(samples, 90) / 1e3, pct(samples, 99) / 1e3, pct(samples, 99.9) / 1e3);
         System.out.printf(Locale.ROOT, "inline: mean %.2f µs per event (bulk)%n", total / 1e3 / n);
+    }
+
+    // ---------------------------------------------------------------- the proxy's inline path
+
+    /**
+     * What {@code record --watch} does per message on a relay thread: copy the frame's bytes,
+     * classify them (Jackson tree + {@code McpClassifier} into a {@code BufferingSink}) and show the
+     * events to the watch. The same stream as {@link #inline}, as JSON-RPC bytes. Run it with the
+     * launcher's JIT flags (bench/watch/run does) to see what the proxy pays.
+     */
+    private static void proxyPath(WatchConfig config, int n) {
+        TraceEvent[] events = stream(n);
+        byte[][] wire = new byte[n][];
+        boolean[] fromServer = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            TraceEvent e = events[i];
+            ObjectNode msg = JsonNodeFactory.instance.objectNode();
+            msg.put("jsonrpc", "2.0");
+            msg.set("id", e.data().get("request_id"));
+            if (e.eventType().equals("tool_call")) {
+                ObjectNode params = msg.put("method", "tools/call").putObject("params");
+                params.put("name", e.data().get("tool_name").asText());
+                params.set("arguments", e.data().get("arguments"));
+            } else {
+                ObjectNode result = msg.putObject("result");
+                result.putArray("content").addObject().put("type", "text").put("text", e.data().get("content_preview").asText());
+                result.put("isError", e.data().get("is_error").asBoolean());
+                fromServer[i] = true;
+            }
+            wire[i] = msg.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        StoreOptions opts = StoreOptions.defaults();
+        for (int w = 0; w < 3; w++) {
+            runPath(config, opts, wire, fromServer, null);
+        }
+        long[] samples = new long[n];
+        long[] alerts = runPath(config, opts, wire, fromServer, samples);
+        long[] calls = java.util.stream.IntStream.range(0, n).filter(i -> !fromServer[i]).mapToLong(i -> samples[i]).sorted().toArray();
+        long[] results = java.util.stream.IntStream.range(0, n).filter(i -> fromServer[i]).mapToLong(i -> samples[i]).sorted().toArray();
+        Arrays.sort(samples);
+        long bytes = 0;
+        for (byte[] b : wire) {
+            bytes += b.length;
+        }
+        System.out.printf(Locale.ROOT, "proxy path: %d messages (mean %d bytes), classify + 11 watchers, %d alerts%n", n, bytes / n, alerts[0]);
+        System.out.printf(Locale.ROOT, "proxy path: per message p50 %.2f µs  p90 %.2f µs  p99 %.2f µs%n",
+                pct(samples, 50) / 1e3, pct(samples, 90) / 1e3, pct(samples, 99) / 1e3);
+        System.out.printf(Locale.ROOT, "proxy path: tools/call (before forwarding) p50 %.2f µs  p99 %.2f µs; results (after) p50 %.2f µs  p99 %.2f µs%n",
+                pct(calls, 50) / 1e3, pct(calls, 99) / 1e3, pct(results, 50) / 1e3, pct(results, 99) / 1e3);
+    }
+
+    private static long[] runPath(WatchConfig config, StoreOptions opts, byte[][] wire, boolean[] fromServer, long[] samples) {
+        SessionWatch watch = new SessionWatch(config, SessionContext.here("bench", 1_700_000_000.0));
+        dev.agenttrace.store.mcp.McpClassifier classifier = new dev.agenttrace.store.mcp.McpClassifier();
+        long alerts = 0;
+        long clock = 1_700_000_000_000_000_000L;
+        for (int i = 0; i < wire.length; i++) {
+            clock += 10_000_000;
+            long t0 = System.nanoTime();
+            byte[] body = Arrays.copyOf(wire[i], wire[i].length);
+            dev.agenttrace.store.mcp.BufferingSink sink = new dev.agenttrace.store.mcp.BufferingSink("bench", opts);
+            classifier.onMessage(sink, fromServer[i] ? dev.agenttrace.store.mcp.Direction.SERVER_TO_CLIENT
+                    : dev.agenttrace.store.mcp.Direction.CLIENT_TO_SERVER, "newline", body, clock / 1e9, clock);
+            long[] a = {0};
+            sink.forEachEvent(e -> a[0] += watch.observe(e).size());
+            alerts += a[0];
+            if (samples != null) {
+                samples[i] = System.nanoTime() - t0;
+            }
+        }
+        return new long[] {alerts};
     }
 
     // ---------------------------------------------------------------- live

@@ -130,12 +130,18 @@ final class Relay implements Runnable {
             }
             case STREAM -> {
                 sender.sawFraming(f.framing());
+                if (watch != null && dir == Direction.SERVER_TO_CLIENT) {
+                    recorder.forwardingServerMessage();
+                }
                 byte[] body = receiver.forwardStream(f, reader);
                 if (body == null) {
                     String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
                     String msg = "agent-trace: the " + who + "'s stream ended inside a " + f.size()
                             + "-byte message that was being forwarded as it arrived";
                     err.println(msg);
+                    if (watch != null && dir == Direction.SERVER_TO_CLIENT) {
+                        recorder.forwardedNothing();
+                    }
                     recorder.problem(dir, "truncated", msg, null);
                 } else {
                     recorder.message(dir, body, f.framing());
@@ -204,11 +210,43 @@ final class Relay implements Runnable {
     }
 
     /**
-     * With an inline watch: the message is classified and its events shown to the watch before it
-     * goes on (a server's error result is counted before the client can send the retry it
-     * provokes). The tool calls of a blocked session are answered here and never forwarded.
+     * With an inline watch: a message that may be a tool call is classified and shown to the watch
+     * before it goes on, and the tool calls of a blocked session are answered here, never
+     * forwarded. Everything else goes first and is shown to the watch right after.
      */
     private void watched(Frame f) throws IOException {
+        if (dir == Direction.SERVER_TO_CLIENT || !Guard.mayBeToolCall(f.buffer(), f.bodyOffset(), f.bodyLength())) {
+            // nothing here is refused: forward first, then show it to the watch (the recorder keeps
+            // the order: a client message is not classified before a server message already sent)
+            if (dir == Direction.SERVER_TO_CLIENT) {
+                recorder.forwardingServerMessage();
+            }
+            try {
+                receiver.forward(f);
+            } finally {
+                observe(f);
+            }
+            return;
+        }
+        List<TraceEvent> events = observe(f);
+        Block b = watch.blocked();
+        if (b != null) {
+            List<TraceEvent> calls = new ArrayList<>(1);
+            for (TraceEvent e : events) {
+                if (EventTypes.TOOL_CALL.equals(e.eventType()) && e.data() != null && e.data().hasNonNull("request_id")) {
+                    calls.add(e);
+                }
+            }
+            if (!calls.isEmpty()) {
+                refuse(f, b, calls);
+                return;
+            }
+        }
+        receiver.forward(f);
+    }
+
+    /** Classifies a message and shows its events to the watch; a failure of the watch never stops forwarding. */
+    private List<TraceEvent> observe(Frame f) {
         List<TraceEvent> events;
         try {
             events = recorder.message(dir, f);
@@ -220,22 +258,7 @@ final class Relay implements Runnable {
             }
             events = List.of();
         }
-        if (dir == Direction.CLIENT_TO_SERVER) {
-            Block b = watch.blocked();
-            if (b != null) {
-                List<TraceEvent> calls = new ArrayList<>(1);
-                for (TraceEvent e : events) {
-                    if (EventTypes.TOOL_CALL.equals(e.eventType()) && e.data() != null && e.data().hasNonNull("request_id")) {
-                        calls.add(e);
-                    }
-                }
-                if (!calls.isEmpty()) {
-                    refuse(f, b, calls);
-                    return;
-                }
-            }
-        }
-        receiver.forward(f);
+        return events;
     }
 
     /** Answers the tool calls of a blocked session; in a batch, the other elements still go on. */

@@ -41,6 +41,8 @@ final class WireRecorder {
     /** Set before forwarding starts when messages must be classified where they are read; else null. */
     private volatile Inline inline;
     private final Object inlineLock = new Object();
+    /** Server messages forwarded but not yet classified (inline only). */
+    private final java.util.concurrent.atomic.AtomicInteger serverMessagesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Framing clientFraming;
     private volatile Framing serverFraming;
 
@@ -117,9 +119,45 @@ final class WireRecorder {
         long now = System.nanoTime();
         String label = framing.label();
         double ts = epochSeconds(now);
-        List<TraceEvent> events = classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
+        List<TraceEvent> events;
+        try {
+            if (dir == Direction.CLIENT_TO_SERVER) {
+                awaitServerMessages();
+            }
+            events = classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
+        } finally {
+            if (dir == Direction.SERVER_TO_CLIENT && inline != null) {
+                serverMessagesInFlight.decrementAndGet();
+            }
+        }
         noteFraming(dir, framing);
         return events;
+    }
+
+    /**
+     * Inline: a server message is about to be forwarded before it is classified. Until it is, a
+     * client message waits to be classified, so the watch never sees a retry before the error
+     * that provoked it. Pair with {@link #message} for the same message (which ends the wait).
+     */
+    void forwardingServerMessage() {
+        serverMessagesInFlight.incrementAndGet();
+    }
+
+    /** A server message announced by {@link #forwardingServerMessage} that will not be classified after all. */
+    void forwardedNothing() {
+        serverMessagesInFlight.decrementAndGet();
+    }
+
+    /** Bounded: a server message stuck on its way to a client that does not read is not waited for past 100 ms. */
+    private void awaitServerMessages() {
+        if (serverMessagesInFlight.get() == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + 100_000_000L;
+        while (serverMessagesInFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     /** A reply the proxy made itself (a blocked result): classified like a server message. */

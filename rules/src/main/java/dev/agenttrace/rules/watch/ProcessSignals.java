@@ -101,7 +101,8 @@ public final class ProcessSignals {
     /**
      * What {@code kill} ends: the agent's whole process group, unless that group is this process's
      * own (a proxy started by the agent usually shares it, and so does a test's child): then the
-     * agent and its descendants, one by one, never this process or its ancestors.
+     * agent and its descendants, one by one, never this process or its ancestors
+     * (nor, when the agent is its ancestor, its own children: the proxy ends its server itself).
      */
     record Targets(long group, List<Long> pids, String description) {
         String signal(String signal) {
@@ -145,6 +146,11 @@ public final class ProcessSignals {
             spare.add(p.pid());
             p.parent().ifPresent(g -> spare.add(g.pid()));
         });
+        if (isAncestorOfThisProcess(pid)) {
+            // inline, this process is the agent's proxy: its server child is ended by the proxy itself
+            // (stdin closed, then SIGTERM after a grace) once the agent is gone, so it shuts down cleanly
+            ProcessHandle.current().descendants().forEach(d -> spare.add(d.pid()));
+        }
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> {
             if (!spare.contains(d.pid())) {
                 pids.add(d.pid());
@@ -152,6 +158,17 @@ public final class ProcessSignals {
         }));
         return new Targets(-1, pids, "pid " + pid + (pids.size() > 1 ? " and its " + (pids.size() - 1) + " descendants" : "")
                 + (group > 0 ? " (its process group " + group + " is this process's own)" : ""));
+    }
+
+    private static boolean isAncestorOfThisProcess(long pid) {
+        java.util.Optional<ProcessHandle> p = ProcessHandle.current().parent();
+        while (p.isPresent()) {
+            if (p.get().pid() == pid) {
+                return true;
+            }
+            p = p.get().parent();
+        }
+        return false;
     }
 
     /** Zombies still count as group members for kill -0; look for a live one in /proc. */
