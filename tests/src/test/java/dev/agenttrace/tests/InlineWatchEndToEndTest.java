@@ -221,6 +221,38 @@ class InlineWatchEndToEndTest {
         assertFalse(Peers.ofType(events, "session_end").isEmpty(), "the proxy ended its session cleanly after the agent died");
     }
 
+    @Test
+    void aWebhookThatHangsNeverHoldsUpTheSession() throws Exception {
+        com.github.tomakehurst.wiremock.WireMockServer hook = new com.github.tomakehurst.wiremock.WireMockServer(
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        hook.start();
+        try {
+            hook.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/hook")
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.ok().withFixedDelay(8_000)));
+            Path config = Files.writeString(dir.resolve("hook.json"), "{\"watchers\": {\"retry\": {\"max\": 1, \"alert\": \"webhook\"}},"
+                    + " \"webhook\": {\"url\": \"http://127.0.0.1:" + hook.port() + "/hook\", \"timeout_seconds\": 10, \"retries\": 0}}");
+            Path traces = dir.resolve("hook-traces");
+            Path log = dir.resolve("hook-calls.log");
+            try (McpSyncClient c = FirewallEndToEndTest.client(proxied(traces, config, log))) {
+                c.initialize();
+                for (int i = 0; i < 3; i++) {
+                    call(c, "fail", Map.of()); // the third trips the rule: a webhook that will take 8 s to answer
+                }
+                long t0 = System.nanoTime();
+                CallToolResult next = call(c, "echo", Map.of("text", "still here"));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertEquals("still here", FirewallEndToEndTest.text(next));
+                assertTrue(await(() -> !hook.getAllServeEvents().isEmpty(), 5_000), "the webhook was posted");
+                assertTrue(ms < 4_000, "the next call did not wait for the webhook's 8 s answer: " + ms + " ms");
+                String body = hook.getAllServeEvents().get(0).getRequest().getBodyAsString();
+                assertTrue(body.contains("\"text\":\"agent-trace watch: ") && body.contains("retry"), body);
+            }
+            assertEquals(4, serverCalls(log).size(), "webhook alerts do not block: every call ran");
+        } finally {
+            hook.stop();
+        }
+    }
+
     private static JsonNode decision(List<JsonNode> events, String kind) {
         return Peers.ofType(events, "decision").stream().filter(e -> kind.equals(e.at("/data/kind").asText())).findFirst().orElse(null);
     }
