@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.agenttrace.rules.config.JsonSyntax;
+import dev.agenttrace.rules.config.Spelling;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.agenttrace.rules.scope.network.HostPattern;
@@ -299,7 +301,7 @@ public final class ScopePolicyParser {
                 case "kind" -> {
                     StringAt k = expectString(section + ".kind");
                     if (!KINDS.contains(k.value)) {
-                        String near = nearest(k.value, KINDS);
+                        String near = Spelling.nearest(k.value, KINDS);
                         throw new PolicyException(source, k.line, k.column, "unknown kind \"" + k.value + "\" in " + section,
                                 (near != null ? "did you mean \"" + near + "\"? " : "") + "kinds are " + String.join(", ", KINDS));
                     }
@@ -377,7 +379,7 @@ public final class ScopePolicyParser {
     }
 
     private PolicyException unknownKey(String key, String section, List<String> known, JsonLocation at) {
-        String near = nearest(key, known);
+        String near = Spelling.nearest(key, known);
         String fix;
         if (near != null) {
             fix = "did you mean \"" + near + "\"?";
@@ -404,50 +406,8 @@ public final class ScopePolicyParser {
 
     /** Turns Jackson's syntax errors into a problem and a fix a user can act on. */
     private PolicyException syntaxError(JsonProcessingException e) {
-        JsonLocation at = e.getLocation();
-        int line = at == null ? 0 : at.getLineNr();
-        int column = at == null ? 0 : at.getColumnNr();
-        String original = e.getOriginalMessage() == null ? "invalid JSON" : e.getOriginalMessage();
-        String firstLine = original.lines().findFirst().orElse(original).trim();
-        long offset = at == null ? -1 : at.getCharOffset();
-        char previous = previousNonBlank(offset);
-        String fix;
-        String problem = "invalid JSON: " + firstLine;
-        if (firstLine.startsWith("Duplicate field")) {
-            String name = firstLine.replaceFirst("^Duplicate field '(.*)'.*$", "$1");
-            problem = "key \"" + name + "\" appears twice in the same object";
-            fix = "keep one of them (JSON readers silently use only one)";
-        } else if (firstLine.contains("comment")) {
-            fix = "remove the comment; JSON has no comments";
-        } else if ((firstLine.contains("'}'") || firstLine.contains("']'")) && previous == ',') {
-            fix = "remove the comma before the closing bracket; JSON allows no trailing comma";
-        } else if (firstLine.contains("(''' (code 39))")) {
-            fix = "use double quotes (\") around keys and strings";
-        } else if (firstLine.contains("was expecting double-quote to start field name")) {
-            fix = "put the key in double quotes, e.g. \"files\"";
-        } else if (firstLine.contains("was expecting comma")) {
-            fix = "add a comma between the two entries";
-        } else if (firstLine.contains("end-of-input")) {
-            fix = "close every { with } and every [ with ]";
-        } else if (firstLine.startsWith("Unrecognized token")) {
-            fix = "quote strings with \"; only true, false, null and numbers go unquoted";
-        } else {
-            fix = "check the JSON syntax at this point";
-        }
-        return new PolicyException(source, line, column, problem, fix);
-    }
-
-    private char previousNonBlank(long offset) {
-        if (offset < 0) {
-            return 0;
-        }
-        for (int i = (int) Math.min(offset, text.length()) - 1; i >= 0; i--) {
-            char c = text.charAt(i);
-            if (!Character.isWhitespace(c)) {
-                return c;
-            }
-        }
-        return 0;
+        JsonSyntax.Explained x = JsonSyntax.explain(e, text, "files");
+        return new PolicyException(source, x.line(), x.column(), x.problem(), x.fix());
     }
 
     private static String describe(JsonToken t) {
@@ -477,40 +437,4 @@ public final class ScopePolicyParser {
         return String.join(", ", quoted);
     }
 
-    /** The known key closest to a misspelling, if it is close enough to be the likely intent. */
-    static String nearest(String key, List<String> known) {
-        String lower = key.toLowerCase(Locale.ROOT).replace('-', '_');
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = k.equals(lower) ? 0 : distance(lower, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        int limit = key.length() <= 4 ? 1 : key.length() <= 7 ? 2 : 3;
-        return bestDistance <= limit ? best : null;
-    }
-
-    /** Optimal string alignment distance: edits, with a swap of neighbours counted once. */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.agenttrace.rules.config.JsonSyntax;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
@@ -176,49 +177,7 @@ final class LocatedJson {
 
     /** Jackson's syntax errors as a problem and a fix a user can act on (as the policy parser does). */
     private WatchConfigException syntaxError(JsonProcessingException e) {
-        JsonLocation at = e.getLocation();
-        int line = at == null ? 0 : at.getLineNr();
-        int column = at == null ? 0 : at.getColumnNr();
-        String original = e.getOriginalMessage() == null ? "invalid JSON" : e.getOriginalMessage();
-        String firstLine = original.lines().findFirst().orElse(original).trim();
-        long offset = at == null ? -1 : at.getCharOffset();
-        char previous = previousNonBlank(offset);
-        String problem = "invalid JSON: " + firstLine;
-        String fix;
-        if (firstLine.startsWith("Duplicate field")) {
-            String name = firstLine.replaceFirst("^Duplicate field '(.*)'.*$", "$1");
-            problem = "key \"" + name + "\" appears twice in the same object";
-            fix = "keep one of them (JSON readers silently use only one)";
-        } else if (firstLine.contains("comment")) {
-            fix = "remove the comment; JSON has no comments";
-        } else if ((firstLine.contains("'}'") || firstLine.contains("']'")) && previous == ',') {
-            fix = "remove the comma before the closing bracket; JSON allows no trailing comma";
-        } else if (firstLine.contains("(''' (code 39))")) {
-            fix = "use double quotes (\") around keys and strings";
-        } else if (firstLine.contains("was expecting double-quote to start field name")) {
-            fix = "put the key in double quotes, e.g. \"watchers\"";
-        } else if (firstLine.contains("was expecting comma")) {
-            fix = "add a comma between the two entries";
-        } else if (firstLine.contains("end-of-input")) {
-            fix = "close every { with } and every [ with ]";
-        } else if (firstLine.startsWith("Unrecognized token")) {
-            fix = "quote strings with \"; only true, false, null and numbers go unquoted";
-        } else {
-            fix = "check the JSON syntax at this point";
-        }
-        return new WatchConfigException(source, line, column, problem, fix);
-    }
-
-    private char previousNonBlank(long offset) {
-        if (offset < 0) {
-            return 0;
-        }
-        for (int i = (int) Math.min(offset, text.length()) - 1; i >= 0; i--) {
-            char c = text.charAt(i);
-            if (!Character.isWhitespace(c)) {
-                return c;
-            }
-        }
-        return 0;
+        JsonSyntax.Explained x = JsonSyntax.explain(e, text, "watchers");
+        return new WatchConfigException(source, x.line(), x.column(), x.problem(), x.fix());
     }
 }

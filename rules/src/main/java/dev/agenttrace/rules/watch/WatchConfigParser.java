@@ -1,5 +1,6 @@
 package dev.agenttrace.rules.watch;
 
+import dev.agenttrace.rules.config.Spelling;
 import dev.agenttrace.rules.scope.PolicyException;
 import dev.agenttrace.rules.scope.ScopePolicy;
 import dev.agenttrace.rules.scope.ScopePolicyParser;
@@ -221,7 +222,7 @@ public final class WatchConfigParser {
                 if ("cost".equals(f.key()) && spec.get("model") != null) {
                     Val m = string(spec.get("model"), "watchers.cost.model");
                     if (PriceTable.standard().find(m.text) == null) {
-                        String near = nearest(m.text, PriceTable.standard().names());
+                        String near = Spelling.nearest(m.text, PriceTable.standard().names());
                         throw error(m, "unknown model \"" + m.text + "\" in watchers.cost.model",
                                 (near != null ? "did you mean \"" + near + "\"? " : "") + "the price table knows "
                                         + String.join(", ", PriceTable.standard().names()) + " and their full model ids");
@@ -490,7 +491,7 @@ public final class WatchConfigParser {
         }
         Metric metric = Metric.fromWireName(ident);
         if (metric == null) {
-            String near = nearest(ident, Metric.wireNames());
+            String near = Spelling.nearest(ident, Metric.wireNames());
             throw at(v, start, "unknown metric \"" + ident + "\" in condition \"" + c + "\"",
                     (near != null ? "did you mean \"" + near + "\"? " : "") + "metrics are " + String.join(", ", Metric.wireNames())
                             + ", or file_path matches \"<glob>\"");
@@ -564,7 +565,7 @@ public final class WatchConfigParser {
             for (Node n : a.items) {
                 Val e = string(n, "webhook.events[" + i++ + "]");
                 if (!known.contains(e.text)) {
-                    String near = nearest(e.text, known);
+                    String near = Spelling.nearest(e.text, known);
                     throw error(e, "webhook.events: no rule or watcher is called \"" + e.text + "\"",
                             (near != null ? "did you mean \"" + near + "\"? " : "") + "use watcher names (" + String.join(", ", WATCHER_KEYS.keySet())
                                     + ", budget, context, operation, rule) or the name of a rule in \"rules\"");
@@ -606,7 +607,7 @@ public final class WatchConfigParser {
                 if ("require_approval".equals(v.text)) {
                     throw error(v, "action \"require_approval\" is not supported", "use \"pause\" (SIGSTOP), then 'agent-trace resume' to approve");
                 }
-                String near = nearest(v.text, ACTIONS);
+                String near = Spelling.nearest(v.text, ACTIONS);
                 throw error(v, "unknown action \"" + v.text + "\" in " + section + "." + key,
                         (near != null ? "did you mean \"" + near + "\"? " : "") + "actions are terminal, file, webhook, block, pause, kill");
             }
@@ -627,7 +628,7 @@ public final class WatchConfigParser {
         Val v = string(n, section + ".severity");
         Severity s = Severity.fromWireName(v.text);
         if (s == null) {
-            String near = nearest(v.text, List.of("info", "warning", "critical"));
+            String near = Spelling.nearest(v.text, List.of("info", "warning", "critical"));
             throw error(v, "unknown severity \"" + v.text + "\" in " + section,
                     (near != null ? "did you mean \"" + near + "\"? " : "") + "severities are info, warning, critical");
         }
@@ -725,7 +726,7 @@ public final class WatchConfigParser {
     }
 
     private WatchConfigException unknownKey(Field f, String section, List<String> known) {
-        String near = nearest(f.key(), known);
+        String near = Spelling.nearest(f.key(), known);
         if (near == null && "watchers".equals(section)) {
             near = WATCHER_ALIASES.get(f.key().toLowerCase(Locale.ROOT));
         }
@@ -753,40 +754,4 @@ public final class WatchConfigParser {
         return String.join(", ", q);
     }
 
-    /** The known word closest to a misspelling, if close enough to be the likely intent. */
-    static String nearest(String key, List<String> known) {
-        String lower = key.toLowerCase(Locale.ROOT).replace('-', '_');
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = k.equals(lower) ? 0 : distance(lower, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        int limit = key.length() <= 4 ? 1 : key.length() <= 7 ? 2 : 3;
-        return bestDistance <= limit ? best : null;
-    }
-
-    /** Optimal string alignment distance: edits, with a swap of neighbours counted once. */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
 }
