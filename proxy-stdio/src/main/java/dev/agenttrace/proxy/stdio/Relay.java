@@ -4,23 +4,15 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.Guard;
-import dev.agenttrace.rules.watch.AlertEvents;
-import dev.agenttrace.rules.watch.Block;
+import dev.agenttrace.rules.watch.WatchGate;
 import dev.agenttrace.rules.watch.WatchedSession;
-import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.TraceEvent;
-import dev.agenttrace.store.TraceJson;
 import dev.agenttrace.store.mcp.Direction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -229,20 +221,22 @@ final class Relay implements Runnable {
             return;
         }
         List<TraceEvent> events = observe(f);
-        Block b = watch.blocked();
-        if (b != null) {
-            List<TraceEvent> calls = new ArrayList<>(1);
-            for (TraceEvent e : events) {
-                if (EventTypes.TOOL_CALL.equals(e.eventType()) && e.data() != null && e.data().hasNonNull("request_id")) {
-                    calls.add(e);
-                }
-            }
-            if (!calls.isEmpty()) {
-                refuse(f, b, calls);
-                return;
-            }
+        WatchGate.Refusal r = WatchGate.judge(watch, f.buffer(), f.bodyOffset(), f.bodyLength(), events);
+        if (r == null) {
+            receiver.forward(f);
+            return;
         }
-        receiver.forward(f);
+        if (r.forward() != null) {
+            receiver.reply(r.forward(), f.framing());
+        }
+        client.reply(r.reply(), f.framing());
+        recorder.synthetic(Direction.SERVER_TO_CLIENT, r.reply());
+        for (String tool : r.tools()) {
+            err.println("agent-trace: watch rule \"" + r.block().rule() + "\" blocked tools/call " + tool + " (not forwarded)");
+        }
+        for (TraceEvent d : r.decisions()) {
+            recorder.work(sink -> sink.append(d));
+        }
     }
 
     /** Classifies a message and shows its events to the watch; a failure of the watch never stops forwarding. */
@@ -259,45 +253,6 @@ final class Relay implements Runnable {
             events = List.of();
         }
         return events;
-    }
-
-    /** Answers the tool calls of a blocked session; in a batch, the other elements still go on. */
-    private void refuse(Frame f, Block b, List<TraceEvent> calls) throws IOException {
-        byte[] reply;
-        int first = f.bodyOffset();
-        while (first < f.bodyOffset() + f.bodyLength() && Character.isWhitespace(f.buffer()[first])) {
-            first++;
-        }
-        if (f.buffer()[first] == '[') {
-            ArrayNode batch = (ArrayNode) TraceJson.mapper().readTree(f.buffer(), f.bodyOffset(), f.bodyLength());
-            ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-            ArrayNode replies = JsonNodeFactory.instance.arrayNode();
-            for (JsonNode element : batch) {
-                if (element instanceof ObjectNode o && "tools/call".equals(o.path("method").asText(null)) && o.hasNonNull("id")) {
-                    replies.add(b.blockedResult(o.get("id"), o.path("params").path("name").asText("")));
-                } else {
-                    kept.add(element);
-                }
-            }
-            if (!kept.isEmpty()) {
-                receiver.reply(TraceJson.mapper().writeValueAsBytes(kept), f.framing());
-            }
-            reply = TraceJson.mapper().writeValueAsBytes(replies);
-        } else {
-            TraceEvent call = calls.get(0);
-            reply = TraceJson.mapper().writeValueAsBytes(b.blockedResult(call.data().get("request_id"), call.data().path("tool_name").asText("")));
-        }
-        client.reply(reply, f.framing());
-        recorder.synthetic(Direction.SERVER_TO_CLIENT, reply);
-        for (TraceEvent call : calls) {
-            String tool = call.data().path("tool_name").asText("");
-            err.println("agent-trace: watch rule \"" + b.rule() + "\" blocked tools/call " + tool + " (not forwarded)");
-            if (!call.eventId().equals(b.alert().eventId())) {
-                // the tripping call is already told by its alert (choice block); later ones get their own decision
-                String sid = call.sessionId();
-                recorder.work(sink -> sink.append(AlertEvents.blockedCall(b, sid, call.eventId(), tool)));
-            }
-        }
     }
 
     private void reply(String idJson, int code, String message) throws IOException {
