@@ -253,6 +253,22 @@ class InlineWatchEndToEndTest {
         }
     }
 
+    @Test
+    void aWatchConfigWithATypoStopsRecordAtStartWithTheSpotAndTheFix() throws Exception {
+        Path config = Files.writeString(dir.resolve("typo.json"), "{\"watchers\": {\"retyr\": {\"max\": 2}}}");
+        Path traces = dir.resolve("typo-traces");
+        Path log = dir.resolve("typo-calls.log");
+        Process p = new ProcessBuilder(proxied(traces, config, log)).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        processes.add(p);
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), err);
+        assertEquals("agent-trace: " + config + ":1:15: unknown key \"retyr\" in watchers; fix: did you mean \"retry\"?", err.strip());
+        assertEquals(0, p.getInputStream().readAllBytes().length, "nothing on stdout");
+        assertTrue(p.descendants().findAny().isEmpty(), "the server child is not left running");
+    }
+
     private static JsonNode decision(List<JsonNode> events, String kind) {
         return Peers.ofType(events, "decision").stream().filter(e -> kind.equals(e.at("/data/kind").asText())).findFirst().orElse(null);
     }

@@ -159,7 +159,7 @@ public final class WatchConfigParser {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WatchConfigException(name, 0, 0, "the watch configuration does not exist",
-                    "create it, or point --config at an existing file");
+                    "create it, or name an existing file (watch --config, record --watch)");
         } catch (IOException e) {
             throw new WatchConfigException(name, 0, 0, "the watch configuration cannot be read (" + e.getMessage() + ")",
                     "check its permissions");
