@@ -105,6 +105,7 @@ class InlineWatchEndToEndTest {
         assertEquals("block", alert.at("/data/choice").asText());
         assertEquals("retry", alert.at("/data/rule").asText());
         assertEquals(calls.get(3).path("event_id").asText(), alert.path("parent_id").asText(), "linked to the call it refused");
+        assertTrue(events.indexOf(alert) > events.indexOf(calls.get(3)), "the alert is stored after the call that tripped it");
         JsonNode later = decision(events, "watch_block");
         assertNotNull(later, "the later refused call has its own decision");
         assertEquals(calls.get(4).path("event_id").asText(), later.path("parent_id").asText());

@@ -216,11 +216,13 @@ final class WireRecorder {
             work.accept(buffered);
             List<TraceEvent> events = new java.util.ArrayList<>(2);
             buffered.forEachEvent(events::add);
-            for (TraceEvent e : events) {
-                in.observer.accept(e);
-            }
+            // stored first: an alert the watch records goes after the event that tripped it, and a
+            // failing watcher costs the alert, never the trace
             if (!(attached && writer == null)) {
                 submit(buffered::replay, bytes);
+            }
+            for (TraceEvent e : events) {
+                in.observer.accept(e);
             }
             return events;
         }
