@@ -191,7 +191,12 @@ final class FileSessionWriter implements SessionWriter {
                 Work w = take();
                 if (w != null) {
                     int backlog = queued.get();
-                    if (backlog > catchUpAt) {
+                    if (closing) {
+                        // the session is ending: nothing left to yield to, and the process waits for us
+                        if (priority.isIdle()) {
+                            priority.normal();
+                        }
+                    } else if (backlog > catchUpAt) {
                         priority.normal();
                     } else if (backlog < relaxAt && !priority.isIdle()) {
                         priority.idle();

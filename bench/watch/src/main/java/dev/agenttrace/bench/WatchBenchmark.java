@@ -185,6 +185,9 @@ public final class WatchBenchmark {
                 pct(calls, 50) / 1e3, pct(calls, 99) / 1e3, pct(results, 50) / 1e3, pct(results, 99) / 1e3);
     }
 
+    /** -Dpause.us=N: park N µs before each message, as a relay thread blocks on read between messages. */
+    private static final long PAUSE_NANOS = Long.getLong("pause.us", 0) * 1000;
+
     private static long[] runPath(WatchConfig config, StoreOptions opts, byte[][] wire, boolean[] fromServer, long[] samples) {
         SessionWatch watch = new SessionWatch(config, SessionContext.here("bench", 1_700_000_000.0));
         dev.agenttrace.store.mcp.McpClassifier classifier = new dev.agenttrace.store.mcp.McpClassifier();
@@ -192,6 +195,9 @@ public final class WatchBenchmark {
         long clock = 1_700_000_000_000_000_000L;
         for (int i = 0; i < wire.length; i++) {
             clock += 10_000_000;
+            if (PAUSE_NANOS > 0 && samples != null) {
+                java.util.concurrent.locks.LockSupport.parkNanos(PAUSE_NANOS);
+            }
             long t0 = System.nanoTime();
             byte[] body = Arrays.copyOf(wire[i], wire[i].length);
             dev.agenttrace.store.mcp.BufferingSink sink = new dev.agenttrace.store.mcp.BufferingSink("bench", opts);
