@@ -273,6 +273,115 @@ public final class TraceStore {
         return forEachLine(sessionId, EVENTS, true, consumer);
     }
 
+    /** Decides from a line's raw bytes whether it is worth parsing (a necessary condition only). */
+    @FunctionalInterface
+    public interface RawLineFilter {
+        RawLineFilter ALL = (buf, off, len) -> true;
+
+        boolean accept(byte[] buf, int off, int len);
+    }
+
+    /** Sees the events of a scan one by one; returns true to stop the scan after this one. */
+    @FunctionalInterface
+    public interface EventVisitor {
+        boolean visit(TraceEvent event, long lineNo, long endOffset);
+    }
+
+    /**
+     * How far a scan got.
+     *
+     * @param endOffset byte offset just past the last complete line read (where a later scan resumes)
+     * @param nextLine  the line number at {@code endOffset}
+     * @param stopped   the visitor asked to stop before the end of the file
+     * @param warnings  one per skipped line
+     */
+    public record EventScan(long endOffset, long nextLine, boolean stopped, List<String> warnings) {
+    }
+
+    /**
+     * Streams the events of a session from byte {@code fromOffset} (a line start a previous scan
+     * returned, or 0), parsing only the lines {@code filter} accepts. An unterminated last line is
+     * skipped and reported as torn when {@code finished}, and silently left for a later scan
+     * otherwise (a writer may be in the middle of it). The events are not held.
+     */
+    public EventScan scanEvents(String sessionId, long fromOffset, long firstLine, boolean finished,
+                                RawLineFilter filter, EventVisitor visitor) {
+        Path file = sessionDir(sessionId).resolve(EVENTS);
+        List<String> warnings = new ArrayList<>();
+        TraceEvent[] pending = new TraceEvent[1];
+        long[] lineOf = new long[1];
+        EventLineParser parser = new EventLineParser(file, e -> pending[0] = e, warnings, finished);
+        boolean[] stopped = new boolean[1];
+        NdjsonLines.Handler h = new NdjsonLines.Handler() {
+            @Override
+            public void line(byte[] buf, int off, int len, long lineNo, boolean terminated) {
+                pending[0] = null;
+                if (filter.accept(buf, off, len)) {
+                    lineOf[0] = lineNo;
+                    parser.line(buf, off, len, lineNo, terminated);
+                }
+            }
+
+            @Override
+            public void tooLong(long lineNo, long bytes, boolean terminated) {
+                pending[0] = null;
+                parser.tooLong(lineNo, bytes, terminated);
+            }
+
+            @Override
+            public boolean consumed(long endOffset) {
+                TraceEvent e = pending[0];
+                pending[0] = null;
+                if (e != null && visitor.visit(e, lineOf[0], fromOffset + endOffset)) {
+                    stopped[0] = true;
+                    return true;
+                }
+                return false;
+            }
+        };
+        long end = fromOffset;
+        long next = firstLine;
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            if (fromOffset > 0) {
+                in.getChannel().position(fromOffset);
+            }
+            long[] lines = new long[] {firstLine};
+            NdjsonLines.Handler counting = new NdjsonLines.Handler() {
+                @Override
+                public void line(byte[] buf, int off, int len, long lineNo, boolean terminated) {
+                    h.line(buf, off, len, lineNo, terminated);
+                }
+
+                @Override
+                public void tooLong(long lineNo, long bytes, boolean terminated) {
+                    h.tooLong(lineNo, bytes, terminated);
+                }
+
+                @Override
+                public boolean consumed(long endOffset) {
+                    lines[0]++;
+                    return h.consumed(endOffset);
+                }
+            };
+            end = fromOffset + NdjsonLines.read(in, firstLine, counting);
+            next = lines[0];
+            if (pending[0] != null && !stopped[0]) {
+                // the torn last line of a finished file parsed after all: still an event
+                visitor.visit(pending[0], lineOf[0], end);
+            }
+        } catch (java.io.FileNotFoundException e) {
+            if (!Files.isDirectory(file.getParent())) {
+                throw notFound(sessionId, listSessions());
+            }
+            if (Files.exists(file)) {
+                warnings.add(file + ": cannot read (" + e.getMessage() + ")");
+            }
+        } catch (IOException e) {
+            warnings.add(file + ": read failed (" + describe(e) + "); events after this point are missing");
+        }
+        return new EventScan(end, next, stopped[0], warnings);
+    }
+
     /** The sidecar wire log ({@code messages.ndjson}); empty when the session has none. */
     public EventRead readMessages(String sessionId) {
         List<TraceEvent> records = new ArrayList<>();

@@ -30,6 +30,27 @@ public final class TokenMeter {
         this.prices = prices;
     }
 
+    /** Everything a meter has counted, so an index can resume counting where it stopped. */
+    public record Snapshot(long estimatedInput, long estimatedOutput, long realInput, long realOutput, boolean realTokens,
+                           long lastPromptTokens, String model) {
+    }
+
+    /** A meter that continues from {@code s}. */
+    public TokenMeter(PriceTable prices, Snapshot s) {
+        this.prices = prices;
+        estimatedInput = s.estimatedInput();
+        estimatedOutput = s.estimatedOutput();
+        realInput = s.realInput();
+        realOutput = s.realOutput();
+        realTokens = s.realTokens();
+        lastPromptTokens = s.lastPromptTokens();
+        model = s.model();
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(estimatedInput, estimatedOutput, realInput, realOutput, realTokens, lastPromptTokens, model);
+    }
+
     /** Counts one event; types that carry no tokens are ignored. */
     public void observe(TraceEvent e) {
         observe(e.eventType(), e.data());

@@ -1,0 +1,238 @@
+package dev.agenttrace.store.query;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.TraceStore;
+import dev.agenttrace.store.cost.PriceTable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The store's questions that span sessions: which sessions exist, and which events match a
+ * filter, page by page. Answers come from the {@link StoreIndex} (brought up to date first) and
+ * from the event files of the sessions the index cannot rule out, read from disk line by line
+ * and parsed only when a line's bytes could match. Used by {@code agent-trace mcp}.
+ */
+public final class TraceQueries {
+    public static final int MAX_LIMIT = 500;
+
+    private final StoreIndex index;
+
+    public TraceQueries(TraceStore store) {
+        this.index = new StoreIndex(store);
+    }
+
+    public TraceStore store() {
+        return index.store();
+    }
+
+    /**
+     * A page of sessions.
+     *
+     * @param sessions list_sessions entries, newest first
+     * @param total    sessions that passed the agent filter
+     * @param problems sessions that could not be read
+     */
+    public record SessionPage(List<ObjectNode> sessions, int total, List<String> problems) {
+    }
+
+    /**
+     * One page of matching events, in order: newest session first, file order within a session.
+     *
+     * @param nextCursor where the next page starts, or null when there is nothing more
+     */
+    public record SearchPage(List<Hit> hits, String nextCursor, int sessionsScanned, int sessionsSkipped,
+                             List<String> warnings) {
+    }
+
+    /** One matching event. */
+    public record Hit(String sessionId, long line, TraceEvent event) {
+    }
+
+    /** The newest {@code limit} sessions whose agent name or command contains {@code agent} (case-insensitive). */
+    public SessionPage listSessions(int limit, String agent) {
+        synchronized (index) {
+            List<SessionEntry> all = index.refresh();
+            String a = agent == null || agent.isBlank() ? null : agent.toLowerCase(Locale.ROOT);
+            List<ObjectNode> out = new ArrayList<>();
+            int total = 0;
+            for (SessionEntry e : all) {
+                if (a != null && !contains(e.meta.agentName, a) && !contains(e.meta.command, a)) {
+                    continue;
+                }
+                total++;
+                if (out.size() < limit) {
+                    out.add(sessionJson(e, index.prices()));
+                }
+            }
+            return new SessionPage(out, total, index.problems());
+        }
+    }
+
+    /** The list_sessions entry of one session (id as resolved by {@link TraceStore#resolve}). */
+    public ObjectNode session(String sessionId) {
+        synchronized (index) {
+            for (SessionEntry e : index.refresh()) {
+                if (e.id.equals(sessionId)) {
+                    return sessionJson(e, index.prices());
+                }
+            }
+        }
+        SessionMeta m = store().resolve(sessionId);
+        SessionEntry bare = new SessionEntry(m.sessionId, PriceTable.standard());
+        bare.meta = m;
+        return sessionJson(bare, PriceTable.standard());
+    }
+
+    private static boolean contains(String s, String needle) {
+        return s != null && s.toLowerCase(Locale.ROOT).contains(needle);
+    }
+
+    static ObjectNode sessionJson(SessionEntry e, PriceTable prices) {
+        SessionMeta m = e.meta;
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("session_id", e.id);
+        if (m.startedAt != null) {
+            o.put("started_at", m.startedAt);
+        } else if (!Double.isNaN(e.minTs)) {
+            o.put("started_at", e.minTs);
+        } else {
+            o.putNull("started_at");
+        }
+        if (m.endedAt != null) {
+            o.put("ended_at", m.endedAt);
+        } else {
+            o.putNull("ended_at");
+        }
+        nullable(o, "agent_name", m.agentName);
+        nullable(o, "command", m.command);
+        // the events are the truth: the Python proxy writes its counters only when it ends cleanly
+        o.put("tool_calls", Math.max(m.toolCalls, e.toolCalls));
+        o.put("llm_requests", m.llmRequests);
+        o.put("errors", Math.max(m.errors, e.errors));
+        boolean real = e.meter.realTokens() || m.totalTokens > 0;
+        long tokens = e.meter.realTokens() ? e.meter.totalTokens() : m.totalTokens > 0 ? m.totalTokens : e.meter.totalTokens();
+        o.put("total_tokens", tokens);
+        double duration = m.totalDurationMs > 0 ? m.totalDurationMs
+                : m.endedAt != null && m.startedAt != null ? (m.endedAt - m.startedAt) * 1000
+                : !Double.isNaN(e.maxTs) && !Double.isNaN(e.minTs) ? (e.maxTs - e.minTs) * 1000 : 0;
+        o.put("total_duration_ms", Math.round(Math.max(0, duration) * 1000) / 1000.0);
+        PriceTable.Model model = e.meter.priceModel();
+        double cost = e.meter.realTokens() || m.totalTokens == 0 ? e.meter.costUsd(model)
+                : model.dollars(m.totalTokens, 0);
+        o.put("estimated_cost_usd", Math.round(cost * 1e6) / 1e6);
+        o.put("token_source", real ? "trace" : "estimate");
+        o.put("priced_as", model.name());
+        o.put("event_count", e.events);
+        o.put("ended", m.endedAt != null);
+        return o;
+    }
+
+    private static void nullable(ObjectNode o, String k, String v) {
+        if (v == null) {
+            o.putNull(k);
+        } else {
+            o.put(k, v);
+        }
+    }
+
+    /**
+     * Events matching {@code filter}, in {@code sessionId} (resolved) or in every session.
+     *
+     * @param cursor a {@link SearchPage#nextCursor()} from the same query, or null for the first page
+     * @throws IllegalArgumentException the cursor is not one this server gave out
+     */
+    public SearchPage search(String sessionId, EventFilter filter, int limit, String cursor) {
+        int max = Math.max(1, Math.min(limit, MAX_LIMIT));
+        Cursor start = cursor == null || cursor.isBlank() ? null : Cursor.parse(cursor);
+        EventFilter.RawNeedles needles = filter.needles();
+        TraceStore.RawLineFilter raw = needles.needles().isEmpty() ? TraceStore.RawLineFilter.ALL : needles::accept;
+        synchronized (index) {
+            List<SessionEntry> sessions = index.refresh();
+            int from = 0;
+            if (start != null) {
+                from = -1;
+                for (int i = 0; i < sessions.size(); i++) {
+                    if (sessions.get(i).id.equals(start.sessionId)) {
+                        from = i;
+                        break;
+                    }
+                }
+                if (from < 0) {
+                    throw new IllegalArgumentException("the cursor points into session " + start.sessionId
+                            + ", which is no longer in the store; start again without a cursor");
+                }
+            }
+            List<Hit> hits = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            int scanned = 0;
+            int skipped = 0;
+            String next = null;
+            for (int i = from; i < sessions.size(); i++) {
+                SessionEntry s = sessions.get(i);
+                if (sessionId != null && !s.id.equals(sessionId)) {
+                    continue;
+                }
+                boolean resume = start != null && i == from;
+                if (!resume && !filter.mayMatch(s)) {
+                    skipped++;
+                    continue;
+                }
+                scanned++;
+                long offset = resume ? start.offset : 0;
+                long line = resume ? start.line : 1;
+                String id = s.id;
+                Cursor[] stopAt = new Cursor[1];
+                TraceStore.EventScan scan = index.store().scanEvents(id, offset, line, true, raw, (ev, lineNo, end) -> {
+                    if (!filter.matches(ev)) {
+                        return false;
+                    }
+                    if (hits.size() == max) {
+                        return true; // one more match exists: the page ends before it
+                    }
+                    hits.add(new Hit(id, lineNo, ev));
+                    stopAt[0] = new Cursor(id, lineNo + 1, end);
+                    return false;
+                });
+                warnings.addAll(scan.warnings());
+                if (scan.stopped()) {
+                    next = stopAt[0].encode();
+                    break;
+                }
+                if (hits.size() == max) {
+                    // the page is full at the end of this session: the next page starts with the next session
+                    next = i + 1 < sessions.size() && sessionId == null
+                            ? new Cursor(sessions.get(i + 1).id, 1, 0).encode() : null;
+                    break;
+                }
+            }
+            return new SearchPage(hits, next, scanned, skipped, warnings.size() > 20 ? warnings.subList(0, 20) : warnings);
+        }
+    }
+
+    /** Where a page ends: the session, and the line and byte offset the next page starts at. */
+    record Cursor(String sessionId, long line, long offset) {
+        String encode() {
+            String raw = "v1\n" + sessionId + "\n" + line + "\n" + offset;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor parse(String s) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(s.trim()), StandardCharsets.UTF_8).split("\n");
+                if (parts.length != 4 || !"v1".equals(parts[0])) {
+                    throw new IllegalArgumentException();
+                }
+                return new Cursor(parts[1], Long.parseLong(parts[2]), Long.parseLong(parts[3]));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a cursor from search_events; pass the next_cursor"
+                        + " of the previous page unchanged, or none for the first page");
+            }
+        }
+    }
+}
