@@ -55,6 +55,8 @@ public final class TraceMcpServer {
                 }
             }
         };
+        TraceTools tools = new TraceTools(store);
+        tools.warmUp();
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, out))
                 .jsonMapper(json)
@@ -62,7 +64,7 @@ public final class TraceMcpServer {
                 .instructions(INSTRUCTIONS)
                 .capabilities(ServerCapabilities.builder().tools(false).build())
                 .requestTimeout(Duration.ofMinutes(5))
-                .tools(new TraceTools(store).specifications())
+                .tools(tools.specifications())
                 .build();
         Thread hook = new Thread(server::closeGracefully, "agent-trace-mcp-close");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -46,6 +46,11 @@ public final class TraceTools {
         this.queries = new TraceQueries(store);
     }
 
+    /** Starts bringing the search index up to date while the client initialises. */
+    public void warmUp() {
+        queries.warmUp();
+    }
+
     public List<SyncToolSpecification> specifications() {
         return List.of(
                 spec("list_sessions", "List recorded sessions, newest first (by start time), with tool calls, errors,"

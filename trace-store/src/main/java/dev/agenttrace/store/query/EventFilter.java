@@ -154,9 +154,11 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
         static boolean contains(byte[] b, int off, int len, byte[] n) {
             int last = off + len - n.length;
             byte first = n[0];
+            byte firstUpper = first >= 'a' && first <= 'z' ? (byte) (first - 32) : first;
             outer:
             for (int i = off; i <= last; i++) {
-                if (lower(b[i]) != first) {
+                byte c = b[i];
+                if (c != first && c != firstUpper) {
                     continue;
                 }
                 for (int j = 1; j < n.length; j++) {

@@ -52,6 +52,7 @@ public final class StoreIndex {
     private final List<String> problems = new ArrayList<>();
     private List<SessionEntry> newestFirst = List.of();
     private boolean loaded;
+    private boolean sorted;
     private boolean dirty;
 
     public StoreIndex(TraceStore store) {
@@ -72,38 +73,50 @@ public final class StoreIndex {
         return prices;
     }
 
-    /** Every session with a readable meta.json, newest {@code started_at} first, brought up to date. */
+    /**
+     * Every session with a readable meta.json, newest {@code started_at} first, brought up to date.
+     * The files are checked (two stats a session) and changed sessions read on both cores.
+     */
     public synchronized List<SessionEntry> refresh() {
         if (!loaded) {
             load();
             loaded = true;
         }
         problems.clear();
-        Set<String> seen = new HashSet<>();
-        boolean changed = false;
+        List<String> names = new ArrayList<>();
         if (Files.isDirectory(store.dir())) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.dir())) {
                 for (Path p : ds) {
                     String name = p.getFileName().toString();
-                    if (name.startsWith(".")) {
-                        continue;
+                    if (!name.startsWith(".")) {
+                        names.add(name);
                     }
-                    BasicFileAttributes meta = attrs(p.resolve(META));
-                    BasicFileAttributes events = attrs(p.resolve(EVENTS));
-                    if (meta == null) {
-                        continue; // not a session, or one whose recorder died before meta.json (agent-trace list says so)
-                    }
-                    seen.add(name);
-                    changed |= update(name, meta, events);
                 }
             } catch (IOException e) {
                 problems.add(store.dir() + ": cannot list (" + e.getMessage() + ")");
             }
         }
+        Path dir = store.dir();
+        List<Stat> stats = names.parallelStream()
+                .map(n -> new Stat(n, attrs(dir.resolve(n).resolve(META)), attrs(dir.resolve(n).resolve(EVENTS))))
+                .filter(st -> st.meta != null) // not a session, or its recorder died before meta.json (agent-trace list says so)
+                .toList();
+        Set<String> seen = new HashSet<>();
+        List<Runnable> work = new ArrayList<>();
+        for (Stat st : stats) {
+            seen.add(st.name);
+            SessionEntry e = entries.computeIfAbsent(st.name, n -> new SessionEntry(n, prices));
+            Runnable r = update(e, st.meta, st.events);
+            if (r != null) {
+                work.add(r);
+            }
+        }
+        work.parallelStream().forEach(Runnable::run);
+        boolean changed = !work.isEmpty();
         if (entries.keySet().retainAll(seen)) {
             changed = true;
         }
-        if (changed || newestFirst.size() != entries.size()) {
+        if (changed || newestFirst.size() != entries.size() || !sorted) {
             List<SessionEntry> all = new ArrayList<>();
             for (SessionEntry e : entries.values()) {
                 if (e.meta != null) {
@@ -112,12 +125,16 @@ public final class StoreIndex {
             }
             all.sort(Comparator.comparingDouble(SessionEntry::startedAt).thenComparing(e -> e.id).reversed());
             newestFirst = List.copyOf(all);
-            dirty = true;
+            sorted = true;
+            dirty |= changed;
         }
         if (dirty) {
             save();
         }
         return newestFirst;
+    }
+
+    private record Stat(String name, BasicFileAttributes meta, BasicFileAttributes events) {
     }
 
     /** What the last refresh could not read. */
@@ -133,50 +150,50 @@ public final class StoreIndex {
         }
     }
 
-    private boolean update(String id, BasicFileAttributes meta, BasicFileAttributes events) {
-        SessionEntry e = entries.get(id);
-        boolean changed = false;
-        if (e == null) {
-            e = new SessionEntry(id, prices);
-            entries.put(id, e);
-            changed = true;
-        }
+    /** The work that brings one entry up to date (run in parallel with others), or null if it is fresh. */
+    private Runnable update(SessionEntry e, BasicFileAttributes meta, BasicFileAttributes events) {
         long mSize = meta.size();
         long mTime = meta.lastModifiedTime().toMillis();
-        if (e.meta == null || e.metaSize != mSize || e.metaMtime != mTime) {
-            try {
-                SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(store.dir().resolve(id).resolve(META)));
-                m.sessionId = id;
-                e.meta = m;
-            } catch (IOException | RuntimeException ex) {
-                problems.add(store.dir().resolve(id).resolve(META) + ": unreadable (" + ex.getMessage() + "); skipped");
-                e.meta = null;
-            }
-            e.metaSize = mSize;
-            e.metaMtime = mTime;
-            changed = true;
-        }
+        boolean metaStale = e.meta == null || e.metaSize != mSize || e.metaMtime != mTime;
         long eSize = events == null ? 0 : events.size();
         long eTime = events == null ? 0 : events.lastModifiedTime().toMillis();
-        if (eSize != e.eventsSize || eTime != e.eventsMtime) {
-            if (eSize < e.offset || eSize == e.eventsSize) {
-                e.resetEvents(prices); // shrunk or rewritten in place: read it again
-            }
-            if (events != null) {
-                SessionEntry target = e;
-                TraceStore.EventScan scan = store.scanEvents(id, e.offset, e.nextLine, false, TraceStore.RawLineFilter.ALL,
-                        (ev, line, end) -> {
-                            target.add(ev);
-                            return false;
-                        });
-                e.offset = scan.endOffset();
-                e.nextLine = scan.nextLine();
-            }
-            e.eventsSize = eSize;
-            e.eventsMtime = eTime;
-            changed = true;
+        boolean eventsStale = eSize != e.eventsSize || eTime != e.eventsMtime;
+        if (!metaStale && !eventsStale) {
+            return null;
         }
-        return changed;
+        String id = e.id;
+        return () -> {
+            if (metaStale) {
+                try {
+                    SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(store.dir().resolve(id).resolve(META)));
+                    m.sessionId = id;
+                    e.meta = m;
+                } catch (IOException | RuntimeException ex) {
+                    synchronized (problems) {
+                        problems.add(store.dir().resolve(id).resolve(META) + ": unreadable (" + ex.getMessage() + "); skipped");
+                    }
+                    e.meta = null;
+                }
+                e.metaSize = mSize;
+                e.metaMtime = mTime;
+            }
+            if (eventsStale) {
+                if (eSize < e.offset || eSize == e.eventsSize) {
+                    e.resetEvents(prices); // shrunk or rewritten in place: read it again
+                }
+                if (events != null) {
+                    TraceStore.EventScan scan = store.scanEvents(id, e.offset, e.nextLine, false, TraceStore.RawLineFilter.ALL,
+                            (ev, line, end) -> {
+                                e.add(ev);
+                                return false;
+                            });
+                    e.offset = scan.endOffset();
+                    e.nextLine = scan.nextLine();
+                }
+                e.eventsSize = eSize;
+                e.eventsMtime = eTime;
+            }
+        };
     }
 
     // ---------------------------------------------------------------- the file

@@ -32,6 +32,24 @@ public final class TraceQueries {
     }
 
     /**
+     * Brings the index up to date on a background thread (a first index of a million events takes
+     * seconds); the first query waits for it instead of starting a second pass.
+     */
+    public void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                synchronized (index) {
+                    index.refresh();
+                }
+            } catch (RuntimeException e) {
+                // the first query reports what is wrong with the store
+            }
+        }, "agent-trace-index");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
      * A page of sessions.
      *
      * @param sessions list_sessions entries, newest first
@@ -168,51 +186,76 @@ public final class TraceQueries {
                             + ", which is no longer in the store; start again without a cursor");
                 }
             }
-            List<Hit> hits = new ArrayList<>();
-            List<String> warnings = new ArrayList<>();
-            int scanned = 0;
+            List<SessionEntry> candidates = new ArrayList<>();
             int skipped = 0;
-            String next = null;
             for (int i = from; i < sessions.size(); i++) {
                 SessionEntry s = sessions.get(i);
                 if (sessionId != null && !s.id.equals(sessionId)) {
                     continue;
                 }
-                boolean resume = start != null && i == from;
-                if (!resume && !filter.mayMatch(s)) {
+                if (start != null && i == from || filter.mayMatch(s)) {
+                    candidates.add(s);
+                } else {
                     skipped++;
-                    continue;
                 }
-                scanned++;
-                long offset = resume ? start.offset : 0;
-                long line = resume ? start.line : 1;
-                String id = s.id;
-                Cursor[] stopAt = new Cursor[1];
-                TraceStore.EventScan scan = index.store().scanEvents(id, offset, line, true, raw, (ev, lineNo, end) -> {
-                    if (!filter.matches(ev)) {
-                        return false;
+            }
+            List<Hit> hits = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            String next = null;
+            int scanned = 0;
+            // sessions are read in batches on both cores and merged in order; a batch grows while
+            // matches are rare, so a page of common matches reads little past its end
+            int batch = 1;
+            int i = 0;
+            outer:
+            while (i < candidates.size()) {
+                List<SessionEntry> chunk = candidates.subList(i, Math.min(candidates.size(), i + batch));
+                Cursor resume = i == 0 ? start : null;
+                List<SessionScan> results = chunk.parallelStream()
+                        .map(s -> scanOne(s, resume != null && s == chunk.get(0) ? resume : null, filter, raw, max + 1))
+                        .toList();
+                for (int k = 0; k < results.size(); k++) {
+                    SessionScan r = results.get(k);
+                    scanned++;
+                    warnings.addAll(r.warnings);
+                    for (int h = 0; h < r.hits.size(); h++) {
+                        if (hits.size() == max) {
+                            next = r.cursors.get(h - 1).encode();
+                            break outer;
+                        }
+                        hits.add(r.hits.get(h));
                     }
                     if (hits.size() == max) {
-                        return true; // one more match exists: the page ends before it
+                        int after = i + k + 1;
+                        next = after < candidates.size() ? new Cursor(candidates.get(after).id, 1, 0).encode() : null;
+                        break outer;
                     }
-                    hits.add(new Hit(id, lineNo, ev));
-                    stopAt[0] = new Cursor(id, lineNo + 1, end);
-                    return false;
-                });
-                warnings.addAll(scan.warnings());
-                if (scan.stopped()) {
-                    next = stopAt[0].encode();
-                    break;
                 }
-                if (hits.size() == max) {
-                    // the page is full at the end of this session: the next page starts with the next session
-                    next = i + 1 < sessions.size() && sessionId == null
-                            ? new Cursor(sessions.get(i + 1).id, 1, 0).encode() : null;
-                    break;
-                }
+                i += chunk.size();
+                batch = Math.min(64, batch * 2);
             }
             return new SearchPage(hits, next, scanned, skipped, warnings.size() > 20 ? warnings.subList(0, 20) : warnings);
         }
+    }
+
+    /** The matches of one session, at most {@code cap}, each with the cursor just past it. */
+    private record SessionScan(List<Hit> hits, List<Cursor> cursors, List<String> warnings) {
+    }
+
+    private SessionScan scanOne(SessionEntry s, Cursor resume, EventFilter filter, TraceStore.RawLineFilter raw, int cap) {
+        List<Hit> hits = new ArrayList<>();
+        List<Cursor> cursors = new ArrayList<>();
+        String id = s.id;
+        TraceStore.EventScan scan = index.store().scanEvents(id, resume == null ? 0 : resume.offset, resume == null ? 1 : resume.line,
+                true, raw, (ev, lineNo, end) -> {
+                    if (!filter.matches(ev)) {
+                        return false;
+                    }
+                    hits.add(new Hit(id, lineNo, ev));
+                    cursors.add(new Cursor(id, lineNo + 1, end));
+                    return hits.size() == cap;
+                });
+        return new SessionScan(hits, cursors, scan.warnings());
     }
 
     /** Where a page ends: the session, and the line and byte offset the next page starts at. */
