@@ -25,6 +25,10 @@ final class McpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the SDK logs through SLF4J, which has no provider here: keep its three-line notice off stderr
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         OutputStream protocol = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
         return TraceMcpServer.serve(traceDir.store(), new FileInputStream(FileDescriptor.in), protocol, Main.Version.version());
