@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The tools called in-process over the read-only agent-strace fixtures (the index then lives in memory). */
+/**
+ * The tools called in-process over the read-only agent-strace fixtures: the store's directory has
+ * no write bit, so the index must stay in memory (checked: nothing is written there, even as root).
+ */
 class TraceToolsTest {
     static final Path FIXTURES = Path.of(System.getProperty("user.dir"))
             .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
@@ -61,6 +64,7 @@ class TraceToolsTest {
             var v = SCHEMAS.validate(ToolSchemas.output(tool), r.structuredContent());
             assertTrue(v.valid(), tool + ": " + v.errorMessage());
         });
+        assertFalse(Files.exists(FIXTURES.resolve(".agent-trace-index.ndjson")), "a read-only store is left untouched");
         assertEquals("torn0000000000aa", ((Map<?, ?>) ((Map<?, ?>) call("get_session", Map.of("session_id", "latest"))
                 .structuredContent()).get("session")).get("session_id"), "latest is the greatest started_at");
     }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,7 +35,8 @@ import java.util.Set;
  * the size and modification time of its {@code meta.json} and {@code events.ndjson}; a session
  * whose events grew is read from where the index stopped, one whose file shrank or was replaced
  * is read again, a new one is read whole, a removed one is dropped. A missing, corrupt or
- * old-version index file is rebuilt; an unwritable store keeps the index in memory only.
+ * old-version index file is rebuilt; a read-only store (no owner write bit, or unwritable) keeps
+ * the index in memory only.
  *
  * <p>Python agent-strace ignores the file (it lists directories). Thread-safe.
  */
@@ -142,6 +144,18 @@ public final class StoreIndex {
         return List.copyOf(problems);
     }
 
+    /**
+     * A store directory without its owner's write bit is read-only by intent (fixtures, a copy
+     * from another machine), even to root, whom the kernel lets write anyway: the index stays in memory.
+     */
+    static boolean readOnly(Path dir) {
+        try {
+            return !Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OWNER_WRITE) || !Files.isWritable(dir);
+        } catch (UnsupportedOperationException | IOException e) {
+            return !Files.isWritable(dir);
+        }
+    }
+
     private static BasicFileAttributes attrs(Path p) {
         try {
             return Files.readAttributes(p, BasicFileAttributes.class);
@@ -227,7 +241,8 @@ public final class StoreIndex {
     }
 
     private void save() {
-        if (!Files.isDirectory(store.dir())) {
+        if (!Files.isDirectory(store.dir()) || readOnly(store.dir())) {
+            dirty = false;
             return;
         }
         Path tmp = file.resolveSibling(FILE + "." + ProcessHandle.current().pid() + ".tmp");
