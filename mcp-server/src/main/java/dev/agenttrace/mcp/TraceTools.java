@@ -1,7 +1,6 @@
 package dev.agenttrace.mcp;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.store.AmbiguousSessionException;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.SessionNotFoundException;
-import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.TraceStore;
 import dev.agenttrace.store.analysis.AnalysisText;
 import dev.agenttrace.store.analysis.SessionAnalyzer;
@@ -23,7 +21,6 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import io.modelcontextprotocol.spec.McpSchema.ToolAnnotations;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +35,6 @@ import java.util.function.Function;
  */
 public final class TraceTools {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int TEXT_EVENTS = 50;
 
     private final TraceQueries queries;
 
@@ -117,7 +113,7 @@ public final class TraceTools {
             t.append(page.sessions().size()).append(" of ").append(page.total()).append(" sessions, newest first:\n");
             for (ObjectNode s : page.sessions()) {
                 t.append(String.format(Locale.ROOT, "%s  %s  %-20s calls %d  errors %d  $%.4f%s%n", s.get("session_id").asText(),
-                        time(s.get("started_at")), clip(text(s, "agent_name", text(s, "command", "")), 20),
+                        EventText.time(s.get("started_at")), EventText.clip(EventText.text(s, "agent_name", EventText.text(s, "command", "")), 20),
                         s.get("tool_calls").asLong(), s.get("errors").asLong(), s.get("estimated_cost_usd").asDouble(),
                         s.get("ended").asBoolean() ? "" : "  (not ended)"));
             }
@@ -136,18 +132,18 @@ public final class TraceTools {
         o.set("session", session);
         ArrayNode events = o.putArray("events");
         for (TraceQueries.Hit h : page.hits()) {
-            events.add(eventJson(h.event(), null, 0));
+            events.add(EventText.json(h.event(), null, 0));
         }
         o.put("event_count", page.hits().size());
-        putNullable(o, "next_cursor", page.nextCursor());
+        EventText.putNullable(o, "next_cursor", page.nextCursor());
         ArrayNode warnings = o.putArray("warnings");
         page.warnings().forEach(warnings::add);
         StringBuilder t = new StringBuilder();
         t.append("Session ").append(meta.sessionId).append(session.hasNonNull("agent_name") ? " (" + session.get("agent_name").asText() + ")" : "")
-                .append(", started ").append(time(session.get("started_at"))).append(": ").append(page.hits().size())
+                .append(", started ").append(EventText.time(session.get("started_at"))).append(": ").append(page.hits().size())
                 .append(types.isEmpty() ? " events" : " events of type " + String.join(", ", types))
                 .append(page.nextCursor() == null ? "" : " (more: pass next_cursor)").append('\n');
-        timeline(t, page.hits(), false);
+        EventText.timeline(t, page.hits(), false);
         page.warnings().forEach(w -> t.append("warning: ").append(w).append('\n'));
         return new Answer(o, t.toString());
     }
@@ -164,10 +160,10 @@ public final class TraceTools {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         ArrayNode events = o.putArray("events");
         for (TraceQueries.Hit h : page.hits()) {
-            events.add(eventJson(h.event(), h.sessionId(), h.line()));
+            events.add(EventText.json(h.event(), h.sessionId(), h.line()));
         }
         o.put("count", page.hits().size());
-        putNullable(o, "next_cursor", page.nextCursor());
+        EventText.putNullable(o, "next_cursor", page.nextCursor());
         o.put("sessions_scanned", page.sessionsScanned());
         o.put("sessions_skipped", page.sessionsSkipped());
         ArrayNode warnings = o.putArray("warnings");
@@ -176,7 +172,7 @@ public final class TraceTools {
         t.append(page.hits().size()).append(page.hits().size() == 1 ? " event" : " events")
                 .append(sessionId == null ? "" : " in session " + sessionId)
                 .append(page.nextCursor() == null ? "" : " (more: pass next_cursor)").append('\n');
-        timeline(t, page.hits(), sessionId == null);
+        EventText.timeline(t, page.hits(), sessionId == null);
         return new Answer(o, t.toString());
     }
 
@@ -197,97 +193,5 @@ public final class TraceTools {
         SessionMeta mb = queries.store().resolve(b);
         SessionDiff d = SessionDiff.of(SessionAnalyzer.analyze(queries.store(), ma), SessionAnalyzer.analyze(queries.store(), mb));
         return new Answer(d.toJson(), AnalysisText.diff(d));
-    }
-
-    // ---------------------------------------------------------------- rendering
-
-    static ObjectNode eventJson(TraceEvent e, String sessionId, long line) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        putNullable(o, "event_id", e.eventId());
-        o.put("event_type", e.eventType());
-        o.put("timestamp", e.timestamp());
-        putNullable(o, "session_id", e.sessionId());
-        putNullable(o, "parent_id", e.parentId());
-        if (e.durationMs() == null) {
-            o.putNull("duration_ms");
-        } else {
-            o.put("duration_ms", e.durationMs());
-        }
-        o.set("data", e.data() == null ? JsonNodeFactory.instance.objectNode() : e.data());
-        if (sessionId != null) {
-            o.put("_session_id", sessionId);
-            o.put("_line", line);
-        }
-        return o;
-    }
-
-    private static void timeline(StringBuilder t, List<TraceQueries.Hit> hits, boolean withSession) {
-        int n = 0;
-        for (TraceQueries.Hit h : hits) {
-            if (n++ == TEXT_EVENTS) {
-                t.append("... ").append(hits.size() - TEXT_EVENTS).append(" more in the structured content\n");
-                break;
-            }
-            TraceEvent e = h.event();
-            t.append("  ").append(time(e.timestamp()));
-            if (withSession) {
-                t.append("  ").append(h.sessionId());
-            }
-            t.append("  ").append(String.format(Locale.ROOT, "%-14s", e.eventType())).append(' ').append(describe(e)).append('\n');
-        }
-    }
-
-    private static String describe(TraceEvent e) {
-        JsonNode d = e.data();
-        if (d == null) {
-            return "";
-        }
-        String dur = e.durationMs() == null ? "" : String.format(Locale.ROOT, " (%.1f ms)", e.durationMs());
-        String tool = d.path("tool_name").asText("");
-        switch (e.eventType()) {
-            case "tool_call":
-                return tool + " " + clip(String.valueOf(d.get("arguments")), 120);
-            case "tool_result":
-                return (d.path("is_error").asBoolean(false) ? "ERROR " : "") + tool + dur + " "
-                        + clip(d.has("content_preview") ? d.get("content_preview").asText() : d.path("result").asText(""), 120);
-            case "error":
-                return tool + (d.has("code") ? " [" + d.get("code").asText() + "]" : "") + " "
-                        + clip(d.has("message") ? d.get("message").asText() : d.path("error").asText(""), 120) + dur;
-            case "file_read":
-            case "file_write":
-                return d.path("uri").asText(d.path("file_path").asText(""));
-            case "user_prompt":
-                return clip(d.path("prompt").asText(""), 120);
-            case "assistant_response":
-                return clip(d.path("text").asText(""), 120);
-            default:
-                return clip(d.toString(), 120);
-        }
-    }
-
-    private static String time(JsonNode epoch) {
-        return epoch == null || !epoch.isNumber() ? "?" : time(epoch.asDouble());
-    }
-
-    private static String time(double epoch) {
-        return Instant.ofEpochMilli((long) (epoch * 1000)).toString();
-    }
-
-    private static String text(JsonNode o, String key, String dflt) {
-        JsonNode v = o.get(key);
-        return v == null || v.isNull() ? dflt : v.asText();
-    }
-
-    private static void putNullable(ObjectNode o, String k, String v) {
-        if (v == null) {
-            o.putNull(k);
-        } else {
-            o.put(k, v);
-        }
-    }
-
-    private static String clip(String s, int max) {
-        String one = s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
-        return one.length() <= max ? one : one.substring(0, max - 1) + "…";
     }
 }

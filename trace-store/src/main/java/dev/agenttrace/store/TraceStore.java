@@ -308,67 +308,14 @@ public final class TraceStore {
                                 RawLineFilter filter, EventVisitor visitor) {
         Path file = sessionDir(sessionId).resolve(EVENTS);
         List<String> warnings = new ArrayList<>();
-        TraceEvent[] pending = new TraceEvent[1];
-        long[] lineOf = new long[1];
-        EventLineParser parser = new EventLineParser(file, e -> pending[0] = e, warnings, finished);
-        boolean[] stopped = new boolean[1];
-        NdjsonLines.Handler h = new NdjsonLines.Handler() {
-            @Override
-            public void line(byte[] buf, int off, int len, long lineNo, boolean terminated) {
-                pending[0] = null;
-                if (filter.accept(buf, off, len)) {
-                    lineOf[0] = lineNo;
-                    parser.line(buf, off, len, lineNo, terminated);
-                }
-            }
-
-            @Override
-            public void tooLong(long lineNo, long bytes, boolean terminated) {
-                pending[0] = null;
-                parser.tooLong(lineNo, bytes, terminated);
-            }
-
-            @Override
-            public boolean consumed(long endOffset) {
-                TraceEvent e = pending[0];
-                pending[0] = null;
-                if (e != null && visitor.visit(e, lineOf[0], fromOffset + endOffset)) {
-                    stopped[0] = true;
-                    return true;
-                }
-                return false;
-            }
-        };
+        EventScanner scanner = new EventScanner(file, fromOffset, firstLine, finished, filter, visitor, warnings);
         long end = fromOffset;
-        long next = firstLine;
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             if (fromOffset > 0) {
                 in.getChannel().position(fromOffset);
             }
-            long[] lines = new long[] {firstLine};
-            NdjsonLines.Handler counting = new NdjsonLines.Handler() {
-                @Override
-                public void line(byte[] buf, int off, int len, long lineNo, boolean terminated) {
-                    h.line(buf, off, len, lineNo, terminated);
-                }
-
-                @Override
-                public void tooLong(long lineNo, long bytes, boolean terminated) {
-                    h.tooLong(lineNo, bytes, terminated);
-                }
-
-                @Override
-                public boolean consumed(long endOffset) {
-                    lines[0]++;
-                    return h.consumed(endOffset);
-                }
-            };
-            end = fromOffset + NdjsonLines.read(in, firstLine, counting);
-            next = lines[0];
-            if (pending[0] != null && !stopped[0]) {
-                // the torn last line of a finished file parsed after all: still an event
-                visitor.visit(pending[0], lineOf[0], end);
-            }
+            end = fromOffset + NdjsonLines.read(in, firstLine, scanner);
+            scanner.finish(end);
         } catch (java.io.FileNotFoundException e) {
             if (!Files.isDirectory(file.getParent())) {
                 throw notFound(sessionId, listSessions());
@@ -379,7 +326,7 @@ public final class TraceStore {
         } catch (IOException e) {
             warnings.add(file + ": read failed (" + describe(e) + "); events after this point are missing");
         }
-        return new EventScan(end, next, stopped[0], warnings);
+        return new EventScan(end, scanner.nextLine(), scanner.stopped(), warnings);
     }
 
     /** The sidecar wire log ({@code messages.ndjson}); empty when the session has none. */
