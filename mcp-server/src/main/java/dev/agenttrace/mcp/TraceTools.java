@@ -128,7 +128,7 @@ public final class TraceTools {
         EventFilter filter = new EventFilter(null, null, null, null, null, new HashSet<>(types), null, null);
         TraceQueries.SearchPage page = queries.search(meta.sessionId, filter, args.limit("limit", 500, 5000), args.string("cursor"));
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        ObjectNode session = queries.session(meta.sessionId);
+        ObjectNode session = page.session() != null ? page.session() : queries.session(meta.sessionId);
         o.set("session", session);
         ArrayNode events = o.putArray("events");
         for (TraceQueries.Hit h : page.hits()) {

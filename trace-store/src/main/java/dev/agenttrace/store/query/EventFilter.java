@@ -76,6 +76,9 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
 
     /** Whether a session the index describes could hold a match (false only when it surely cannot). */
     boolean mayMatch(SessionEntry s) {
+        if (s.unindexed) {
+            return true;
+        }
         if (!eventTypes.isEmpty() && eventTypes.stream().noneMatch(s.types::contains)) {
             return false;
         }

@@ -50,6 +50,8 @@ final class SessionEntry {
     boolean codesComplete = true;
     final Set<String> types = new HashSet<>();
     TokenMeter meter;
+    /** A stand-in for a session the index does not hold (no meta.json): never skipped. */
+    boolean unindexed;
 
     SessionEntry(String id, PriceTable prices) {
         this.id = id;

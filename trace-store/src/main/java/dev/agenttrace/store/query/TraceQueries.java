@@ -63,9 +63,10 @@ public final class TraceQueries {
      * One page of matching events, in order: newest session first, file order within a session.
      *
      * @param nextCursor where the next page starts, or null when there is nothing more
+     * @param session    the list_sessions entry of the session searched, when the search named one
      */
     public record SearchPage(List<Hit> hits, String nextCursor, int sessionsScanned, int sessionsSkipped,
-                             List<String> warnings) {
+                             List<String> warnings, ObjectNode session) {
     }
 
     /** One matching event. */
@@ -172,6 +173,13 @@ public final class TraceQueries {
         TraceStore.RawLineFilter raw = needles.needles().isEmpty() ? TraceStore.RawLineFilter.ALL : needles::accept;
         synchronized (index) {
             List<SessionEntry> sessions = index.refresh();
+            if (sessionId != null && sessions.stream().noneMatch(x -> x.id.equals(sessionId))) {
+                // resolvable but not indexed: no meta.json (its recorder died) or an unreadable one
+                SessionEntry bare = new SessionEntry(sessionId, index.prices());
+                bare.meta = store().resolve(sessionId);
+                bare.unindexed = true;
+                sessions = List.of(bare);
+            }
             int from = 0;
             if (start != null) {
                 from = -1;
@@ -234,7 +242,15 @@ public final class TraceQueries {
                 i += chunk.size();
                 batch = Math.min(64, batch * 2);
             }
-            return new SearchPage(hits, next, scanned, skipped, warnings.size() > 20 ? warnings.subList(0, 20) : warnings);
+            ObjectNode session = null;
+            if (sessionId != null) {
+                for (SessionEntry e : sessions) {
+                    if (e.id.equals(sessionId)) {
+                        session = sessionJson(e, index.prices());
+                    }
+                }
+            }
+            return new SearchPage(hits, next, scanned, skipped, warnings.size() > 20 ? warnings.subList(0, 20) : warnings, session);
         }
     }
 

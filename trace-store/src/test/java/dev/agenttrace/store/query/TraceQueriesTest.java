@@ -117,4 +117,16 @@ class TraceQueriesTest {
         assertEquals(0, again.listSessions(10, null).sessions().size());
         assertNull(again.search(null, EventFilter.none(), 5, null).nextCursor());
     }
+
+    @Test
+    void aSessionWithoutMetaIsNotListedButItsEventsCanStillBeRead() throws IOException {
+        session("good", 1000, null, call("c1", 1000.1, "Read", "{}"));
+        Path orphan = Files.createDirectories(dir.resolve("orphan"));
+        Files.writeString(orphan.resolve("events.ndjson"), call("c2", 2000.1, "Bash", "{}") + "\n");
+        TraceQueries q = new TraceQueries(TraceStore.at(dir));
+        assertEquals(1, q.listSessions(10, null).total(), "as agent-trace list: no meta, not listed");
+        TraceQueries.SearchPage p = q.search("orphan", EventFilter.none(), 10, null);
+        assertEquals(1, p.hits().size(), "but get_session of it reads its events");
+        assertEquals("orphan", p.session().get("session_id").asText());
+    }
 }
