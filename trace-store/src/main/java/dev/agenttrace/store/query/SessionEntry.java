@@ -21,11 +21,12 @@ import java.util.TreeSet;
  * that cannot match: the tools it called, the paths it touched, the exit codes and event types it
  * holds, whether anything failed, its time span, and its tokens so far.
  *
- * <p>The sets are capped; past the cap a set is marked incomplete and never used to skip.
+ * <p>The sets are capped (memory stays bounded whatever the store holds); past the cap a set is
+ * marked incomplete and never used to skip.
  */
 final class SessionEntry {
     static final int MAX_TOOLS = 256;
-    static final int MAX_PATHS = 2_048;
+    static final int MAX_PATHS = 512;
     static final int MAX_CODES = 64;
 
     final String id;
@@ -97,12 +98,12 @@ final class SessionEntry {
         }
         String tool = EventFacts.toolName(e);
         if (tool != null && toolsComplete) {
-            tools.add(tool.toLowerCase(Locale.ROOT));
+            tools.add(tool.toLowerCase(Locale.ROOT).intern());
             toolsComplete = tools.size() <= MAX_TOOLS;
         }
         if (pathsComplete) {
             for (String p : EventFacts.paths(e)) {
-                paths.add(p);
+                paths.add(p.intern()); // the same files recur across a project's sessions: one copy each
             }
             pathsComplete = paths.size() <= MAX_PATHS;
         }
@@ -177,9 +178,9 @@ final class SessionEntry {
         e.errors = o.path("errors").asLong();
         e.minTs = o.has("min_ts") ? o.get("min_ts").asDouble() : Double.NaN;
         e.maxTs = o.has("max_ts") ? o.get("max_ts").asDouble() : Double.NaN;
-        o.path("tools").forEach(n -> e.tools.add(n.asText()));
+        o.path("tools").forEach(n -> e.tools.add(n.asText().intern()));
         e.toolsComplete = o.path("tools_complete").asBoolean(false);
-        o.path("paths").forEach(n -> e.paths.add(n.asText()));
+        o.path("paths").forEach(n -> e.paths.add(n.asText().intern()));
         e.pathsComplete = o.path("paths_complete").asBoolean(false);
         o.path("exit_codes").forEach(n -> e.exitCodes.add(n.asInt()));
         e.codesComplete = o.path("codes_complete").asBoolean(false);
