@@ -204,6 +204,7 @@ class McpServerEndToEndTest {
             assertTrue(diff.get("divergence").isNull(), "the torn copy made the same calls");
             JsonNode diff2 = ok(client, "diff_sessions", Map.of("session_a", "7f3e", "session_b", recorded));
             assertEquals(0, diff2.at("/divergence/index").asInt());
+            assertEquals("b7bc05b67db4", diff2.at("/divergence/event_id_a").asText(), "A's first call, the hook Read");
             assertEquals(2, diff2.at("/tool_call_diff/fail/session_b").asInt());
 
             // mistakes are isError results that say what exists

@@ -131,8 +131,8 @@ public final class AnalysisText {
         } else {
             SessionDiff.Divergence v = d.divergence();
             b.append("They diverge at call ").append(v.index() + 1).append(":\n");
-            b.append("  A: ").append(v.callA() == null ? "(no more calls)" : clip(v.callA(), 160)).append('\n');
-            b.append("  B: ").append(v.callB() == null ? "(no more calls)" : clip(v.callB(), 160)).append('\n');
+            b.append("  A: ").append(v.callA() == null ? "(no more calls)" : clip(v.callA(), 160) + "  [event " + v.eventA() + "]").append('\n');
+            b.append("  B: ").append(v.callB() == null ? "(no more calls)" : clip(v.callB(), 160) + "  [event " + v.eventB() + "]").append('\n');
         }
         return b.toString();
     }

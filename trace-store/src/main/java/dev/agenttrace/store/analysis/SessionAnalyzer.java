@@ -67,6 +67,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
     private final PriorityQueue<SlowCall> slowest = new PriorityQueue<>((a, b) -> Double.compare(a.durationMs(), b.durationMs()));
     private final List<PhaseBuilder> phases = new ArrayList<>();
     private final List<String> sequence = new ArrayList<>();
+    private final List<String> sequenceIds = new ArrayList<>();
     private PhaseBuilder phase;
 
     private static final class Call {
@@ -220,6 +221,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         String sig = EventFacts.callSignature(e);
         if (sequence.size() < MAX_SEQUENCE) {
             sequence.add(sig);
+            sequenceIds.add(e.eventId());
         }
         boolean write = EventFacts.isWrite(e);
         for (String p : EventFacts.paths(e)) {
@@ -374,6 +376,6 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         return new SessionSummary(meta.sessionId, meta.agentName, meta.command, started, ended, Math.max(0, duration), events,
                 new LinkedHashMap<>(types), toolCalls, errorCount, exitCode, List.copyOf(ts), List.copyOf(ps), retryCount,
                 List.copyOf(retries), List.copyOf(errors), List.copyOf(filesRead), List.copyOf(filesWritten), List.copyOf(slow),
-                cost, List.copyOf(w), List.copyOf(sequence));
+                cost, List.copyOf(w), List.copyOf(sequence), java.util.Collections.unmodifiableList(new ArrayList<>(sequenceIds)));
     }
 }

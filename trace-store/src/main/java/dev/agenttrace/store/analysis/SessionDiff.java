@@ -25,8 +25,10 @@ public record SessionDiff(SessionSummary a, SessionSummary b, Map<String, long[]
      * @param index 0-based call number; equal to the shorter length when one is a prefix of the other
      * @param callA the call A made there, or null when A had stopped
      * @param callB the call B made there, or null when B had stopped
+     * @param eventA the event id of A's call there (to look around it with get_session), or null
+     * @param eventB the event id of B's call there, or null
      */
-    public record Divergence(int index, String callA, String callB) {
+    public record Divergence(int index, String callA, String callB, String eventA, String eventB) {
     }
 
     public static SessionDiff of(SessionSummary a, SessionSummary b) {
@@ -48,20 +50,23 @@ public record SessionDiff(SessionSummary a, SessionSummary b, Map<String, long[]
             (fb.contains(f) ? both : onlyA).add(f);
         }
         List<String> onlyB = fb.stream().filter(f -> !fa.contains(f)).toList();
-        return new SessionDiff(a, b, counts, onlyA, onlyB, both, divergence(a.callSequence(), b.callSequence()));
+        return new SessionDiff(a, b, counts, onlyA, onlyB, both, divergence(a, b));
     }
 
-    static Divergence divergence(List<String> a, List<String> b) {
+    static Divergence divergence(SessionSummary sa, SessionSummary sb) {
+        List<String> a = sa.callSequence();
+        List<String> b = sb.callSequence();
         int n = Math.min(a.size(), b.size());
         for (int i = 0; i < n; i++) {
             if (!a.get(i).equals(b.get(i))) {
-                return new Divergence(i, a.get(i), b.get(i));
+                return new Divergence(i, a.get(i), b.get(i), sa.callEventIds().get(i), sb.callEventIds().get(i));
             }
         }
         if (a.size() == b.size()) {
             return null;
         }
-        return new Divergence(n, n < a.size() ? a.get(n) : null, n < b.size() ? b.get(n) : null);
+        return new Divergence(n, n < a.size() ? a.get(n) : null, n < b.size() ? b.get(n) : null,
+                n < a.size() ? sa.callEventIds().get(n) : null, n < b.size() ? sb.callEventIds().get(n) : null);
     }
 
     public long tokenDelta() {
@@ -113,6 +118,8 @@ public record SessionDiff(SessionSummary a, SessionSummary b, Map<String, long[]
             d.put("index", divergence.index());
             SessionSummary.putNullable(d, "call_a", SessionAnalyzer.clip(divergence.callA(), 300));
             SessionSummary.putNullable(d, "call_b", SessionAnalyzer.clip(divergence.callB(), 300));
+            SessionSummary.putNullable(d, "event_id_a", divergence.eventA());
+            SessionSummary.putNullable(d, "event_id_b", divergence.eventB());
         }
         ArrayNode notes = o.putArray("notes");
         if (a.callSequence().size() >= SessionAnalyzer.MAX_SEQUENCE || b.callSequence().size() >= SessionAnalyzer.MAX_SEQUENCE) {

@@ -10,14 +10,15 @@ import java.util.Map;
  * One session explained: what the agent did, in phases, where it failed and retried, which files
  * it touched, what was slow and what it cost. Built by {@link SessionAnalyzer} in one pass over
  * the events; {@link #toJson()} is the shape the CLI's {@code --json} and the MCP server's
- * {@code get_session_summary} return.
+ * {@code get_session_summary} return. {@code callSequence} (tool and arguments of each call, in
+ * order, capped) and {@code callEventIds} (their event ids) serve {@link SessionDiff}.
  */
 public record SessionSummary(String sessionId, String agentName, String command, Double startedAt, Double endedAt,
                              double durationMs, long eventCount, Map<String, Long> eventTypes, long toolCalls,
                              long errorCount, Integer exitCode, List<ToolStats> tools, List<Phase> phases,
                              long retryCount, List<Retry> retries, List<ErrorItem> errors, List<String> filesRead,
                              List<String> filesWritten, List<SlowCall> slowest, Cost cost, List<String> warnings,
-                             List<String> callSequence) {
+                             List<String> callSequence, List<String> callEventIds) {
 
     /**
      * Calls, failures and latency of one tool.

@@ -30,6 +30,8 @@ class SessionDiffTest {
         assertEquals(1, d.divergence().index());
         assertTrue(d.divergence().callA().startsWith("edit {\"path\":\"/x\"}"));
         assertTrue(d.divergence().callB().startsWith("edit {\"path\":\"/y\"}"));
+        assertEquals("a1002.0", d.divergence().eventA(), "A's second call, to look around with get_session");
+        assertEquals("b1002.0", d.divergence().eventB());
         assertEquals(List.of("bash"), List.copyOf(d.toolCallDiff().keySet()), "only tools whose counts differ");
         assertArrayEquals(new long[] {1, 2}, d.toolCallDiff().get("bash"));
         assertEquals(List.of("/y"), d.filesOnlyInB());
