@@ -3,7 +3,9 @@ package dev.agenttrace.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.store.analysis.AnalysisText;
+import dev.agenttrace.store.analysis.SessionAnalyzer;
 import dev.agenttrace.store.analysis.SessionSummary;
+import dev.agenttrace.store.cost.PriceTable;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,13 +29,25 @@ final class CostCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (the shape the MCP server's tools return).")
     boolean json;
 
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "Price at this model instead of the session's own (sonnet, opus, haiku, gpt4o, ... or a full model id).")
+    String model;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SessionSummary s = Analysis.summarize(traceDir.store(), session);
+        PriceTable.Model priced = null;
+        if (model != null) {
+            priced = PriceTable.standard().find(model);
+            if (priced == null) {
+                throw new UserError("unknown model '" + model + "' for --model; known: " + String.join(", ", PriceTable.standard().names())
+                        + " (or a full model id such as claude-sonnet-4-5)");
+            }
+        }
+        SessionSummary s = SessionAnalyzer.analyze(traceDir.store(), traceDir.store().resolve(session), priced);
         if (json) {
             Analysis.printJson(out, cost(s));
         } else {

@@ -83,6 +83,12 @@ class AnalysisCommandsTest {
         assertEquals(1, j.get("phases").size());
         Result text = CliTest.run("cost", "7f3e", "--trace-dir", store.toString());
         assertTrue(text.out().contains("estimated from payload size"), text.out());
+        JsonNode opus = json("cost", "7f3e", "--model", "opus");
+        assertEquals("opus", opus.get("priced_as").asText());
+        assertEquals(j.get("cost_usd").asDouble() * 5, opus.get("cost_usd").asDouble(), 1e-5, "opus costs 5x sonnet");
+        Result unknown = CliTest.run("cost", "7f3e", "--model", "gpt-9", "--trace-dir", store.toString());
+        assertEquals(ExitCodes.USAGE, unknown.code());
+        assertTrue(unknown.err().contains("unknown model 'gpt-9'") && unknown.err().contains("sonnet"), unknown.err());
     }
 
     @Test

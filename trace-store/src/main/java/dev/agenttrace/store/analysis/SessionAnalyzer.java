@@ -47,6 +47,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
     private final SessionMeta meta;
     private final PriceTable prices;
     private final TokenMeter meter;
+    private final PriceTable.Model pricedAs;
     private long events;
     private final Map<String, Long> types = new TreeMap<>();
     private long toolCalls;
@@ -138,7 +139,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
                 label = "Phase " + (index + 1);
             }
             return new Phase(index, label, start, Math.max(0, (end - start) * 1000), events, toolCalls, errors,
-                    errors > 0, retries, cost.costUsd(meter.priceModel()));
+                    errors > 0, retries, cost.costUsd(priceModel()));
         }
     }
 
@@ -147,14 +148,29 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
     }
 
     public SessionAnalyzer(SessionMeta meta, PriceTable prices) {
+        this(meta, prices, null);
+    }
+
+    /** Prices every token at {@code model} instead of the session's own model ({@code cost --model}). */
+    public SessionAnalyzer(SessionMeta meta, PriceTable prices, PriceTable.Model model) {
         this.meta = meta;
         this.prices = prices;
         this.meter = new TokenMeter(prices);
+        this.pricedAs = model;
+    }
+
+    private PriceTable.Model priceModel() {
+        return pricedAs != null ? pricedAs : meter.priceModel();
     }
 
     /** Reads and explains one stored session. */
     public static SessionSummary analyze(TraceStore store, SessionMeta meta) {
-        SessionAnalyzer a = new SessionAnalyzer(meta);
+        return analyze(store, meta, null);
+    }
+
+    /** {@link #analyze(TraceStore, SessionMeta)}, priced at {@code model} when it is not null. */
+    public static SessionSummary analyze(TraceStore store, SessionMeta meta, PriceTable.Model model) {
+        SessionAnalyzer a = new SessionAnalyzer(meta, PriceTable.standard(), model);
         List<String> warnings = store.forEachEvent(meta.sessionId, a);
         return a.finish(warnings);
     }
@@ -357,7 +373,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         }
         List<SlowCall> slow = new ArrayList<>(slowest);
         slow.sort((a, b) -> Double.compare(b.durationMs(), a.durationMs()));
-        PriceTable.Model m = meter.priceModel();
+        PriceTable.Model m = priceModel();
         Cost cost = new Cost(meter.model(), m.name(), meter.inputTokens(), meter.outputTokens(), meter.totalTokens(),
                 meter.realTokens() ? "trace" : "estimate", meter.costUsd(m), wasted, prices.asOf());
         Double started = meta.startedAt != null ? meta.startedAt : Double.isNaN(firstTs) ? null : firstTs;
