@@ -52,8 +52,8 @@ public final class AnalysisText {
         }
         if (!s.filesRead().isEmpty() || !s.filesWritten().isEmpty()) {
             b.append('\n').append("Files:\n");
-            s.filesWritten().stream().limit(SHOWN * 2).forEach(f -> b.append("  wrote ").append(f).append('\n'));
-            s.filesRead().stream().limit(SHOWN * 2).forEach(f -> b.append("  read  ").append(f).append('\n'));
+            list(b, "  wrote ", s.filesWritten());
+            list(b, "  read  ", s.filesRead());
         }
         if (!s.slowest().isEmpty()) {
             b.append('\n').append("Slowest calls:\n");
@@ -71,8 +71,8 @@ public final class AnalysisText {
     /** {@code agent-trace stats}: per tool. */
     public static String stats(SessionSummary s) {
         StringBuilder b = new StringBuilder();
-        b.append("Session ").append(s.sessionId()).append(": ").append(s.toolCalls()).append(" tool calls, ")
-                .append(s.errorCount()).append(" errors (").append(percent(s.errorRate())).append(")\n\n");
+        b.append("Session ").append(s.sessionId()).append(": ").append(s.toolCalls()).append(s.toolCalls() == 1 ? " tool call, " : " tool calls, ")
+                .append(s.errorCount()).append(s.errorCount() == 1 ? " error (" : " errors (").append(percent(s.errorRate())).append(")\n\n");
         b.append(String.format(Locale.ROOT, "%-32s %7s %7s %7s %10s %10s%n", "TOOL", "CALLS", "ERRORS", "RATE", "P50", "P95"));
         for (ToolStats t : s.tools()) {
             b.append(String.format(Locale.ROOT, "%-32s %7d %7d %7s %10s %10s%n", clip(t.toolName(), 32), t.calls(), t.errors(),
@@ -122,8 +122,8 @@ public final class AnalysisText {
         }
         if (!d.filesOnlyInA().isEmpty() || !d.filesOnlyInB().isEmpty()) {
             b.append("\nFiles:\n");
-            d.filesOnlyInA().stream().limit(SHOWN * 2).forEach(f -> b.append("  only A  ").append(f).append('\n'));
-            d.filesOnlyInB().stream().limit(SHOWN * 2).forEach(f -> b.append("  only B  ").append(f).append('\n'));
+            list(b, "  only A  ", d.filesOnlyInA());
+            list(b, "  only B  ", d.filesOnlyInB());
         }
         b.append('\n');
         if (d.divergence() == null) {
@@ -135,6 +135,14 @@ public final class AnalysisText {
             b.append("  B: ").append(v.callB() == null ? "(no more calls)" : clip(v.callB(), 160) + "  [event " + v.eventB() + "]").append('\n');
         }
         return b.toString();
+    }
+
+    /** The first lines of a list, then how many more there are (the JSON has them all). */
+    private static void list(StringBuilder b, String prefix, List<String> items) {
+        items.stream().limit(SHOWN).forEach(f -> b.append(prefix).append(f).append('\n'));
+        if (items.size() > SHOWN) {
+            b.append(prefix).append("... and ").append(items.size() - SHOWN).append(" more\n");
+        }
     }
 
     private static void row(StringBuilder b, String label, Object a, Object b2, Object delta) {
