@@ -45,6 +45,7 @@ public final class McpBenchmark {
             call(s.client, "list_sessions", Map.of("limit", 20));
             System.out.printf(Locale.ROOT, "first list_sessions (no index yet: builds it from every event): %.0f ms%n", ms(t0));
             String someSession = sessionOf(call(s.client, "list_sessions", Map.of("limit", 1)));
+            String otherSession = sessionOf(call(s.client, "list_sessions", Map.of("limit", 1, "agent", "claude")));
             Map<String, Map<String, Object>> queries = new LinkedHashMap<>();
             queries.put("list_sessions {limit 20}", Map.of("limit", 20));
             queries.put("list_sessions {agent cursor, limit 50}", Map.of("agent", "cursor", "limit", 50));
@@ -57,6 +58,8 @@ public final class McpBenchmark {
             queries.put("search_events {query timeout, event_type tool_result}", Map.of("query", "timeout", "event_type", "tool_result"));
             queries.put("search_events {session_id, event_type tool_call}", Map.of("session_id", someSession, "event_type", "tool_call"));
             queries.put("search_events {since, until: a 1 h window}", Map.of("since", 1_781_000_000, "until", 1_781_003_600));
+            queries.put("get_session_summary {session_id}", Map.of("session_id", someSession));
+            queries.put("diff_sessions {session_a, session_b}", Map.of("session_a", someSession, "session_b", otherSession));
             for (Map.Entry<String, Map<String, Object>> q : queries.entrySet()) {
                 String tool = q.getKey().substring(0, q.getKey().indexOf(' '));
                 double[] times = new double[rounds];
@@ -68,6 +71,9 @@ public final class McpBenchmark {
                 }
                 Arrays.sort(times);
                 Object count = ((Map<?, ?>) last.structuredContent()).get("count");
+                if (count == null) {
+                    count = "-";
+                }
                 System.out.printf(Locale.ROOT, "%-68s p50 %7.1f ms  p95 %7.1f ms  (%s results)%n", q.getKey(), times[rounds / 2],
                         times[Math.min(rounds - 1, (int) Math.ceil(rounds * 0.95) - 1)], count);
             }
