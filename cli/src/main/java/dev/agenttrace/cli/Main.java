@@ -16,9 +16,10 @@ import picocli.CommandLine.Command;
  * usage errors) goes to stderr.
  */
 @Command(name = "agent-trace", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Record, inspect and (soon) firewall the JSON-RPC traffic between an AI agent and its MCP servers.",
+        description = "Record, inspect, firewall and watch the JSON-RPC traffic between an AI agent and its MCP servers; serve the traces to a debugging agent.",
         subcommands = {RecordCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
-                WatchCommand.class, LintCommand.class, ResumeCommand.class},
+                WatchCommand.class, LintCommand.class, ResumeCommand.class, McpCommand.class, ExplainCommand.class,
+                DiffCommand.class, StatsCommand.class, CostCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
                 "record exits with the server's own code, 127 if it cannot be started."})
 public final class Main implements Runnable {
@@ -47,7 +48,9 @@ public final class Main implements Runnable {
             cmd = new CommandLine(new Main());
             cmd.getSubcommands().get("record").setStopAtPositional(true);
         }
-        cmd.setOut(protocolOnStdout ? err : out);
+        // mcp: stdout carries the protocol, so help and usage errors go to stderr there too
+        boolean mcp = args.length > 0 && "mcp".equals(args[0]);
+        cmd.setOut(protocolOnStdout || mcp ? err : out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
@@ -63,7 +66,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (record, list, show)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (record, list, show, explain, mcp, ...)");
     }
 
     private static boolean isUserError(Throwable ex) {

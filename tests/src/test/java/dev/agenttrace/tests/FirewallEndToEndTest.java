@@ -135,6 +135,8 @@ class FirewallEndToEndTest {
             assertTrue(eventually(() -> stderr.stream().anyMatch(l -> l.contains("keeping the previous one"))), String.join("\n", stderr));
             assertTrue(call(c, "echo", Map.of("text", "wget z")).isError(), "a typo keeps the last good policy");
         }
+        // the SDK client returns once it has sent SIGTERM: wait for the proxy to finish its session
+        assertTrue(Peers.gone(Peers.meta(Peers.onlySession(dir.resolve("t"))).at("/attribution/proxy_pid").asLong(), 15_000));
         // "wget y" was sent until the reload took effect; "wget z" came after it and never reached the server
         assertFalse(Files.readString(calls).contains("wget z"), Files.readString(calls));
     }

@@ -20,6 +20,14 @@ final class NdjsonLines {
 
         /** A line over {@link #MAX_LINE} bytes was skipped. */
         void tooLong(long lineNo, long bytes, boolean terminated);
+
+        /**
+         * After each terminated line: the offset just past its {@code \n}, counted from where
+         * reading started. Returning true stops the read there (a search that has its page).
+         */
+        default boolean consumed(long endOffset) {
+            return false;
+        }
     }
 
     private NdjsonLines() {
@@ -62,6 +70,9 @@ final class NdjsonLines {
                 lineNo++;
                 start = i + 1;
                 complete = total + start;
+                if (h.consumed(complete)) {
+                    return complete;
+                }
             }
             int rest = n - start;
             if (skipping) {

@@ -273,6 +273,62 @@ public final class TraceStore {
         return forEachLine(sessionId, EVENTS, true, consumer);
     }
 
+    /** Decides from a line's raw bytes whether it is worth parsing (a necessary condition only). */
+    @FunctionalInterface
+    public interface RawLineFilter {
+        RawLineFilter ALL = (buf, off, len) -> true;
+
+        boolean accept(byte[] buf, int off, int len);
+    }
+
+    /** Sees the events of a scan one by one; returns true to stop the scan after this one. */
+    @FunctionalInterface
+    public interface EventVisitor {
+        boolean visit(TraceEvent event, long lineNo, long endOffset);
+    }
+
+    /**
+     * How far a scan got.
+     *
+     * @param endOffset byte offset just past the last complete line read (where a later scan resumes)
+     * @param nextLine  the line number at {@code endOffset}
+     * @param stopped   the visitor asked to stop before the end of the file
+     * @param warnings  one per skipped line
+     */
+    public record EventScan(long endOffset, long nextLine, boolean stopped, List<String> warnings) {
+    }
+
+    /**
+     * Streams the events of a session from byte {@code fromOffset} (a line start a previous scan
+     * returned, or 0), parsing only the lines {@code filter} accepts. An unterminated last line is
+     * skipped and reported as torn when {@code finished}, and silently left for a later scan
+     * otherwise (a writer may be in the middle of it). The events are not held.
+     */
+    public EventScan scanEvents(String sessionId, long fromOffset, long firstLine, boolean finished,
+                                RawLineFilter filter, EventVisitor visitor) {
+        Path file = sessionDir(sessionId).resolve(EVENTS);
+        List<String> warnings = new ArrayList<>();
+        EventScanner scanner = new EventScanner(file, fromOffset, firstLine, finished, filter, visitor, warnings);
+        long end = fromOffset;
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            if (fromOffset > 0) {
+                in.getChannel().position(fromOffset);
+            }
+            end = fromOffset + NdjsonLines.read(in, firstLine, scanner);
+            scanner.finish(end);
+        } catch (java.io.FileNotFoundException e) {
+            if (!Files.isDirectory(file.getParent())) {
+                throw notFound(sessionId, listSessions());
+            }
+            if (Files.exists(file)) {
+                warnings.add(file + ": cannot read (" + e.getMessage() + ")");
+            }
+        } catch (IOException e) {
+            warnings.add(file + ": read failed (" + describe(e) + "); events after this point are missing");
+        }
+        return new EventScan(end, scanner.nextLine(), scanner.stopped(), warnings);
+    }
+
     /** The sidecar wire log ({@code messages.ndjson}); empty when the session has none. */
     public EventRead readMessages(String sessionId) {
         List<TraceEvent> records = new ArrayList<>();

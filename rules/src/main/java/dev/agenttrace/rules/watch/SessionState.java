@@ -7,6 +7,8 @@ import dev.agenttrace.rules.scope.ToolSpec;
 import dev.agenttrace.rules.scope.ToolTable;
 import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.cost.PriceTable;
+import dev.agenttrace.store.cost.TokenMeter;
 import java.nio.file.InvalidPathException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,14 +46,8 @@ final class SessionState {
     long errors;
     long completions;
     long failures;
-    long estimatedInput;
-    long estimatedOutput;
-    long realInput;
-    long realOutput;
-    boolean realTokens;
-    /** Input tokens of the latest llm_request: what the context holds now. */
-    long lastPromptTokens;
-    String model;
+    /** Tokens and cost: the same meter the analysis commands use. */
+    final TokenMeter meter;
     final Set<String> filesModified = new HashSet<>();
     int consecutiveTestFailures;
     boolean ended;
@@ -71,6 +67,7 @@ final class SessionState {
         this.context = context;
         this.tools = tools;
         this.prices = prices;
+        this.meter = new TokenMeter(prices);
         this.configuredModel = configuredModel == null ? null : prices.find(configuredModel);
         observation.state = this;
     }
@@ -101,7 +98,7 @@ final class SessionState {
         }
         switch (type) {
             case EventTypes.TOOL_CALL -> {
-                tokens(type, d);
+                meter.observe(type, d);
                 Call c = newCall(e, d);
                 toolCalls++;
                 o.call = c;
@@ -122,7 +119,7 @@ final class SessionState {
                 }
             }
             case EventTypes.TOOL_RESULT -> {
-                tokens(type, d);
+                meter.observe(type, d);
                 boolean isError = d.path("is_error").asBoolean(false) || d.path("isError").asBoolean(false);
                 String text = resultText(d);
                 Call c = link(e, d);
@@ -163,19 +160,10 @@ final class SessionState {
                 }
             }
             case EventTypes.LLM_REQUEST, EventTypes.LLM_RESPONSE, EventTypes.ASSISTANT_RESPONSE, EventTypes.USER_PROMPT -> {
-                tokens(type, d);
+                meter.observe(type, d);
                 o.reasoning = true;
-                String m = text(d, "model");
-                if (m != null) {
-                    model = m;
-                }
             }
-            case EventTypes.SESSION_START -> {
-                String m = text(d, "model");
-                if (m != null) {
-                    model = m;
-                }
-            }
+            case EventTypes.SESSION_START -> meter.observe(type, d);
             case EventTypes.SESSION_END -> {
                 ended = true;
                 outstanding.clear();
@@ -366,36 +354,6 @@ final class SessionState {
         }
     }
 
-    private void tokens(String type, ObjectNode d) {
-        boolean input = EventTypes.TOOL_CALL.equals(type) || EventTypes.LLM_REQUEST.equals(type) || EventTypes.USER_PROMPT.equals(type);
-        JsonNode usage = d.get("usage");
-        JsonNode src = usage != null && usage.isObject() ? usage : d;
-        long in = firstLong(src, "input_tokens", "prompt_tokens");
-        long out = firstLong(src, "output_tokens", "completion_tokens");
-        if (in > 0 || out > 0) {
-            realTokens = true;
-            realInput += in;
-            realOutput += out;
-        }
-        long estimate = Math.max(1, JsonChars.length(d) / prices.charsPerToken());
-        if (input) {
-            estimatedInput += estimate;
-        } else {
-            estimatedOutput += estimate;
-        }
-        if (EventTypes.LLM_REQUEST.equals(type)) {
-            lastPromptTokens = in > 0 ? in : estimate;
-        }
-    }
-
-    private static long firstLong(JsonNode n, String a, String b) {
-        JsonNode v = n.get(a);
-        if (v == null || !v.isNumber()) {
-            v = n.get(b);
-        }
-        return v != null && v.isNumber() ? Math.max(0, v.longValue()) : 0;
-    }
-
     private void remember(TraceEvent e) {
         if (recent.size() == RECENT) {
             recent.removeFirst();
@@ -410,23 +368,30 @@ final class SessionState {
         if (configuredModel != null) {
             return configuredModel;
         }
-        return prices.priceOf(model);
+        return meter.priceModel();
     }
 
     /** Real token counts where the trace has them, else the payload-size estimate. */
     long totalTokens() {
-        return realTokens ? realInput + realOutput : estimatedInput + estimatedOutput;
+        return meter.totalTokens();
+    }
+
+    boolean realTokens() {
+        return meter.realTokens();
+    }
+
+    String model() {
+        return meter.model();
     }
 
     double costUsd() {
-        PriceTable.Model m = priceModel();
-        return realTokens ? m.dollars(realInput, realOutput) : m.dollars(estimatedInput, estimatedOutput);
+        return meter.costUsd(priceModel());
     }
 
     /** Percent of the model's context window the latest llm_request used. */
     double contextPercent() {
         long window = priceModel().contextTokens();
-        return window <= 0 ? 0 : lastPromptTokens * 100.0 / window;
+        return window <= 0 ? 0 : meter.lastPromptTokens() * 100.0 / window;
     }
 
     double elapsedSeconds(double now) {

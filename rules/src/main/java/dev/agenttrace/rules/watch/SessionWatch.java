@@ -1,6 +1,7 @@
 package dev.agenttrace.rules.watch;
 
 import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.cost.PriceTable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -111,7 +112,7 @@ public final class SessionWatch {
         }
         double until = state.ended || Double.isNaN(now) ? state.lastEventTs : now;
         Block b = block;
-        return new SessionCounters(sessionId(), state.toolCalls, state.errors, state.costUsd(), !state.realTokens,
+        return new SessionCounters(sessionId(), state.toolCalls, state.errors, state.costUsd(), !state.realTokens(),
                 state.totalTokens(), state.priceModel().name(), Double.isNaN(until) ? 0 : state.elapsedSeconds(until),
                 state.filesModified.size(), state.consecutiveTestFailures, state.outstandingCount(), state.ended, tripped,
                 b == null ? null : b.rule());

@@ -73,7 +73,7 @@ final class ThresholdWatcher implements Watcher {
             return;
         }
         String detail = metric == Metric.COST_USD
-                ? (s.realTokens ? " from real token counts" : " estimated from payload size") + ", priced as " + s.priceModel().name() : "";
+                ? (s.realTokens() ? " from real token counts" : " estimated from payload size") + ", priced as " + s.priceModel().name() : "";
         trips.trip(rule, "", metric.wireName() + " " + op.symbol + " " + number(limit) + ": now " + metric.format(v) + detail,
                 suggestion, o == null ? null : o.event, now);
     }

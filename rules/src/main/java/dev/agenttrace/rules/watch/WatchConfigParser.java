@@ -12,6 +12,7 @@ import dev.agenttrace.rules.watch.LocatedJson.Field;
 import dev.agenttrace.rules.watch.LocatedJson.Node;
 import dev.agenttrace.rules.watch.LocatedJson.Obj;
 import dev.agenttrace.rules.watch.LocatedJson.Val;
+import dev.agenttrace.store.cost.PriceTable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

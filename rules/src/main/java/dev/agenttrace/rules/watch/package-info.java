@@ -11,6 +11,6 @@
  *
  * <p>Configuration: {@link dev.agenttrace.rules.watch.WatchConfigParser} reads {@code .agent-watch.json}
  * and {@code .watch-rules.json} strictly (file:line:column, problem, fix). Prices for the cost
- * watcher: {@code prices.json} beside these classes ({@link dev.agenttrace.rules.watch.PriceTable}).
+ * watcher: the trace store's {@link dev.agenttrace.store.cost.PriceTable} (shared with the cost analysis).
  */
 package dev.agenttrace.rules.watch;

@@ -1,4 +1,4 @@
-package dev.agenttrace.rules.watch;
+package dev.agenttrace.store.cost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agenttrace.store.TraceJson;
@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prices per model for the cost watcher, read from the documented resource
- * {@code dev/agenttrace/rules/watch/prices.json} (its {@code description} says how cost is
+ * Prices per model for the cost watcher and the cost analysis, read from the documented resource
+ * {@code dev/agenttrace/store/cost/prices.json} (its {@code description} says how cost is
  * computed). agent-strace priced every session as sonnet; here the session's own model decides.
  */
 public final class PriceTable {
-    private static final String RESOURCE = "/dev/agenttrace/rules/watch/prices.json";
+    private static final String RESOURCE = "/dev/agenttrace/store/cost/prices.json";
     private static volatile PriceTable standard;
 
     /**
@@ -63,7 +63,7 @@ public final class PriceTable {
     private static PriceTable load() {
         try (InputStream in = PriceTable.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the rules jar");
+                throw new IllegalStateException(RESOURCE + " is missing from the trace-store jar");
             }
             JsonNode root = TraceJson.mapper().readTree(in);
             List<Model> models = new ArrayList<>();

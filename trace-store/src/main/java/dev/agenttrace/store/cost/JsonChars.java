@@ -1,4 +1,4 @@
-package dev.agenttrace.rules.watch;
+package dev.agenttrace.store.cost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
@@ -8,11 +8,11 @@ import java.util.Map;
  * estimate (separators {@code ", "} and {@code ": "}, non-ASCII escaped as {@code \\uXXXX}),
  * counted by walking the tree instead of serialising it: the cost watcher runs on every event.
  */
-final class JsonChars {
+public final class JsonChars {
     private JsonChars() {
     }
 
-    static long length(JsonNode n) {
+    public static long length(JsonNode n) {
         if (n == null || n.isNull() || n.isMissingNode()) {
             return 4;
         }

@@ -1,0 +1,25 @@
+package dev.agenttrace.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.TraceStore;
+import dev.agenttrace.store.analysis.SessionAnalyzer;
+import dev.agenttrace.store.analysis.SessionSummary;
+import java.io.PrintWriter;
+
+/** What explain, stats, cost and diff share: one session read and analysed, JSON printed the same way. */
+final class Analysis {
+    private Analysis() {
+    }
+
+    static SessionSummary summarize(TraceStore store, String session) {
+        SessionMeta meta = store.resolve(session);
+        return SessionAnalyzer.analyze(store, meta);
+    }
+
+    static void printJson(PrintWriter out, JsonNode n) throws Exception {
+        out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(n));
+        out.flush();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.agenttrace.mcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agenttrace.store.TraceStore;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code agent-trace mcp}: the trace store served over stdio to a debugging agent, on the MCP Java
+ * SDK. {@code out} must be the process's real stdout and nothing else may write to it: the caller
+ * points {@code System.out} at stderr first.
+ */
+public final class TraceMcpServer {
+    static final String INSTRUCTIONS = "Recorded MCP sessions of AI agents (agent-trace). Start with list_sessions or"
+            + " search_events; session ids may be shortened to a unique prefix, and 'latest' is the newest session."
+            + " get_session_summary explains one session; diff_sessions compares two.";
+
+    private TraceMcpServer() {
+    }
+
+    /** Serves until the client closes stdin; returns the exit code. */
+    public static int serve(TraceStore store, InputStream in, OutputStream out, String version) throws InterruptedException {
+        CountDownLatch eof = new CountDownLatch(1);
+        InputStream watched = new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b < 0) {
+                    eof.countDown();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                try {
+                    int n = super.read(buf, off, len);
+                    if (n < 0) {
+                        eof.countDown();
+                    }
+                    return n;
+                } catch (IOException e) {
+                    eof.countDown();
+                    throw e;
+                }
+            }
+        };
+        TraceTools tools = new TraceTools(store);
+        tools.warmUp();
+        McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
+        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, out))
+                .jsonMapper(json)
+                .serverInfo("agent-trace", version)
+                .instructions(INSTRUCTIONS)
+                .capabilities(ServerCapabilities.builder().tools(false).build())
+                .requestTimeout(Duration.ofMinutes(5))
+                .tools(tools.specifications())
+                .build();
+        Thread hook = new Thread(server::closeGracefully, "agent-trace-mcp-close");
+        Runtime.getRuntime().addShutdownHook(hook);
+        eof.await();
+        server.closeGracefully();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // already on the way out
+        }
+        return 0;
+    }
+}
