@@ -134,7 +134,7 @@ final class Relay implements Runnable {
                     if (watch != null && dir == Direction.SERVER_TO_CLIENT) {
                         recorder.forwardedNothing();
                     }
-                    recorder.problem(dir, "truncated", msg, null);
+                    recorder.problem(dir, "truncated", msg, (String) null);
                 } else {
                     recorder.message(dir, body, f.framing());
                 }
@@ -155,7 +155,7 @@ final class Relay implements Runnable {
                 String who = dir == Direction.CLIENT_TO_SERVER ? "request from the client" : "response from the server";
                 String msg = "agent-trace: " + who + " not forwarded: " + f.problem();
                 err.println(msg);
-                recorder.problem(dir, "oversized", msg, null);
+                recorder.problem(dir, "oversized", msg, (String) null);
                 if (dir == Direction.CLIENT_TO_SERVER && id != null) {
                     reply(id, -32600, msg);
                 } else if (dir == Direction.SERVER_TO_CLIENT && id != null) {
@@ -190,7 +190,7 @@ final class Relay implements Runnable {
             }
         }
         recorder.message(dir, f);
-        recorder.judged(o.judged(), o.forward() && o.replacement() == null);
+        recorder.judged(o.judged());
         if (o.reply() != null) {
             client.reply(o.reply(), f.framing());
             recorder.synthetic(Direction.SERVER_TO_CLIENT, o.reply());

@@ -144,7 +144,7 @@ public final class StdioProxy {
         } catch (IOException e) {
             err.println("agent-trace: cannot start the server '" + String.join(" ", command) + "': "
                     + e.getMessage() + ". Check the command after '--' (is it installed and on PATH?).");
-            recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), null);
+            recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), (String) null);
             openSession(-1);
             finish(127);
             return 127;

@@ -1,0 +1,262 @@
+package dev.agenttrace.rules.inline;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.store.EventTypes;
+import dev.agenttrace.store.TraceEvent;
+import dev.agenttrace.store.EventSink;
+import dev.agenttrace.store.SessionWriter;
+import dev.agenttrace.store.StoreOptions;
+import dev.agenttrace.store.mcp.BufferingSink;
+import dev.agenttrace.store.mcp.Direction;
+import dev.agenttrace.store.mcp.McpClassifier;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Hands what a proxy sees of one session to the session's writer, whatever the transport (the
+ * stdio relays, the HTTP event loops). The forwarding threads only copy bytes and take a timestamp
+ * here; parsing and classification run later on the writer thread, so tracing never delays
+ * forwarding. With an inline watch ({@link #classifyInline}) they are classified where they are
+ * read instead, and the watch sees the events first.
+ *
+ * <p>The session may be opened off the forwarding path (building Jackson's databind costs more
+ * than a hundred milliseconds of class loading): until {@link #attach} is called, work waits in a
+ * small bounded backlog. With no session at all (the store could not be opened) everything is
+ * dropped, except what an inline watch must still see.
+ */
+public class SessionRecorder {
+    private static final int MAX_BACKLOG = 10_000;
+
+    private final long epochNanosAtStart;
+    private final long nanoAtStart;
+    private final ArrayDeque<Item> backlog = new ArrayDeque<>();
+    private volatile SessionWriter writer;
+    private volatile boolean attached;
+    private long backlogDropped;
+    /** Writer thread only. */
+    private McpClassifier classifier;
+    /** Set before forwarding starts when messages must be classified where they are read; else null. */
+    private volatile Inline inline;
+    private final Object inlineLock = new Object();
+    /** Server messages forwarded but not yet classified (inline only). */
+    private final java.util.concurrent.atomic.AtomicInteger serverMessagesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+    private record Item(Consumer<EventSink> work, long bytes) {
+    }
+
+    private record Inline(String sessionId, StoreOptions options, Consumer<TraceEvent> observer) {
+    }
+
+    public SessionRecorder() {
+        Instant now = Instant.now();
+        this.nanoAtStart = System.nanoTime();
+        this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /**
+     * Classify every message on the thread that read it, before it is forwarded, and show each
+     * event to {@code observer} (an inline watch) first; the writer then stores the same events.
+     * Costs a parse per message on the forwarding path, so it is only for when something must
+     * judge the session as it happens. Call before forwarding starts.
+     *
+     * @param sessionId the id the session will be created with (events are made before it opens)
+     */
+    public void classifyInline(String sessionId, StoreOptions options, Consumer<TraceEvent> observer) {
+        inline = new Inline(sessionId, options, observer);
+    }
+
+    public boolean inline() {
+        return inline != null;
+    }
+
+    /** Starts writing: the backlog first, in order. {@code w} null means tracing is off. */
+    public void attach(SessionWriter w) {
+        synchronized (backlog) {
+            if (w != null) {
+                for (Item i : backlog) {
+                    w.submit(i.work, i.bytes);
+                }
+            }
+            backlog.clear();
+            writer = w;
+            attached = true;
+        }
+    }
+
+    /** True once the session is open (or known not to open: then {@link #writer} is null). */
+    public boolean attached() {
+        return attached;
+    }
+
+    public SessionWriter writer() {
+        return writer;
+    }
+
+    /**
+     * Epoch seconds for a {@link System#nanoTime()} reading: monotonic within the session, to the
+     * microsecond (as agent-strace's timestamps are; short decimals also print fast).
+     */
+    public double epochSeconds(long nanos) {
+        return ((epochNanosAtStart + (nanos - nanoAtStart)) / 1_000L) / 1e6;
+    }
+
+    /**
+     * One JSON-RPC message (or batch) as it crossed the proxy; {@code body} is owned by this call,
+     * {@code framing} says how it was carried ("newline", "content-length", "http", "sse").
+     * Inline, returns the events it made (already shown to the watch), else an empty list.
+     */
+    public List<TraceEvent> message(Direction dir, byte[] body, String framing) {
+        if (inline == null && attached && writer == null) {
+            return List.of();
+        }
+        long now = System.nanoTime();
+        String label = framing;
+        double ts = epochSeconds(now);
+        List<TraceEvent> events;
+        try {
+            if (dir == Direction.CLIENT_TO_SERVER) {
+                awaitServerMessages();
+            }
+            events = classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
+        } finally {
+            if (dir == Direction.SERVER_TO_CLIENT && inline != null) {
+                serverMessagesInFlight.decrementAndGet();
+            }
+        }
+        return events;
+    }
+
+    /**
+     * Inline: a server message is about to be forwarded before it is classified. Until it is, a
+     * client message waits to be classified, so the watch never sees a retry before the error
+     * that provoked it. Pair with {@link #message} for the same message (which ends the wait).
+     */
+    public void forwardingServerMessage() {
+        serverMessagesInFlight.incrementAndGet();
+    }
+
+    /** A server message announced by {@link #forwardingServerMessage} that will not be classified after all. */
+    public void forwardedNothing() {
+        serverMessagesInFlight.decrementAndGet();
+    }
+
+    /** Bounded: a server message stuck on its way to a client that does not read is not waited for past 100 ms. */
+    private void awaitServerMessages() {
+        if (serverMessagesInFlight.get() == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + 100_000_000L;
+        while (serverMessagesInFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** A reply the proxy made itself (a blocked result): classified like a server message. */
+    public void synthetic(Direction dir, byte[] body) {
+        long now = System.nanoTime();
+        double ts = epochSeconds(now);
+        classify(sink -> classifier().onMessage(sink, dir, "synthetic", body, ts, now), body.length + 64L);
+    }
+
+    /** Tool calls the policy blocked (or, in shadow mode, would have): one decision event each. */
+    public void judged(List<Guard.Judged> judged) {
+        if (judged.isEmpty()) {
+            return;
+        }
+        double ts = epochSeconds(System.nanoTime());
+        classify(sink -> {
+            for (Guard.Judged j : judged) {
+                ObjectNode data = sink.newData();
+                boolean enforced = j.mode() == PolicyMode.ENFORCE;
+                data.put("kind", "policy_violation");
+                data.put("choice", enforced ? "block" : "allow");
+                data.put("reason", j.decision().reason());
+                data.put("tool_name", j.decision().tool());
+                data.set("request_id", j.requestId());
+                data.put("mode", enforced ? "enforce" : "shadow");
+                data.put("forwarded", !enforced);
+                data.set("policy", j.decision().toJson());
+                ArrayNode alternatives = data.putArray("alternatives");
+                alternatives.add(enforced ? "allow" : "block");
+                String parent = classifier().callEventId(Direction.CLIENT_TO_SERVER, j.requestId());
+                sink.append(new TraceEvent(EventTypes.DECISION, ts, sink.newEventId(), sink.sessionId(), parent, null, data));
+            }
+        }, 1024);
+    }
+
+    /** Something the proxy saw go wrong on the wire: an {@code error} event, counted in meta. */
+    public void problem(Direction dir, String kind, String message, String preview) {
+        double ts = epochSeconds(System.nanoTime());
+        classify(sink -> classifier().onProblem(sink, dir, kind, message, preview, ts), 512);
+    }
+
+    /** Work on the writer thread that needs no classifier (session_start/end, an alert). */
+    public void work(Consumer<EventSink> work) {
+        submit(work, 512);
+    }
+
+    /** Work that uses the classifier: on the writer thread, or here and now when inline. */
+    private List<TraceEvent> classify(Consumer<EventSink> work, long bytes) {
+        Inline in = inline;
+        if (in == null) {
+            submit(work, bytes);
+            return List.of();
+        }
+        synchronized (inlineLock) {
+            BufferingSink buffered = new BufferingSink(in.sessionId, in.options);
+            work.accept(buffered);
+            List<TraceEvent> events = new java.util.ArrayList<>(2);
+            buffered.forEachEvent(events::add);
+            // stored first: an alert the watch records goes after the event that tripped it, and a
+            // failing watcher costs the alert, never the trace
+            if (!(attached && writer == null)) {
+                submit(buffered::replay, bytes);
+            }
+            for (TraceEvent e : events) {
+                in.observer.accept(e);
+            }
+            return events;
+        }
+    }
+
+    protected void submit(Consumer<EventSink> work, long bytes) {
+        SessionWriter w = writer;
+        if (w != null) {
+            w.submit(work, bytes);
+            return;
+        }
+        synchronized (backlog) {
+            if (writer != null) {
+                writer.submit(work, bytes);
+            } else if (!attached) {
+                if (backlog.size() < MAX_BACKLOG) {
+                    backlog.add(new Item(work, bytes));
+                } else {
+                    backlogDropped++;
+                }
+            }
+        }
+    }
+
+    private McpClassifier classifier() {
+        if (classifier == null) {
+            classifier = new McpClassifier();
+        }
+        return classifier;
+    }
+
+    /** A fact about the session for meta.json's attribution. */
+    public void attribution(String key, String value) {
+        submit(sink -> {
+            ObjectNode a = sink.meta().attribution;
+            a.put(key, value);
+            sink.metaChanged();
+        }, 64);
+    }
+}
