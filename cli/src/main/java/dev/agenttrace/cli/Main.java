@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "agent-trace", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Record, inspect and (soon) firewall the JSON-RPC traffic between an AI agent and its MCP servers.",
-        subcommands = {RecordCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
+        subcommands = {RecordCommand.class, RecordHttpCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
                 WatchCommand.class, LintCommand.class, ResumeCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
                 "record exits with the server's own code, 127 if it cannot be started."})

@@ -1,0 +1,404 @@
+package dev.agenttrace.proxy.http;
+
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.store.mcp.Direction;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: routes each request, reads its body (bounded: it is one JSON-RPC
+ * message that the policy must see whole), lets the {@link Guard} judge it, records it, and hands
+ * it to an upstream connection whose {@link ResponseRelay} streams the answer back.
+ *
+ * <p>One exchange at a time per connection; a pipelined request waits (reads paused) until the
+ * previous response is complete. The idle timeout applies while a request is being read or the
+ * connection sits between requests, never while a response streams.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private final ProxyContext px;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private Exchange current;
+    private ResponseRelay relay;
+    private ByteBuf body;
+    private boolean receiving;
+    private boolean discarding;
+
+    FrontendHandler(ProxyContext px) {
+        this.px = px;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!pipelined.isEmpty() || (current != null && !receiving)) {
+            pipelined.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        handle(ctx, msg);
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            onHead(ctx, req);
+        }
+        if (msg instanceof HttpContent c) {
+            onBody(ctx, c);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
+        Channel ch = ctx.channel();
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            discarding = true;
+            if (cause instanceof TooLongHttpHeaderException) {
+                Responses.refuse(ch, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null, -32600,
+                        "agent-trace: request headers larger than " + px.options().maxHeaderBytes() + " bytes are refused");
+            } else if (cause instanceof TooLongHttpLineException) {
+                Responses.refuse(ch, HttpResponseStatus.REQUEST_URI_TOO_LONG, null, -32600,
+                        "agent-trace: a request line longer than 8192 bytes is refused");
+            } else {
+                Responses.refuse(ch, HttpResponseStatus.BAD_REQUEST, null, -32600,
+                        "agent-trace: malformed HTTP request (" + cause.getMessage() + ")");
+            }
+            return;
+        }
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        HttpMethod m = req.method();
+        Exchange ex;
+        if (!uri.startsWith("/")) {
+            ex = null;
+        } else if (path.equals(px.upstream().path())) {
+            if (px.options().transport() == Transport.SSE) {
+                if (!m.equals(HttpMethod.GET)) {
+                    refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " is the SSE stream: use GET");
+                    return;
+                }
+                LegacyStream stream = new LegacyStream(px.sessions().open(d -> { }), ch);
+                ex = new Exchange(req, Exchange.Route.LEGACY_STREAM, uri, stream);
+            } else {
+                if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.DELETE)) {
+                    refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " takes POST, GET and DELETE");
+                    return;
+                }
+                ex = new Exchange(req, Exchange.Route.STREAMABLE, uri, null);
+            }
+        } else {
+            LegacyStream stream = px.options().transport() == Transport.SSE && m.equals(HttpMethod.POST) ? px.sessions().legacy(uri) : null;
+            ex = stream == null ? null : new Exchange(req, Exchange.Route.LEGACY_POST, stream.messageTarget, stream);
+        }
+        if (ex == null) {
+            refuse(ch, HttpResponseStatus.NOT_FOUND, "agent-trace: nothing here: this proxy serves " + px.upstream().path()
+                    + (px.options().transport() == Transport.SSE ? " and the message endpoints its SSE streams announce" : ""));
+            return;
+        }
+        if (HttpUtil.getContentLength(req, -1L) > px.options().maxBodyBytes()) {
+            refuse(ch, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+            return;
+        }
+        current = ex;
+        receiving = true;
+    }
+
+    private String tooLarge() {
+        return "agent-trace: request bodies larger than " + px.options().maxBodyBytes()
+                + " bytes are refused (record-http --max-body-bytes raises the limit)";
+    }
+
+    private void refuse(Channel ch, HttpResponseStatus status, String message) {
+        discarding = true;
+        Responses.refuse(ch, status, null, -32600, message);
+    }
+
+    private void onBody(ChannelHandlerContext ctx, HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (discarding || !receiving) {
+            c.release();
+            discarding = discarding && !last;
+            return;
+        }
+        ByteBuf in = c.content();
+        if (in.isReadable()) {
+            if (body == null) {
+                body = ctx.alloc().heapBuffer(Math.min(in.readableBytes() + 256, px.options().maxBodyBytes()));
+            }
+            if (body.readableBytes() + in.readableBytes() > px.options().maxBodyBytes()) {
+                c.release();
+                dropBody();
+                current = null;
+                receiving = false;
+                refuse(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+                discarding = !last;
+                return;
+            }
+            body.writeBytes(in);
+        }
+        c.release();
+        if (last) {
+            receiving = false;
+            if (body != null) {
+                current.body = ByteBufToBytes.copy(body);
+                dropBody();
+            }
+            dispatch(ctx, current);
+        }
+    }
+
+    private void dropBody() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Exchange ex) {
+        SessionRegistry sessions = px.sessions();
+        boolean post = ex.request.method().equals(HttpMethod.POST);
+        switch (ex.route) {
+            case STREAMABLE -> {
+                String sid = ex.request.headers().get("mcp-session-id");
+                ex.initialize = post && sid == null && Initialize.is(ex.body);
+                ex.session = sid != null ? sessions.forMcpSession(sid) : ex.initialize ? sessions.open(d -> { }) : sessions.sessionless();
+            }
+            case LEGACY_STREAM, LEGACY_POST -> ex.session = ex.legacy.trace;
+        }
+        if (!post || ex.body.length == 0) {
+            forward(ctx, ex);
+            return;
+        }
+        String framing = ex.route == Exchange.Route.STREAMABLE ? "http-post" : "sse-post";
+        Guard guard = px.guard();
+        Guard.Outcome o = guard == null ? Guard.PASS : guard.inspect(ex.body, 0, ex.body.length);
+        ex.session.message(Direction.CLIENT_TO_SERVER, ex.body, framing);
+        if (o == Guard.PASS) {
+            forward(ctx, ex);
+            return;
+        }
+        ex.session.judged(o.judged());
+        for (Guard.Judged j : o.judged()) {
+            px.err().println("agent-trace: " + (j.mode() == PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ") + j.decision().reason());
+        }
+        if (o.reply() != null) {
+            ex.session.synthetic(o.reply());
+        }
+        if (!o.forward()) {
+            answerBlocked(ctx, ex, o.reply());
+            return;
+        }
+        if (o.replacement() != null) {
+            ex.body = o.replacement();
+            if (ex.route == Exchange.Route.LEGACY_POST && o.reply() != null) {
+                ex.legacy.inject(o.reply());
+            }
+        }
+        forward(ctx, ex);
+    }
+
+    /** DESIGN.md §4: a blocked call never reaches the upstream. */
+    private void answerBlocked(ChannelHandlerContext ctx, Exchange ex, byte[] reply) {
+        FullHttpResponse r;
+        if (ex.route == Exchange.Route.LEGACY_POST) {
+            ex.legacy.inject(reply);
+            r = Responses.text(HttpResponseStatus.ACCEPTED, "Accepted");
+        } else {
+            r = Responses.json(HttpResponseStatus.OK, reply);
+        }
+        HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(ex.request));
+        ex.responseStarted = true;
+        ex.finished = true;
+        ctx.writeAndFlush(r);
+        exchangeDone(ex, false);
+    }
+
+    private void forward(ChannelHandlerContext ctx, Exchange ex) {
+        Channel client = ctx.channel();
+        Future<Channel> f = px.upstream().acquire(client.eventLoop());
+        f.addListener(done -> {
+            if (ex.finished) {
+                if (done.isSuccess()) {
+                    px.upstream().release(f.getNow());
+                }
+                return;
+            }
+            ResponseRelay r = new ResponseRelay(px, this, client, ex);
+            relay = r;
+            if (!done.isSuccess()) {
+                r.failBeforeUpstream(done.cause());
+                return;
+            }
+            Channel up = f.getNow();
+            ex.upstream = up;
+            up.pipeline().addLast(ResponseRelay.NAME, r);
+            up.config().setAutoRead(client.isWritable());
+            up.writeAndFlush(upstreamRequest(ex)).addListener(w -> {
+                if (!w.isSuccess()) {
+                    r.fail("cannot send the request to the upstream (" + w.cause() + ")", HttpResponseStatus.BAD_GATEWAY, "upstream_error");
+                }
+            });
+            r.armTimeout();
+        });
+    }
+
+    private FullHttpRequest upstreamRequest(Exchange ex) {
+        FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, ex.request.method(),
+                ex.route == Exchange.Route.LEGACY_POST ? ex.upstreamTarget : ex.request.uri(), Unpooled.wrappedBuffer(ex.body));
+        Responses.copyEndToEnd(ex.request.headers(), out.headers());
+        // the proxy checked Origin itself; the upstream sees its own authority and plain bytes it can parse
+        out.headers().remove(HttpHeaderNames.ORIGIN).remove(HttpHeaderNames.ACCEPT_ENCODING).remove(HttpHeaderNames.EXPECT)
+                .remove(HttpHeaderNames.CONTENT_LENGTH);
+        out.headers().set(HttpHeaderNames.HOST, px.upstream().authority());
+        if (ex.body.length > 0 || ex.request.method().equals(HttpMethod.POST)) {
+            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, ex.body.length);
+        }
+        return out;
+    }
+
+    /** The exchange is over (relayed, refused or failed): next request, or close. */
+    void exchangeDone(Exchange ex, boolean closeClient) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        relay = null;
+        if (ex.route == Exchange.Route.LEGACY_STREAM) {
+            ex.legacy.open = false;
+            px.sessions().unregisterLegacy(ex.legacy);
+        }
+        Channel ch = self.channel();
+        if (closeClient || !HttpUtil.isKeepAlive(ex.request)) {
+            if (ch.isActive()) {
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        ch.config().setAutoRead(true);
+        while (!pipelined.isEmpty() && (current == null || receiving)) {
+            handle(self, pipelined.poll());
+        }
+    }
+
+    private ChannelHandlerContext self;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        self = ctx;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = current;
+        if (ex != null && ex.upstream != null && !ex.finished) {
+            ex.upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        dropBody();
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
+        Exchange ex = current;
+        if (ex != null) {
+            if (relay != null) {
+                relay.clientGone();
+            }
+            if (ex.route == Exchange.Route.LEGACY_STREAM) {
+                ex.legacy.open = false;
+                px.sessions().unregisterLegacy(ex.legacy);
+            }
+            current = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (current == null) {
+                ctx.close();
+            } else if (receiving) {
+                current = null;
+                receiving = false;
+                dropBody();
+                refuse(ctx.channel(), HttpResponseStatus.REQUEST_TIMEOUT, "agent-trace: the request was not sent in time ("
+                        + px.options().requestIdleMillis() + " ms without a byte)");
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            px.err().println("agent-trace: client connection failed: " + cause);
+        }
+        ctx.close();
+    }
+
+    /** Small helpers that need no state. */
+    static final class ByteBufToBytes {
+        private ByteBufToBytes() {
+        }
+
+        static byte[] copy(ByteBuf b) {
+            byte[] out = new byte[b.readableBytes()];
+            b.getBytes(b.readerIndex(), out);
+            return out;
+        }
+    }
+
+    /** Recognises an initialize request without parsing everything else. */
+    static final class Initialize {
+        private static final byte[] NEEDLE = "\"initialize\"".getBytes(StandardCharsets.US_ASCII);
+
+        private Initialize() {
+        }
+
+        static boolean is(byte[] body) {
+            outer:
+            for (int i = 0; i + NEEDLE.length <= body.length; i++) {
+                for (int k = 0; k < NEEDLE.length; k++) {
+                    if (body[i + k] != NEEDLE[k]) {
+                        continue outer;
+                    }
+                }
+                try {
+                    var msg = dev.agenttrace.store.TraceJson.mapper().readTree(body);
+                    return msg != null && "initialize".equals(msg.path("method").asText(null));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }
+            return false;
+        }
+    }
+}
