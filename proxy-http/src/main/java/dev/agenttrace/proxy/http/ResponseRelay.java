@@ -71,9 +71,10 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void setTimeout(long millis) {
+        cancelTimer();
         timeoutMillis = millis;
         lastActivity = System.nanoTime();
-        if (timer == null && millis > 0 && !ex.finished) {
+        if (millis > 0 && !ex.finished) {
             timer = client.eventLoop().schedule(this::checkTimeout, millis, TimeUnit.MILLISECONDS);
         }
     }
@@ -132,16 +133,13 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             }
             // a live event stream may be quiet for as long as it likes; a POST's stream only as configured
             boolean post = ex.request.method().equals(HttpMethod.POST);
-            timeoutMillis = post ? px.options().streamIdleMillis() : 0;
-            if (timeoutMillis > 0 && timer == null) {
-                setTimeout(timeoutMillis);
-            }
+            setTimeout(post ? px.options().streamIdleMillis() : 0);
         } else {
             if (contentType.contains("json")) {
                 kind = Body.JSON;
                 json = new ByteArrayOutputStream();
             }
-            timeoutMillis = px.options().upstreamTimeoutMillis();
+            setTimeout(px.options().upstreamTimeoutMillis());
         }
         HttpResponse out = new DefaultHttpResponse(r.protocolVersion(), r.status());
         Responses.copyEndToEnd(r.headers(), out.headers());

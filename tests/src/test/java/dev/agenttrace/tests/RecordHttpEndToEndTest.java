@@ -1,0 +1,201 @@
+package dev.agenttrace.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agenttrace.proxy.http.HttpProxy;
+import dev.agenttrace.proxy.http.HttpProxyOptions;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.LivePolicy;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.rules.scope.JudgeContext;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * record-http in this JVM between the MCP Java SDK client and server-everything, on both
+ * transports: the legacy HTTP+SSE relay, blocking through the policy, and the refusals.
+ */
+@Timeout(60)
+class RecordHttpEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path logs;
+    private static HttpPeers.Everything streamable;
+    private static HttpPeers.Everything sse;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        streamable = HttpPeers.everything("streamableHttp", logs);
+        sse = HttpPeers.everything("sse", logs);
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (streamable != null) {
+            streamable.close();
+        }
+        if (sse != null) {
+            sse.close();
+        }
+    }
+
+    private static McpSyncClient client(McpClientTransport transport, AtomicInteger progress) {
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).progressConsumer(p -> progress.incrementAndGet()).build();
+    }
+
+    private static McpClientTransport legacyTransport(HttpProxy proxy) {
+        return HttpClientSseClientTransport.builder("http://127.0.0.1:" + proxy.port()).sseEndpoint("/sse")
+                .jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
+    }
+
+    private static McpClientTransport streamableTransport(HttpProxy proxy) {
+        return HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + proxy.port()).endpoint("/mcp")
+                .jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
+    }
+
+    @Test
+    void relaysAndRecordsALegacySseSession(@TempDir Path traces) throws Exception {
+        AtomicInteger progress = new AtomicInteger();
+        try (HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(sse.url("/sse")), null, traces)) {
+            try (McpSyncClient client = client(legacyTransport(proxy), progress)) {
+                assertEquals("mcp-servers/everything", client.initialize().serverInfo().name());
+                var echo = client.callTool(CallToolRequest.builder().name("echo").arguments(Map.of("message", "legacy")).build());
+                assertEquals("Echo: legacy", ((TextContent) echo.content().get(0)).text());
+                client.callTool(CallToolRequest.builder().name("trigger-long-running-operation")
+                        .arguments(Map.of("duration", 1, "steps", 2)).progressToken("p-1").build());
+            }
+        }
+        assertEquals(2, progress.get(), "progress events of the SSE stream reached the client");
+        Path session = Peers.onlySession(traces);
+        JsonNode meta = Peers.meta(session);
+        assertEquals(2, meta.get("tool_calls").asInt());
+        assertTrue(meta.at("/attribution/message_endpoint").asText().startsWith("/message?sessionId="), meta.toString());
+        List<JsonNode> events = Peers.events(session);
+        assertEquals("Echo: legacy", Peers.ofType(events, "tool_result").get(0).at("/data/content_preview").asText());
+        assertEquals("session_end", events.get(events.size() - 1).path("event_type").asText());
+    }
+
+    @Test
+    void blockedStreamableCallIsAnsweredByTheProxy(@TempDir Path traces) throws Exception {
+        try (LivePolicy policy = denyNetwork(traces); HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(streamable.url("/mcp")),
+                new Guard(policy, PolicyMode.ENFORCE), traces.resolve("t"))) {
+            try (McpSyncClient client = client(streamableTransport(proxy), new AtomicInteger())) {
+                client.initialize();
+                CallToolResult blocked = client.callTool(CallToolRequest.builder().name("echo")
+                        .arguments(Map.of("message", "https://evil.example/x")).build());
+                assertBlocked(blocked);
+                var echo = client.callTool(CallToolRequest.builder().name("echo").arguments(Map.of("message", "http://localhost/fine")).build());
+                assertEquals("Echo: http://localhost/fine", ((TextContent) echo.content().get(0)).text(), "the session goes on after a block");
+            }
+        }
+        assertDecisionRecorded(traces.resolve("t"));
+    }
+
+    @Test
+    void blockedLegacyCallIsInjectedIntoTheSseStream(@TempDir Path traces) throws Exception {
+        try (LivePolicy policy = denyNetwork(traces); HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(sse.url("/sse")),
+                new Guard(policy, PolicyMode.ENFORCE), traces.resolve("t"))) {
+            try (McpSyncClient client = client(legacyTransport(proxy), new AtomicInteger())) {
+                client.initialize();
+                assertBlocked(client.callTool(CallToolRequest.builder().name("echo")
+                        .arguments(Map.of("message", "https://evil.example/x")).build()));
+                var echo = client.callTool(CallToolRequest.builder().name("echo").arguments(Map.of("message", "http://localhost/fine")).build());
+                assertEquals("Echo: http://localhost/fine", ((TextContent) echo.content().get(0)).text());
+            }
+        }
+        assertDecisionRecorded(traces.resolve("t"));
+    }
+
+    private static LivePolicy denyNetwork(Path dir) throws Exception {
+        Path file = dir.resolve("policy.json");
+        // echo's message is declared a URL, so the reference server's echo can stand for a fetch
+        Files.writeString(file, "{\"network\":{\"deny_all\":true,\"allow\":[\"localhost\"]},"
+                + "\"tools\":{\"echo\":{\"kind\":\"url\",\"args\":[\"message\"]}}}");
+        return LivePolicy.load(file, new JudgeContext(dir, dir), System.err, 500);
+    }
+
+    private static void assertBlocked(CallToolResult r) {
+        assertTrue(r.isError(), "a blocked call is an isError result, not a JSON-RPC error");
+        String text = ((TextContent) r.content().get(0)).text();
+        assertTrue(text.contains("NOT executed"), text);
+        assertTrue(r.meta().containsKey("dev.agenttrace/policy"), String.valueOf(r.meta()));
+    }
+
+    private static void assertDecisionRecorded(Path traces) {
+        Path session = Peers.onlySession(traces);
+        List<JsonNode> events = Peers.events(session);
+        List<JsonNode> decisions = Peers.ofType(events, "decision");
+        assertEquals(1, decisions.size(), events.toString());
+        assertEquals("block", decisions.get(0).at("/data/choice").asText());
+        assertEquals(2, Peers.ofType(events, "tool_call").size());
+        List<JsonNode> results = Peers.ofType(events, "tool_result");
+        assertTrue(results.get(0).at("/data/is_error").asBoolean(), results.toString());
+    }
+
+    @Test
+    void refusesForeignOriginsHostsAndOversizedRequests(@TempDir Path traces) throws Exception {
+        HttpProxyOptions opts = HttpProxyOptions.defaults(streamable.url("/mcp")).withLimits(4096, 2048);
+        try (HttpProxy proxy = HttpPeers.proxy(opts, null, traces)) {
+            int port = proxy.port();
+            String ok = "Host: 127.0.0.1:" + port + "\r\n";
+            assertEquals(403, status(port, "POST /mcp HTTP/1.1\r\n" + ok + "Origin: http://evil.example\r\nContent-Length: 2\r\n\r\n{}"));
+            assertEquals(421, status(port, "POST /mcp HTTP/1.1\r\nHost: evil.example:" + port + "\r\nContent-Length: 2\r\n\r\n{}"));
+            assertEquals(421, status(port, "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n"));
+            assertEquals(413, status(port, "POST /mcp HTTP/1.1\r\n" + ok + "Content-Length: 5000\r\n\r\n" + "x".repeat(5000)));
+            assertEquals(413, status(port, "POST /mcp HTTP/1.1\r\n" + ok + "Transfer-Encoding: chunked\r\n\r\n1388\r\n" + "x".repeat(5000) + "\r\n0\r\n\r\n"));
+            assertEquals(431, status(port, "POST /mcp HTTP/1.1\r\n" + ok + "X-Big: " + "y".repeat(3000) + "\r\nContent-Length: 2\r\n\r\n{}"));
+            assertEquals(404, status(port, "GET /other HTTP/1.1\r\n" + ok + "\r\n"));
+            assertEquals(403, status(port, "GET /mcp HTTP/1.1\r\n" + ok + "Origin: null\r\n\r\n"));
+            // a local origin passes the proxy; the upstream answers (400: no session)
+            assertEquals(400, status(port, "GET /mcp HTTP/1.1\r\n" + ok + "Origin: http://localhost:5173\r\nAccept: text/event-stream\r\n\r\n"));
+        }
+    }
+
+    /** Sends raw bytes and returns the status code of the response. */
+    static int status(int port, String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            try {
+                out.write(request.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (java.io.IOException e) {
+                // the proxy may answer and close before reading everything: read what it said
+            }
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                line.write(b);
+            }
+            String statusLine = line.toString(StandardCharsets.US_ASCII);
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.agenttrace.tests;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.agenttrace.proxy.http.HttpProxy;
+import dev.agenttrace.proxy.http.HttpProxyOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Upstream faults staged with WireMock (the only thing it stands in for): the client gets a clear
+ * answer, the trace records the fault, and the proxy serves the next request.
+ */
+@Timeout(30)
+class RecordHttpFaultsTest {
+    private static final String CALL = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}";
+    private static final String OK_BODY = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}";
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private WireMockServer upstream;
+    private HttpProxy proxy;
+    @TempDir
+    Path traces;
+
+    @BeforeEach
+    void start(org.junit.jupiter.api.TestInfo info) throws Exception {
+        upstream = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        upstream.start();
+        HttpProxyOptions opts = HttpProxyOptions.defaults(URI.create("http://127.0.0.1:" + upstream.port() + "/mcp"))
+                .withTimeouts(10_000, 400, 400);
+        if (info.getTestMethod().orElseThrow().getName().startsWith("stalled")) {
+            opts = opts.withTimeouts(10_000, 5_000, 400);
+        }
+        proxy = HttpPeers.proxy(opts, null, traces);
+    }
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        upstream.stop();
+    }
+
+    private HttpResponse<String> call() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/mcp"))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(CALL)).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void thenTheProxyStillWorks() throws Exception {
+        upstream.resetAll();
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+        HttpResponse<String> r = call();
+        assertEquals(200, r.statusCode());
+        assertEquals(OK_BODY, r.body());
+    }
+
+    private List<JsonNode> errors() {
+        proxy.close();
+        proxy = null;
+        return HttpPeers.sessions(traces).stream().flatMap(s -> Peers.ofType(Peers.events(s), "error").stream()).toList();
+    }
+
+    @Test
+    void upstream500PassesThroughAndIsRecorded() throws Exception {
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(500).withBody("upstream exploded")));
+        HttpResponse<String> r = call();
+        assertEquals(500, r.statusCode());
+        assertEquals("upstream exploded", r.body());
+        thenTheProxyStillWorks();
+        assertTrue(errors().stream().anyMatch(e -> e.at("/data/message").asText().contains("500")));
+    }
+
+    @Test
+    void connectionResetBecomes502WithAJsonRpcError() throws Exception {
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        HttpResponse<String> r = call();
+        assertEquals(502, r.statusCode());
+        JsonNode body = Peers.JSON.readTree(r.body());
+        assertEquals(7, body.get("id").asInt(), "the error answers the call");
+        assertTrue(body.at("/error/message").asText().startsWith("agent-trace: "), r.body());
+        thenTheProxyStillWorks();
+        List<JsonNode> errors = errors();
+        assertTrue(errors.stream().anyMatch(e -> e.at("/data/request_id").asInt() == 7), errors.toString());
+    }
+
+    @Test
+    void hangingUpstreamBecomes504() throws Exception {
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody(OK_BODY)));
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = call();
+        assertEquals(504, r.statusCode());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2500, "answered at the timeout, not when the upstream woke");
+        assertTrue(r.body().contains("did not answer"), r.body());
+        thenTheProxyStillWorks();
+        assertTrue(errors().stream().anyMatch(e -> e.at("/data/message").asText().contains("did not answer")));
+    }
+
+    @Test
+    void stalledEventStreamEndsWithAnErrorForTheCall() throws Exception {
+        String half = ": keep-alive, then nothing....\n\n";
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+                .withBody(half + half).withChunkedDribbleDelay(2, 2000)));
+        HttpResponse<String> r = call();
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().startsWith(half), r.body());
+        assertTrue(r.body().contains("\"id\":7") && r.body().contains("sent nothing on the event stream"), r.body());
+        upstream.verify(postRequestedFor(urlEqualTo("/mcp")));
+        thenTheProxyStillWorks();
+    }
+}
