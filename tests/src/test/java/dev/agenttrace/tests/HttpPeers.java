@@ -85,6 +85,15 @@ final class HttpPeers {
         return proxy;
     }
 
+    /** Waits (bounded) until {@code counter} reaches {@code expected}; returns its value. */
+    static int awaitCount(java.util.concurrent.atomic.AtomicInteger counter, int expected, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (counter.get() < expected && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        return counter.get();
+    }
+
     static List<Path> sessions(Path traceDir) {
         if (!Files.isDirectory(traceDir)) {
             return List.of();

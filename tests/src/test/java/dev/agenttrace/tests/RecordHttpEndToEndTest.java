@@ -19,6 +19,9 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.ClientCapabilities;
+import io.modelcontextprotocol.spec.McpSchema.CreateMessageResult;
+import io.modelcontextprotocol.spec.McpSchema.Role;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -91,7 +94,8 @@ class RecordHttpEndToEndTest {
                         .arguments(Map.of("duration", 1, "steps", 2)).progressToken("p-1").build());
             }
         }
-        assertEquals(2, progress.get(), "progress events of the SSE stream reached the client");
+        // the SDK client hands notifications to the consumer asynchronously: allow it a moment
+        assertEquals(2, HttpPeers.awaitCount(progress, 2, 5000), "progress events of the SSE stream reached the client");
         Path session = Peers.onlySession(traces);
         JsonNode meta = Peers.meta(session);
         assertEquals(2, meta.get("tool_calls").asInt());
@@ -99,6 +103,39 @@ class RecordHttpEndToEndTest {
         List<JsonNode> events = Peers.events(session);
         assertEquals("Echo: legacy", Peers.ofType(events, "tool_result").get(0).at("/data/content_preview").asText());
         assertEquals("session_end", events.get(events.size() - 1).path("event_type").asText());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"streamable", "sse"})
+    void serverToClientRequestsAndListChangedReachTheClient(String mode, @TempDir Path traces) throws Exception {
+        boolean legacy = mode.equals("sse");
+        HttpProxyOptions opts = HttpProxyOptions.defaults(legacy ? sse.url("/sse") : streamable.url("/mcp"));
+        AtomicInteger sampled = new AtomicInteger();
+        java.util.concurrent.CountDownLatch toolsChanged = new java.util.concurrent.CountDownLatch(1);
+        try (HttpProxy proxy = HttpPeers.proxy(opts, null, traces)) {
+            McpClientTransport t = legacy ? legacyTransport(proxy) : streamableTransport(proxy);
+            try (McpSyncClient client = McpClient.sync(t).requestTimeout(Duration.ofSeconds(20))
+                    .capabilities(ClientCapabilities.builder().sampling().build())
+                    .toolsChangeConsumer(tools -> toolsChanged.countDown())
+                    .sampling(req -> {
+                        sampled.incrementAndGet();
+                        return CreateMessageResult.builder().role(Role.ASSISTANT).content(new TextContent("sampled!"))
+                                .model("test-model").build();
+                    }).build()) {
+                client.initialize();
+                // server-everything registers its sampling tool once it knows the client samples and says
+                // so with list_changed: on the legacy stream, which is open before initialize, always; on
+                // Streamable HTTP only if the client's GET stream won the race with the registration
+                boolean changed = toolsChanged.await(legacy ? 10 : 1, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(changed || !legacy, "tools/list_changed reached the client");
+                CallToolResult r = client.callTool(CallToolRequest.builder().name("trigger-sampling-request")
+                        .arguments(Map.of("prompt", "hi", "maxTokens", 10)).build());
+                assertTrue(((TextContent) r.content().get(0)).text().contains("sampled!"), r.toString());
+            }
+        }
+        assertEquals(1, sampled.get());
+        List<JsonNode> events = Peers.events(Peers.onlySession(traces));
+        assertTrue(Peers.ofType(events, "llm_request").size() >= 1, "the sampling request is in the trace: " + events);
     }
 
     @Test

@@ -47,7 +47,7 @@ class RecordHttpFaultsTest {
         HttpProxyOptions opts = HttpProxyOptions.defaults(URI.create("http://127.0.0.1:" + upstream.port() + "/mcp"))
                 .withTimeouts(10_000, 400, 400);
         if (info.getTestMethod().orElseThrow().getName().startsWith("stalled")) {
-            opts = opts.withTimeouts(10_000, 5_000, 400);
+            opts = opts.withTimeouts(10_000, 5_000, 250);
         }
         proxy = HttpPeers.proxy(opts, null, traces);
     }
@@ -92,6 +92,33 @@ class RecordHttpFaultsTest {
     }
 
     @Test
+    void unauthorizedPassesThroughAndTheTokenNeverReachesTheTrace() throws Exception {
+        upstream.stubFor(post("/mcp").withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer tok-123"))
+                .willReturn(aResponse().withStatus(401)
+                        .withHeader("WWW-Authenticate", "Bearer resource_metadata=\"https://auth.example/.well-known/oauth-protected-resource\"")
+                        .withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_token\"}")));
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/mcp"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer tok-123").header("Cookie", "sid=cookie-456")
+                .POST(HttpRequest.BodyPublishers.ofString(CALL)).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("resource_metadata"));
+        assertEquals("{\"error\":\"invalid_token\"}", r.body());
+        upstream.verify(postRequestedFor(urlEqualTo("/mcp")).withHeader("Cookie", com.github.tomakehurst.wiremock.client.WireMock.equalTo("sid=cookie-456")));
+        proxy.close();
+        proxy = null;
+        for (Path s : HttpPeers.sessions(traces)) {
+            for (String f : List.of("events.ndjson", "meta.json", "messages.ndjson")) {
+                Path p = s.resolve(f);
+                if (java.nio.file.Files.exists(p)) {
+                    String text = java.nio.file.Files.readString(p);
+                    assertTrue(!text.contains("tok-123") && !text.contains("cookie-456"), f + " holds a credential: " + text);
+                }
+            }
+        }
+    }
+
+    @Test
     void connectionResetBecomes502WithAJsonRpcError() throws Exception {
         upstream.stubFor(post("/mcp").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         HttpResponse<String> r = call();
@@ -106,11 +133,11 @@ class RecordHttpFaultsTest {
 
     @Test
     void hangingUpstreamBecomes504() throws Exception {
-        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody(OK_BODY)));
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withFixedDelay(1500).withBody(OK_BODY)));
         long t0 = System.nanoTime();
         HttpResponse<String> r = call();
         assertEquals(504, r.statusCode());
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2500, "answered at the timeout, not when the upstream woke");
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 1200, "answered at the timeout, not when the upstream woke");
         assertTrue(r.body().contains("did not answer"), r.body());
         thenTheProxyStillWorks();
         assertTrue(errors().stream().anyMatch(e -> e.at("/data/message").asText().contains("did not answer")));
@@ -120,7 +147,7 @@ class RecordHttpFaultsTest {
     void stalledEventStreamEndsWithAnErrorForTheCall() throws Exception {
         String half = ": keep-alive, then nothing....\n\n";
         upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
-                .withBody(half + half).withChunkedDribbleDelay(2, 2000)));
+                .withBody(half + half).withChunkedDribbleDelay(2, 1200)));
         HttpResponse<String> r = call();
         assertEquals(200, r.statusCode());
         assertTrue(r.body().startsWith(half), r.body());

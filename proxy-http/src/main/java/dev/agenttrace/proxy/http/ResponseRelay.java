@@ -358,6 +358,17 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (!ex.finished && ex.responseStarted && kind == Body.SSE && ex.request.method().equals(HttpMethod.GET)) {
+            // a server may end a GET event stream whenever it likes (session deleted, restart): end
+            // it cleanly towards the client, which reconnects (Last-Event-ID) or starts over
+            ex.finished = true;
+            cancelTimer();
+            releaseCarry();
+            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            front.exchangeDone(ex, false);
+            ctx.fireChannelInactive();
+            return;
+        }
         fail("the upstream closed the connection " + (ex.responseStarted ? "in the middle of the response to " : "before answering ")
                 + ex.describe(), HttpResponseStatus.BAD_GATEWAY, "upstream_closed");
         ctx.fireChannelInactive();

@@ -37,6 +37,8 @@ final class SseParser {
     private int lineLen;
     private boolean skipLf;
     private boolean overflowed;
+    /** The rest of an over-long line is skipped, not read as a new line. */
+    private boolean discardLine;
     private String eventType;
     private String eventId;
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -49,7 +51,7 @@ final class SseParser {
 
     /** True when everything fed so far ends on an event boundary. */
     boolean atBoundary() {
-        return !midEvent && lineLen == 0;
+        return !midEvent && lineLen == 0 && !discardLine;
     }
 
     /** Reads the readable bytes of {@code buf} without moving its indexes. */
@@ -75,10 +77,16 @@ final class SseParser {
     }
 
     private void append(byte b, Listener listener) {
+        if (discardLine) {
+            return;
+        }
         if (lineLen == line.length) {
             if (lineLen >= maxEventBytes) {
                 overflow("an SSE line longer than " + maxEventBytes + " bytes", listener);
                 lineLen = 0;
+                discardLine = true;
+                midEvent = true;
+                return;
             } else {
                 line = java.util.Arrays.copyOf(line, Math.min(maxEventBytes, line.length * 2));
             }
@@ -87,6 +95,10 @@ final class SseParser {
     }
 
     private void endLine(Listener listener, int endIndex) {
+        if (discardLine) {
+            discardLine = false;
+            return;
+        }
         if (lineLen == 0) {
             dispatch(listener, endIndex);
             return;
