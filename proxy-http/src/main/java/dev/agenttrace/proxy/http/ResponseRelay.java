@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  *   upstream: [SslHandler] -> HttpClientCodec -> ResponseRelay  ==>  client: HttpServerCodec
  * </pre>
  *
- * Each chunk is written and flushed as it comes (SSE needs a flush per event); when the client's
- * outbound buffer passes its high-water mark, reads from the upstream stop until it drains
+ * Each chunk is written as it comes and flushed when the read that brought it completes; when the
+ * client's outbound buffer passes its high-water mark, reads from the upstream stop until it drains
  * ({@link FrontendHandler#channelWritabilityChanged}), so a slow client slows the upstream and
  * memory stays bounded. Beside the bytes, JSON bodies are copied (bounded) and SSE streams parsed
  * to record each JSON-RPC message. Legacy SSE streams are relayed one whole event at a time, so
@@ -152,11 +152,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         HttpUtil.setKeepAlive(out, HttpUtil.isKeepAlive(ex.request));
         ex.responseStarted = true;
-        if (kind == Body.SSE) {
-            client.writeAndFlush(out);
-        } else {
-            client.write(out);
-        }
+        client.write(out);
     }
 
     private void onContent(ChannelHandlerContext ctx, HttpContent c) {
@@ -166,7 +162,9 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             relayWholeEvents(in);
             c.release();
             if (!ex.finished) {
-                client.writeAndFlush(last ? LastHttpContent.EMPTY_LAST_CONTENT : Unpooled.EMPTY_BUFFER);
+                if (last) {
+                    client.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                }
             }
         } else {
             if (kind == Body.SSE) {
@@ -182,7 +180,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
                     json.write(chunk, 0, chunk.length);
                 }
             }
-            client.writeAndFlush(c);
+            client.write(c);
         }
         if (ex.finished) {
             return;
@@ -268,8 +266,20 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         return Unpooled.copiedBuffer(event, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Everything one read of the upstream brought goes out in one flush: a whole small answer
+     * (head, event, last chunk) is one write to the client, and a stream is flushed as each read
+     * completes, so nothing waits for more input.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        client.flush();
+        ctx.fireChannelReadComplete();
+    }
+
     private void finish(ChannelHandlerContext ctx) {
         ex.finished = true;
+        client.flush();
         cancelTimer();
         if (json != null && json.size() > 0) {
             ex.session.message(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
