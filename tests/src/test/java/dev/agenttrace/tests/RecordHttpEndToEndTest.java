@@ -138,6 +138,28 @@ class RecordHttpEndToEndTest {
         assertTrue(Peers.ofType(events, "llm_request").size() >= 1, "the sampling request is in the trace: " + events);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http", "sse"})
+    void theTypeScriptSdkClientWorksThroughTheProxyToo(String kind, @TempDir Path traces) throws Exception {
+        boolean legacy = kind.equals("sse");
+        HttpProxyOptions opts = HttpProxyOptions.defaults(legacy ? sse.url("/sse") : streamable.url("/mcp"));
+        String out;
+        try (HttpProxy proxy = HttpPeers.proxy(opts, null, traces)) {
+            Process node = new ProcessBuilder("node", Peers.ROOT.resolve("tests/npm/node_client_check.mjs").toString(),
+                    proxy.localUrl().toString(), kind).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals(0, node.waitFor(), out);
+        }
+        JsonNode result = JSON.readTree(out);
+        assertEquals("Echo: from node", result.path("echo").asText(), out);
+        Path session = Peers.onlySession(traces);
+        List<JsonNode> events = Peers.events(session);
+        assertEquals("Echo: from node", Peers.ofType(events, "tool_result").get(0).at("/data/content_preview").asText());
+        if (!legacy) {
+            assertEquals("deleted", events.get(events.size() - 1).at("/data/reason").asText(), "DELETE ended the session");
+        }
+    }
+
     @Test
     void blockedStreamableCallIsAnsweredByTheProxy(@TempDir Path traces) throws Exception {
         try (LivePolicy policy = denyNetwork(traces); HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(streamable.url("/mcp")),
