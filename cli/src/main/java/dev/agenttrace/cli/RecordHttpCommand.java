@@ -43,7 +43,8 @@ final class RecordHttpCommand implements Callable<Integer> {
     String bind;
 
     @Option(names = "--transport", paramLabel = "T",
-            description = "What the upstream speaks: streamable or sse (default: sse when the URL path ends in /sse, else streamable).")
+            description = "What the upstream speaks: streamable or sse (default: find out; a GET whose event stream opens with "
+                    + "an 'endpoint' event is legacy SSE, the rest Streamable HTTP).")
     String transport;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Agent name stored with each session (default: the upstream's host).")
@@ -121,8 +122,9 @@ final class RecordHttpCommand implements Callable<Integer> {
         if (guard != null) {
             System.err.println("agent-trace: " + mode.name().toLowerCase(Locale.ROOT) + " " + live.firewall().describe());
         }
-        System.err.println("agent-trace: recording " + opts.transport().label() + " " + proxy.localUrl() + " -> " + up
-                + " (traces in " + dir + ")");
+        String transportLabel = opts.transport() == null ? "detected per stream" : opts.transport().label();
+        System.err.println("agent-trace: recording " + proxy.localUrl() + " -> " + up + " (transport: " + transportLabel
+                + "; traces in " + dir + ")");
         proxy.awaitClose();
         return ExitCodes.OK;
     }

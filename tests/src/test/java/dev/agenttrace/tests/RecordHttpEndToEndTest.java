@@ -82,10 +82,15 @@ class RecordHttpEndToEndTest {
                 .jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
     }
 
-    @Test
-    void relaysAndRecordsALegacySseSession(@TempDir Path traces) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void relaysAndRecordsALegacySseSession(boolean transportGiven, @TempDir Path traces) throws Exception {
         AtomicInteger progress = new AtomicInteger();
-        try (HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(sse.url("/sse")), null, traces)) {
+        HttpProxyOptions opts = HttpProxyOptions.defaults(sse.url("/sse"));
+        if (transportGiven) {
+            opts = opts.withTransport(dev.agenttrace.proxy.http.Transport.SSE);
+        }
+        try (HttpProxy proxy = HttpPeers.proxy(opts, null, traces)) {
             try (McpSyncClient client = client(legacyTransport(proxy), progress)) {
                 assertEquals("mcp-servers/everything", client.initialize().serverInfo().name());
                 var echo = client.callTool(CallToolRequest.builder().name("echo").arguments(Map.of("message", "legacy")).build());
@@ -101,6 +106,7 @@ class RecordHttpEndToEndTest {
         assertEquals(2, meta.get("tool_calls").asInt());
         assertTrue(meta.at("/attribution/message_endpoint").asText().startsWith("/message?sessionId="), meta.toString());
         List<JsonNode> events = Peers.events(session);
+        assertEquals("sse", events.get(0).at("/data/transport").asText(), "detected or given, the session is a legacy one");
         assertEquals("Echo: legacy", Peers.ofType(events, "tool_result").get(0).at("/data/content_preview").asText());
         assertEquals("session_end", events.get(events.size() - 1).path("event_type").asText());
     }

@@ -92,31 +92,36 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         HttpMethod m = req.method();
+        Transport transport = px.options().transport();
+        LegacyStream posted = m.equals(HttpMethod.POST) && transport != Transport.STREAMABLE ? px.sessions().legacy(uri) : null;
         Exchange ex;
         if (!uri.startsWith("/")) {
             ex = null;
+        } else if (posted != null) {
+            ex = new Exchange(req, Exchange.Route.LEGACY_POST, posted.messageTarget, posted);
         } else if (path.equals(px.upstream().path())) {
-            if (px.options().transport() == Transport.SSE) {
-                if (!m.equals(HttpMethod.GET)) {
-                    refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " is the SSE stream: use GET");
-                    return;
-                }
-                LegacyStream stream = new LegacyStream(px.sessions().open(d -> { }), ch);
+            if (transport == Transport.SSE && !m.equals(HttpMethod.GET)) {
+                refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " is the SSE stream: use GET");
+                return;
+            }
+            if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.DELETE)) {
+                refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " takes POST, GET and DELETE");
+                return;
+            }
+            if (transport == Transport.SSE || (transport == null && m.equals(HttpMethod.GET) && !req.headers().contains("mcp-session-id"))) {
+                // a legacy stream, or (transport unknown) a GET that may turn out to be one: its
+                // first event tells (ResponseRelay#rewriteEndpoint)
+                LegacyStream stream = new LegacyStream(transport == Transport.SSE ? px.sessions().open(Transport.SSE, d -> { }) : null, ch);
                 ex = new Exchange(req, Exchange.Route.LEGACY_STREAM, uri, stream);
             } else {
-                if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.DELETE)) {
-                    refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " takes POST, GET and DELETE");
-                    return;
-                }
                 ex = new Exchange(req, Exchange.Route.STREAMABLE, uri, null);
             }
         } else {
-            LegacyStream stream = px.options().transport() == Transport.SSE && m.equals(HttpMethod.POST) ? px.sessions().legacy(uri) : null;
-            ex = stream == null ? null : new Exchange(req, Exchange.Route.LEGACY_POST, stream.messageTarget, stream);
+            ex = null;
         }
         if (ex == null) {
             refuse(ch, HttpResponseStatus.NOT_FOUND, "agent-trace: nothing here: this proxy serves " + px.upstream().path()
-                    + (px.options().transport() == Transport.SSE ? " and the message endpoints its SSE streams announce" : ""));
+                    + (transport != Transport.STREAMABLE ? " and the message endpoints its SSE streams announce" : ""));
             return;
         }
         if (HttpUtil.getContentLength(req, -1L) > px.options().maxBodyBytes()) {
@@ -187,7 +192,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ex.initialize = post && sid == null && Initialize.is(ex.body);
                 ex.session = sid != null ? sessions.forMcpSession(sid) : ex.initialize ? sessions.open(d -> { }) : sessions.sessionless();
             }
-            case LEGACY_STREAM, LEGACY_POST -> ex.session = ex.legacy.trace;
+            case LEGACY_STREAM, LEGACY_POST -> ex.session = ex.legacy.trace != null ? ex.legacy.trace : sessions.sessionless();
         }
         if (!post || ex.body.length == 0) {
             forward(ctx, ex);

@@ -66,7 +66,7 @@ public final class HttpProxy implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors())),
                 NioIoHandler.newFactory());
         int wanted = opts.port();
-        SessionOpener.Start template = new SessionOpener.Start(opts.transport(), opts.upstream(), wanted, 0);
+        SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
         sessions = new SessionRegistry(storeThread, opener, template);
         ProxyContext px = new ProxyContext(opts, upstream, sessions, guard, err);
         int[] boundPort = {wanted};

@@ -7,7 +7,9 @@ import java.net.URI;
  *
  * @param upstream              the endpoint a client would use without the proxy ({@code http://host/mcp},
  *                              {@code https://host/sse}); the proxy serves the same path on its own port
- * @param transport             what the upstream speaks
+ * @param transport             what the upstream speaks, or null to find out per stream: a {@code GET} on
+ *                              the endpoint whose event stream opens with an {@code endpoint} event is
+ *                              the legacy transport, everything else Streamable HTTP
  * @param bindHost              the address to listen on (127.0.0.1 unless the user says otherwise)
  * @param port                  the port to listen on; 0 picks a free one
  * @param maxBodyBytes          largest request body accepted (413 beyond), and largest SSE event relayed
@@ -32,7 +34,7 @@ public record HttpProxyOptions(URI upstream, Transport transport, String bindHos
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
 
     public static HttpProxyOptions defaults(URI upstream) {
-        return new HttpProxyOptions(upstream, Transport.guess(upstream), "127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES,
+        return new HttpProxyOptions(upstream, null, "127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_REQUEST_IDLE_MILLIS, DEFAULT_UPSTREAM_TIMEOUT_MILLIS,
                 DEFAULT_STREAM_IDLE_MILLIS, DEFAULT_CONNECT_TIMEOUT_MILLIS);
     }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * results are injected) and the upstream message endpoint its {@code endpoint} event announced.
  */
 final class LegacyStream {
-    final TraceSession trace;
+    /** Opened with the stream when the transport is known, else when its endpoint event shows it. */
+    volatile TraceSession trace;
     final Channel client;
     /** The upstream's message endpoint (raw path and query); the proxy serves the same target. Loop-confined. */
     String messageTarget;

@@ -259,6 +259,11 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             return null;
         }
         String target = resolved.getRawPath() + (resolved.getRawQuery() == null ? "" : "?" + resolved.getRawQuery());
+        if (ex.legacy.trace == null) {
+            // the transport was not given: this endpoint event is what shows the upstream is legacy
+            ex.legacy.trace = px.sessions().open(Transport.SSE, d -> d.put("transport_detected", true));
+            ex.session = ex.legacy.trace;
+        }
         ex.legacy.messageTarget = target;
         px.sessions().registerLegacy(target, ex.legacy);
         ex.session.attribution("message_endpoint", target);

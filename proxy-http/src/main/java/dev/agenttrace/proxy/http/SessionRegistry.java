@@ -35,7 +35,12 @@ final class SessionRegistry {
     }
 
     TraceSession open(Consumer<ObjectNode> startData) {
-        TraceSession s = new TraceSession(storeThread, opener, template, startData);
+        return open(Transport.STREAMABLE, startData);
+    }
+
+    TraceSession open(Transport transport, Consumer<ObjectNode> startData) {
+        SessionOpener.Start t = template;
+        TraceSession s = new TraceSession(storeThread, opener, new SessionOpener.Start(transport, t.upstream(), t.localPort(), 0), startData);
         open.add(s);
         return s;
     }
@@ -93,7 +98,9 @@ final class SessionRegistry {
         if (stream.messageTarget != null) {
             byMessageTarget.remove(stream.messageTarget, stream);
         }
-        end(stream.trace, "stream_closed");
+        if (stream.trace != null) {
+            end(stream.trace, "stream_closed");
+        }
     }
 
     /** At shutdown: every open session gets its session_end. */

@@ -34,6 +34,10 @@ final class TraceSession {
     private final ArrayDeque<Item> backlog = new ArrayDeque<>();
     private final Executor storeThread;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean opening = new AtomicBoolean();
+    private final SessionOpener opener;
+    private final SessionOpener.Start start;
+    private final Consumer<ObjectNode> startData;
     private volatile SessionWriter writer;
     private volatile boolean attached;
     /** Writer thread only. */
@@ -47,30 +51,44 @@ final class TraceSession {
         this.nanoAtStart = System.nanoTime();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.storeThread = storeThread;
+        this.opener = opener;
+        this.start = start;
+        this.startData = startData;
+    }
+
+    /** The store opens the session when it first has something to record: a 404 leaves no empty session behind. */
+    private void openOnce() {
+        if (opening.getAndSet(true)) {
+            return;
+        }
         double ts = epochSeconds(nanoAtStart);
         SessionOpener.Start s = new SessionOpener.Start(start.transport(), start.upstream(), start.localPort(), ts);
-        storeThread.execute(() -> {
-            SessionWriter w;
-            try {
-                w = opener.open(s);
-            } catch (RuntimeException e) {
-                System.err.println("agent-trace: tracing is off for one session (" + e.getMessage() + "); relaying continues");
-                w = null;
-            }
-            if (w != null) {
-                w.submit(sink -> {
-                    ObjectNode data = sink.newData();
-                    data.put("mode", "http");
-                    data.put("transport", s.transport().label());
-                    data.put("remote_url", s.upstream().toString());
-                    data.put("local_port", s.localPort());
-                    data.put("proxy_pid", ProcessHandle.current().pid());
-                    startData.accept(data);
-                    sink.append(new TraceEvent(EventTypes.SESSION_START, ts, sink.newEventId(), sink.sessionId(), null, null, data));
-                }, 512);
-            }
-            attach(w);
-        });
+        try {
+            storeThread.execute(() -> {
+                SessionWriter w;
+                try {
+                    w = opener.open(s);
+                } catch (RuntimeException e) {
+                    System.err.println("agent-trace: tracing is off for one session (" + e.getMessage() + "); relaying continues");
+                    w = null;
+                }
+                if (w != null) {
+                    w.submit(sink -> {
+                        ObjectNode data = sink.newData();
+                        data.put("mode", "http");
+                        data.put("transport", s.transport().label());
+                        data.put("remote_url", s.upstream().toString());
+                        data.put("local_port", s.localPort());
+                        data.put("proxy_pid", ProcessHandle.current().pid());
+                        startData.accept(data);
+                        sink.append(new TraceEvent(EventTypes.SESSION_START, ts, sink.newEventId(), sink.sessionId(), null, null, data));
+                    }, 512);
+                }
+                attach(w);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            attach(null);
+        }
     }
 
     private void attach(SessionWriter w) {
@@ -151,7 +169,7 @@ final class TraceSession {
 
     /** Writes session_end and the final meta, then closes the writer (on the store thread); idempotent. */
     void end(String reason) {
-        if (!ended.compareAndSet(false, true)) {
+        if (!ended.compareAndSet(false, true) || !opening.get()) {
             return;
         }
         long end = System.nanoTime();
@@ -171,15 +189,20 @@ final class TraceSession {
             sink.meta().totalDurationMs = durationMs;
             sink.metaChanged();
         }, 256);
-        storeThread.execute(() -> {
-            SessionWriter w = writer;
-            if (w != null) {
-                w.close(Duration.ofSeconds(5));
-            }
-        });
+        try {
+            storeThread.execute(() -> {
+                SessionWriter w = writer;
+                if (w != null) {
+                    w.close(Duration.ofSeconds(5));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the proxy is gone; the writer's own shutdown flushes what it has
+        }
     }
 
     private void submit(Consumer<EventSink> work, long bytes) {
+        openOnce();
         SessionWriter w = writer;
         if (w != null) {
             w.submit(work, bytes);

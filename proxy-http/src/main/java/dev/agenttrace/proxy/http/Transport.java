@@ -1,6 +1,5 @@
 package dev.agenttrace.proxy.http;
 
-import java.net.URI;
 import java.util.Locale;
 
 /** Which MCP HTTP transport the upstream speaks. */
@@ -9,18 +8,6 @@ public enum Transport {
     STREAMABLE,
     /** Legacy HTTP+SSE (2024-11-05): {@code GET /sse} announces a POST endpoint in an {@code endpoint} event. */
     SSE;
-
-    /**
-     * The transport an upstream URL implies when the user does not say: a path whose last segment is
-     * {@code sse} is the legacy transport (that is how every SDK names it), anything else Streamable HTTP.
-     */
-    public static Transport guess(URI upstream) {
-        String path = upstream.getPath() == null ? "" : upstream.getPath();
-        while (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        return path.endsWith("/sse") ? SSE : STREAMABLE;
-    }
 
     public static Transport parse(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
