@@ -210,6 +210,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         for (Guard.Judged j : o.judged()) {
             px.err().println("agent-trace: " + (j.mode() == PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ") + j.decision().reason());
         }
+        if (o.forward() && o.replacement() != null && ex.route == Exchange.Route.STREAMABLE) {
+            // a 2025-03-26 batch with blocked and allowed calls: one POST has one answer, so the
+            // proxy answers the whole batch rather than leave the allowed calls unanswered
+            byte[] answer = Responses.refusedBatch(o.reply(), o.replacement());
+            ex.session.synthetic(answer);
+            answerBlocked(ctx, ex, answer);
+            return;
+        }
         if (o.reply() != null) {
             ex.session.synthetic(o.reply());
         }

@@ -34,6 +34,30 @@ final class Responses {
         return body.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The answer to a batch the policy partly blocked: the blocked results, and for every other
+     * request in it an error saying it was not sent and may be sent again alone.
+     */
+    static byte[] refusedBatch(byte[] blockedReplies, byte[] keptElements) {
+        var mapper = dev.agenttrace.store.TraceJson.mapper();
+        try {
+            var out = (com.fasterxml.jackson.databind.node.ArrayNode) mapper.readTree(blockedReplies);
+            for (var element : mapper.readTree(keptElements)) {
+                if (element.has("method") && element.hasNonNull("id")) {
+                    var err = out.addObject();
+                    err.put("jsonrpc", "2.0");
+                    err.set("id", element.get("id"));
+                    var e = err.putObject("error");
+                    e.put("code", -32600);
+                    e.put("message", "agent-trace: not sent: the policy blocked another call in the same batch; send this call on its own");
+                }
+            }
+            return mapper.writeValueAsBytes(out);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot build the answer to a partly blocked batch", e);
+        }
+    }
+
     static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
