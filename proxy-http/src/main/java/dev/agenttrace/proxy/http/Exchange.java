@@ -50,6 +50,27 @@ final class Exchange {
         }
     }
 
+    private static final byte[] INITIALIZE = "\"initialize\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** True for an initialize request; parses only bodies that contain the word. */
+    static boolean isInitialize(byte[] body) {
+        outer:
+        for (int i = 0; i + INITIALIZE.length <= body.length; i++) {
+            for (int k = 0; k < INITIALIZE.length; k++) {
+                if (body[i + k] != INITIALIZE[k]) {
+                    continue outer;
+                }
+            }
+            try {
+                JsonNode msg = TraceJson.mapper().readTree(body);
+                return msg != null && "initialize".equals(msg.path("method").asText(null));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** A description for messages: {@code POST /mcp}. */
     String describe() {
         return request.method() + " " + request.uri();

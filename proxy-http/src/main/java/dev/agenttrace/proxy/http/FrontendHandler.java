@@ -4,28 +4,22 @@ import dev.agenttrace.rules.Guard;
 import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.store.mcp.Direction;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
@@ -39,6 +33,7 @@ import java.util.ArrayDeque;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
+    private final Router router;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private Exchange current;
     private ResponseRelay relay;
@@ -48,6 +43,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
+        this.router = new Router(px);
     }
 
     @Override
@@ -72,69 +68,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
-        Channel ch = ctx.channel();
-        if (req.decoderResult().isFailure()) {
-            Throwable cause = req.decoderResult().cause();
-            discarding = true;
-            if (cause instanceof TooLongHttpHeaderException) {
-                Responses.refuse(ch, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null, -32600,
-                        "agent-trace: request headers larger than " + px.options().maxHeaderBytes() + " bytes are refused");
-            } else if (cause instanceof TooLongHttpLineException) {
-                Responses.refuse(ch, HttpResponseStatus.REQUEST_URI_TOO_LONG, null, -32600,
-                        "agent-trace: a request line longer than 8192 bytes is refused");
-            } else {
-                Responses.refuse(ch, HttpResponseStatus.BAD_REQUEST, null, -32600,
-                        "agent-trace: malformed HTTP request (" + cause.getMessage() + ")");
-            }
+        Object routed = router.route(req, ctx.channel());
+        if (routed instanceof Router.Refusal r) {
+            refuse(ctx.channel(), r.status(), r.message());
             return;
         }
-        String uri = req.uri();
-        int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
-        HttpMethod m = req.method();
-        Transport transport = px.options().transport();
-        LegacyStream posted = m.equals(HttpMethod.POST) && transport != Transport.STREAMABLE ? px.sessions().legacy(uri) : null;
-        Exchange ex;
-        if (!uri.startsWith("/")) {
-            ex = null;
-        } else if (posted != null) {
-            ex = new Exchange(req, Exchange.Route.LEGACY_POST, posted.messageTarget, posted);
-        } else if (path.equals(px.upstream().path())) {
-            if (transport == Transport.SSE && !m.equals(HttpMethod.GET)) {
-                refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " is the SSE stream: use GET");
-                return;
-            }
-            if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.DELETE)) {
-                refuse(ch, HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " takes POST, GET and DELETE");
-                return;
-            }
-            if (transport == Transport.SSE || (transport == null && m.equals(HttpMethod.GET) && !req.headers().contains("mcp-session-id"))) {
-                // a legacy stream, or (transport unknown) a GET that may turn out to be one: its
-                // first event tells (ResponseRelay#rewriteEndpoint)
-                LegacyStream stream = new LegacyStream(transport == Transport.SSE ? px.sessions().open(Transport.SSE, d -> { }) : null, ch);
-                ex = new Exchange(req, Exchange.Route.LEGACY_STREAM, uri, stream);
-            } else {
-                ex = new Exchange(req, Exchange.Route.STREAMABLE, uri, null);
-            }
-        } else {
-            ex = null;
-        }
-        if (ex == null) {
-            refuse(ch, HttpResponseStatus.NOT_FOUND, "agent-trace: nothing here: this proxy serves " + px.upstream().path()
-                    + (transport != Transport.STREAMABLE ? " and the message endpoints its SSE streams announce" : ""));
-            return;
-        }
-        if (HttpUtil.getContentLength(req, -1L) > px.options().maxBodyBytes()) {
-            refuse(ch, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
-            return;
-        }
-        current = ex;
+        current = (Exchange) routed;
         receiving = true;
-    }
-
-    private String tooLarge() {
-        return "agent-trace: request bodies larger than " + px.options().maxBodyBytes()
-                + " bytes are refused (record-http --max-body-bytes raises the limit)";
     }
 
     private void refuse(Channel ch, HttpResponseStatus status, String message) {
@@ -159,7 +99,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 dropBody();
                 current = null;
                 receiving = false;
-                refuse(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+                refuse(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Router.tooLarge(px.options()));
                 discarding = !last;
                 return;
             }
@@ -169,7 +109,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (last) {
             receiving = false;
             if (body != null) {
-                current.body = ByteBufToBytes.copy(body);
+                current.body = ByteBufUtil.getBytes(body);
                 dropBody();
             }
             dispatch(ctx, current);
@@ -189,7 +129,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         switch (ex.route) {
             case STREAMABLE -> {
                 String sid = ex.request.headers().get("mcp-session-id");
-                ex.initialize = post && sid == null && Initialize.is(ex.body);
+                ex.initialize = post && sid == null && Exchange.isInitialize(ex.body);
                 ex.session = sid != null ? sessions.forMcpSession(sid) : ex.initialize ? sessions.open(d -> { }) : sessions.sessionless();
             }
             case LEGACY_STREAM, LEGACY_POST -> ex.session = ex.legacy.trace != null ? ex.legacy.trace : sessions.sessionless();
@@ -270,27 +210,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ex.upstream = up;
             up.pipeline().addLast(ResponseRelay.NAME, r);
             up.config().setAutoRead(client.isWritable());
-            up.writeAndFlush(upstreamRequest(ex)).addListener(w -> {
+            up.writeAndFlush(px.upstream().request(ex)).addListener(w -> {
                 if (!w.isSuccess()) {
                     r.fail("cannot send the request to the upstream (" + w.cause() + ")", HttpResponseStatus.BAD_GATEWAY, "upstream_error");
                 }
             });
             r.armTimeout();
         });
-    }
-
-    private FullHttpRequest upstreamRequest(Exchange ex) {
-        FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, ex.request.method(),
-                ex.route == Exchange.Route.LEGACY_POST ? ex.upstreamTarget : ex.request.uri(), Unpooled.wrappedBuffer(ex.body));
-        Responses.copyEndToEnd(ex.request.headers(), out.headers());
-        // the proxy checked Origin itself; the upstream sees its own authority and plain bytes it can parse
-        out.headers().remove(HttpHeaderNames.ORIGIN).remove(HttpHeaderNames.ACCEPT_ENCODING).remove(HttpHeaderNames.EXPECT)
-                .remove(HttpHeaderNames.CONTENT_LENGTH);
-        out.headers().set(HttpHeaderNames.HOST, px.upstream().authority());
-        if (ex.body.length > 0 || ex.request.method().equals(HttpMethod.POST)) {
-            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, ex.body.length);
-        }
-        return out;
     }
 
     /** The exchange is over (relayed, refused or failed): next request, or close. */
@@ -375,43 +301,5 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             px.err().println("agent-trace: client connection failed: " + cause);
         }
         ctx.close();
-    }
-
-    /** Small helpers that need no state. */
-    static final class ByteBufToBytes {
-        private ByteBufToBytes() {
-        }
-
-        static byte[] copy(ByteBuf b) {
-            byte[] out = new byte[b.readableBytes()];
-            b.getBytes(b.readerIndex(), out);
-            return out;
-        }
-    }
-
-    /** Recognises an initialize request without parsing everything else. */
-    static final class Initialize {
-        private static final byte[] NEEDLE = "\"initialize\"".getBytes(StandardCharsets.US_ASCII);
-
-        private Initialize() {
-        }
-
-        static boolean is(byte[] body) {
-            outer:
-            for (int i = 0; i + NEEDLE.length <= body.length; i++) {
-                for (int k = 0; k < NEEDLE.length; k++) {
-                    if (body[i + k] != NEEDLE[k]) {
-                        continue outer;
-                    }
-                }
-                try {
-                    var msg = dev.agenttrace.store.TraceJson.mapper().readTree(body);
-                    return msg != null && "initialize".equals(msg.path("method").asText(null));
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }
-            return false;
-        }
     }
 }

@@ -49,8 +49,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private final Exchange ex;
     private Body kind = Body.OTHER;
     private SseParser sse;
-    private ByteBuf carry;
-    private int carryBase;
+    private LegacyEventRelay wholeEvents;
     private ByteArrayOutputStream json;
     private boolean keepAlive;
     private int status;
@@ -126,10 +125,12 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         if (contentType.startsWith("text/event-stream")) {
             kind = Body.SSE;
-            sse = new SseParser(px.options().maxBodyBytes());
             if (ex.route == Exchange.Route.LEGACY_STREAM) {
-                carry = client.alloc().heapBuffer(1024);
+                wholeEvents = new LegacyEventRelay(px, ex, client,
+                        (reason, problem) -> fail(reason, HttpResponseStatus.BAD_GATEWAY, problem));
                 ex.legacy.open = true;
+            } else {
+                sse = new SseParser(px.options().maxBodyBytes());
             }
             // a live event stream may be quiet for as long as it likes; a POST's stream only as configured
             boolean post = ex.request.method().equals(HttpMethod.POST);
@@ -146,7 +147,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (!r.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && status != 204 && status != 304) {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
-        if (carry != null) {
+        if (wholeEvents != null) {
             out.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
             HttpUtil.setTransferEncodingChunked(out, true);
         }
@@ -158,8 +159,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private void onContent(ChannelHandlerContext ctx, HttpContent c) {
         boolean last = c instanceof LastHttpContent;
         ByteBuf in = c.content();
-        if (carry != null) {
-            relayWholeEvents(in);
+        if (wholeEvents != null) {
+            wholeEvents.relay(in);
             c.release();
             if (!ex.finished) {
                 if (last) {
@@ -207,70 +208,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
     };
 
-    /** Legacy streams: whole events only, the endpoint event rewritten to the proxy. */
-    private void relayWholeEvents(ByteBuf in) {
-        carryBase = carry.writerIndex() - in.readerIndex();
-        carry.writeBytes(in, in.readerIndex(), in.readableBytes());
-        sse.feed(in, legacyEvents);
-        carry.discardReadBytes();
-        if (carry.readableBytes() > px.options().maxBodyBytes() && !ex.finished) {
-            fail("the upstream sent an SSE event larger than " + px.options().maxBodyBytes() + " bytes", HttpResponseStatus.BAD_GATEWAY,
-                    "too_large");
-        }
-    }
-
-    private final SseParser.Listener legacyEvents = new SseParser.Listener() {
-        @Override
-        public void onEvent(String type, byte[] data, String id, int endIndex) {
-            if (ex.finished) {
-                return;
-            }
-            int len = carryBase + endIndex - carry.readerIndex();
-            ByteBuf event = carry.readBytes(len);
-            if ("endpoint".equals(type)) {
-                event.release();
-                event = rewriteEndpoint(new String(data, StandardCharsets.UTF_8).trim(), id);
-                if (event == null) {
-                    return;
-                }
-            } else if ("message".equals(type) && data.length > 0) {
-                ex.session.message(Direction.SERVER_TO_CLIENT, data, "sse");
-            }
-            client.write(new DefaultHttpContent(event));
-        }
-
-        @Override
-        public void onOverflow(String what) {
-            // the carry check in relayWholeEvents ends the stream
-        }
-    };
-
-    /** The client must POST to the proxy, on the path the upstream named (same-origin upstream endpoints only). */
-    private ByteBuf rewriteEndpoint(String announced, String id) {
-        java.net.URI resolved;
-        try {
-            resolved = px.upstream().uri().resolve(announced);
-        } catch (IllegalArgumentException e) {
-            resolved = null;
-        }
-        if (resolved == null || !px.upstream().sameOrigin(resolved) || resolved.getRawPath() == null) {
-            fail("the upstream announced the message endpoint '" + announced + "', which is not on " + px.upstream().uri()
-                    + "; the proxy forwards only to the configured upstream", HttpResponseStatus.BAD_GATEWAY, "foreign_endpoint");
-            return null;
-        }
-        String target = resolved.getRawPath() + (resolved.getRawQuery() == null ? "" : "?" + resolved.getRawQuery());
-        if (ex.legacy.trace == null) {
-            // the transport was not given: this endpoint event is what shows the upstream is legacy
-            ex.legacy.trace = px.sessions().open(Transport.SSE, d -> d.put("transport_detected", true));
-            ex.session = ex.legacy.trace;
-        }
-        ex.legacy.messageTarget = target;
-        px.sessions().registerLegacy(target, ex.legacy);
-        ex.session.attribution("message_endpoint", target);
-        String event = (id == null ? "" : "id: " + id + "\n") + "event: endpoint\ndata: " + target + "\n\n";
-        return Unpooled.copiedBuffer(event, StandardCharsets.UTF_8);
-    }
-
     /**
      * Everything one read of the upstream brought goes out in one flush: a whole small answer
      * (head, event, last chunk) is one write to the client, and a stream is flushed as each read
@@ -289,7 +226,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (json != null && json.size() > 0) {
             ex.session.message(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
         }
-        releaseCarry();
+        releaseEvents();
         Channel up = ctx.channel();
         up.pipeline().remove(this);
         if (keepAlive) {
@@ -323,8 +260,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         ex.finished = true;
         cancelTimer();
-        boolean wholeEvents = carry != null;
-        releaseCarry();
+        boolean aligned = wholeEvents != null;
+        releaseEvents();
         px.err().println("agent-trace: " + reason);
         ex.session.problem(Direction.SERVER_TO_CLIENT, kind, reason, null);
         if (ex.upstream != null) {
@@ -347,7 +284,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(ex.request));
             client.writeAndFlush(r);
             front.exchangeDone(ex, false);
-        } else if (this.kind == Body.SSE && id != null && (sse.atBoundary() || wholeEvents)) {
+        } else if (this.kind == Body.SSE && id != null && (aligned || sse.atBoundary())) {
             byte[] event = ("event: message\ndata: " + new String(error, StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);
             client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)));
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -365,7 +302,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         ex.finished = true;
         cancelTimer();
-        releaseCarry();
+        releaseEvents();
         if (ex.upstream != null) {
             ex.upstream.close();
         }
@@ -378,7 +315,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             // it cleanly towards the client, which reconnects (Last-Event-ID) or starts over
             ex.finished = true;
             cancelTimer();
-            releaseCarry();
+            releaseEvents();
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             front.exchangeDone(ex, false);
             ctx.fireChannelInactive();
@@ -403,10 +340,10 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void releaseCarry() {
-        if (carry != null) {
-            carry.release();
-            carry = null;
+    private void releaseEvents() {
+        if (wholeEvents != null) {
+            wholeEvents.release();
+            wholeEvents = null;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.agenttrace.proxy.http;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -9,8 +10,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
@@ -101,6 +107,24 @@ final class Upstream {
         }
         int otherPort = other.getPort() > 0 ? other.getPort() : "https".equalsIgnoreCase(other.getScheme()) ? 443 : 80;
         return uri.getScheme().equalsIgnoreCase(other.getScheme()) && host.equalsIgnoreCase(other.getHost()) && port == otherPort;
+    }
+
+    /**
+     * The request to send upstream for an exchange: the client's end-to-end headers (Authorization
+     * and cookies included: they were issued for this upstream), its own Host, no Origin (the proxy
+     * checked it), identity encoding (the proxy reads what it relays), the body as judged.
+     */
+    FullHttpRequest request(Exchange ex) {
+        FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, ex.request.method(),
+                ex.route == Exchange.Route.LEGACY_POST ? ex.upstreamTarget : ex.request.uri(), Unpooled.wrappedBuffer(ex.body));
+        Responses.copyEndToEnd(ex.request.headers(), out.headers());
+        out.headers().remove(HttpHeaderNames.ORIGIN).remove(HttpHeaderNames.ACCEPT_ENCODING).remove(HttpHeaderNames.EXPECT)
+                .remove(HttpHeaderNames.CONTENT_LENGTH);
+        out.headers().set(HttpHeaderNames.HOST, authority);
+        if (ex.body.length > 0 || ex.request.method().equals(HttpMethod.POST)) {
+            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, ex.body.length);
+        }
+        return out;
     }
 
     /** A connection on {@code loop}: an idle pooled one, else a new one. */
