@@ -27,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +165,49 @@ class RecordHttpEndToEndTest {
         if (!legacy) {
             assertEquals("deleted", events.get(events.size() - 1).at("/data/reason").asText(), "DELETE ended the session");
         }
+    }
+
+    @Test
+    void resumesAStreamWithLastEventIdThroughTheProxy(@TempDir Path traces) throws Exception {
+        try (HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(streamable.url("/mcp")), null, traces)) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            URI url = proxy.localUrl();
+            var init = post(http, url, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                    + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+            String sid = init.headers().firstValue("mcp-session-id").orElseThrow();
+            post(http, url, sid, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            String first = eventId(post(http, url, sid, echo(2, "first")).body());
+            post(http, url, sid, echo(3, "second"));
+            // the client lost the stream after 'first': GET with Last-Event-ID replays what followed
+            var resume = java.net.http.HttpRequest.newBuilder(url).header("Accept", "text/event-stream").header("Mcp-Session-Id", sid)
+                    .header("MCP-Protocol-Version", "2025-06-18").header("Last-Event-ID", first).GET().build();
+            var stream = http.send(resume, java.net.http.HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, stream.statusCode());
+            String replayed = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> stream.body().filter(l -> l.contains("Echo: second")).findFirst().orElse(""))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(replayed.contains("\"id\":3"), replayed);
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, URI url, String sid, String body) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (sid != null) {
+            b.header("Mcp-Session-Id", sid).header("MCP-Protocol-Version", "2025-06-18");
+        }
+        var r = http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 202, r.statusCode() + " " + r.body());
+        return r;
+    }
+
+    private static String echo(int id, String message) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\""
+                + message + "\"}}}";
+    }
+
+    private static String eventId(String sse) {
+        return sse.lines().filter(l -> l.startsWith("id: ")).map(l -> l.substring(4)).findFirst().orElseThrow(() -> new AssertionError(sse));
     }
 
     @Test

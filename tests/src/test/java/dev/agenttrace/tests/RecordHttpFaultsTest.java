@@ -49,6 +49,8 @@ class RecordHttpFaultsTest {
         String test = info.getTestMethod().orElseThrow().getName();
         if (test.startsWith("hanging")) {
             opts = opts.withTimeouts(10_000, 400, 0);
+        } else if (test.startsWith("idle")) {
+            opts = opts.withTimeouts(300, 5_000, 0);
         } else if (test.startsWith("stalled")) {
             opts = opts.withTimeouts(10_000, 5_000, 250);
         }
@@ -142,6 +144,22 @@ class RecordHttpFaultsTest {
             assertEquals(-32600, answer.get(1).at("/error/code").asInt(), "the other call is told it was not sent");
         }
         assertEquals(0, upstream.getAllServeEvents().size(), "nothing reached the upstream");
+    }
+
+    @Test
+    void idleTimeoutEndsHalfSentRequestsButNotQuietEventStreams() throws Exception {
+        // 300 ms request idle timeout: a request that stops half way gets 408
+        assertEquals(408, RecordHttpEndToEndTest.status(proxy.port(), "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + proxy.port()
+                + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\""));
+        // an event stream quiet for 600 ms between events is not cut
+        String event = "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\"}\n\n";
+        upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/mcp").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(event + event).withChunkedDribbleDelay(2, 1200)));
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/mcp"))
+                .header("Accept", "text/event-stream").header("Mcp-Session-Id", "s-1").GET().build();
+        HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals(event + event, r.body());
     }
 
     @Test
