@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class RecordHttpStreamableEndToEndTest {
-    private static final Pattern LISTENING = Pattern.compile("recording http://127\\.0\\.0\\.1:(\\d+)/mcp");
+    private static final Pattern LISTENING = Pattern.compile("recording http://127\\.0\\.0\\.1:(\\d+)/");
 
     @Test
     void relaysAndRecordsAStreamableSession(@TempDir Path tmp) throws Exception {
