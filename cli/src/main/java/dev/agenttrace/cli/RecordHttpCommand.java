@@ -75,6 +75,11 @@ final class RecordHttpCommand implements Callable<Integer> {
             description = "Close a client connection idle this long between requests or in the middle of one (default: ${DEFAULT-VALUE}).")
     long requestIdle;
 
+    @Option(names = "--session-idle-ms", paramLabel = "MS", defaultValue = "" + HttpProxyOptions.DEFAULT_SESSION_IDLE_MILLIS,
+            description = "End the trace of a Streamable HTTP session with no traffic and no open stream for this long "
+                    + "(clients rarely send DELETE); later traffic starts a new trace; 0: never (default: ${DEFAULT-VALUE}).")
+    long sessionIdle;
+
     @Mixin
     PolicyOptions policy;
 
@@ -147,7 +152,7 @@ final class RecordHttpCommand implements Callable<Integer> {
             throw new UserError("--max-body-bytes and --max-header-bytes must be at least 1024");
         }
         HttpProxyOptions o = HttpProxyOptions.defaults(up).withPort(port).withBind(bind)
-                .withLimits(maxBodyBytes, maxHeaderBytes).withTimeouts(requestIdle, upstreamTimeout, streamIdle);
+                .withLimits(maxBodyBytes, maxHeaderBytes).withTimeouts(requestIdle, upstreamTimeout, streamIdle).withSessionIdle(sessionIdle);
         if (transport != null) {
             try {
                 o = o.withTransport(Transport.parse(transport));

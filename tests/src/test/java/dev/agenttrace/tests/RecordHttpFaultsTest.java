@@ -49,6 +49,8 @@ class RecordHttpFaultsTest {
         String test = info.getTestMethod().orElseThrow().getName();
         if (test.startsWith("hanging")) {
             opts = opts.withTimeouts(10_000, 400, 0);
+        } else if (test.startsWith("sessions")) {
+            opts = opts.withSessionIdle(500);
         } else if (test.startsWith("idle")) {
             opts = opts.withTimeouts(300, 5_000, 0);
         } else if (test.startsWith("stalled")) {
@@ -160,6 +162,34 @@ class RecordHttpFaultsTest {
         HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals(event + event, r.body());
+    }
+
+    @Test
+    void sessionsEndWhenTheUpstreamForgetsThemOrWhenIdle() throws Exception {
+        upstream.stubFor(post("/mcp").withHeader("Mcp-Session-Id", com.github.tomakehurst.wiremock.client.WireMock.equalTo("gone"))
+                .willReturn(aResponse().withStatus(404)));
+        upstream.stubFor(post("/mcp").withHeader("Mcp-Session-Id", com.github.tomakehurst.wiremock.client.WireMock.equalTo("quiet"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(OK_BODY)));
+        for (String sid : List.of("gone", "quiet")) {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/mcp"))
+                    .header("Content-Type", "application/json").header("Mcp-Session-Id", sid)
+                    .POST(HttpRequest.BodyPublishers.ofString(CALL)).build();
+            http.send(req, HttpResponse.BodyHandlers.ofString());
+        }
+        long end = System.currentTimeMillis() + 5000;
+        java.util.Map<String, String> reasons = java.util.Map.of();
+        while (System.currentTimeMillis() < end && reasons.size() < 2) {
+            Thread.sleep(50);
+            reasons = new java.util.HashMap<>();
+            for (Path s : HttpPeers.sessions(traces)) {
+                List<JsonNode> events = Peers.events(s);
+                List<JsonNode> ends = Peers.ofType(events, "session_end");
+                if (!ends.isEmpty()) {
+                    reasons.put(events.get(0).at("/data/mcp_session_id").asText(), ends.get(0).at("/data/reason").asText());
+                }
+            }
+        }
+        assertEquals(java.util.Map.of("gone", "expired", "quiet", "idle"), reasons);
     }
 
     @Test

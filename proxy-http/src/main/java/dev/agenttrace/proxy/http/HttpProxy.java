@@ -96,6 +96,11 @@ public final class HttpProxy implements AutoCloseable {
         port = ((InetSocketAddress) server.localAddress()).getPort();
         boundPort[0] = port;
         sessions.localPort(port);
+        long idle = opts.sessionIdleMillis();
+        if (idle > 0) {
+            long every = Math.max(1000, Math.min(60_000, idle / 4));
+            group.next().scheduleAtFixedRate(() -> sessions.endIdle(idle), every, every, TimeUnit.MILLISECONDS);
+        }
         return port;
     }
 

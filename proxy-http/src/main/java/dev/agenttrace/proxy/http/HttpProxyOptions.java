@@ -21,10 +21,13 @@ import java.net.URI;
  * @param streamIdleMillis      an SSE response to a POST that is silent this long is ended with a JSON-RPC
  *                              error for the pending request; 0: never. GET streams never time out.
  * @param connectTimeoutMillis  connecting to the upstream
+ * @param sessionIdleMillis     a Streamable HTTP session with no traffic and no open stream for this long
+ *                              gets its session_end (clients rarely send DELETE); 0: only DELETE, a 404
+ *                              from the upstream or the proxy's end close sessions
  */
 public record HttpProxyOptions(URI upstream, Transport transport, String bindHost, int port, int maxBodyBytes,
                                int maxHeaderBytes, long requestIdleMillis, long upstreamTimeoutMillis,
-                               long streamIdleMillis, long connectTimeoutMillis) {
+                               long streamIdleMillis, long connectTimeoutMillis, long sessionIdleMillis) {
     public static final int DEFAULT_PORT = 3100;
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -32,35 +35,41 @@ public record HttpProxyOptions(URI upstream, Transport transport, String bindHos
     public static final long DEFAULT_UPSTREAM_TIMEOUT_MILLIS = 120_000;
     public static final long DEFAULT_STREAM_IDLE_MILLIS = 0;
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
+    public static final long DEFAULT_SESSION_IDLE_MILLIS = 30 * 60_000;
 
     public static HttpProxyOptions defaults(URI upstream) {
         return new HttpProxyOptions(upstream, null, "127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_REQUEST_IDLE_MILLIS, DEFAULT_UPSTREAM_TIMEOUT_MILLIS,
-                DEFAULT_STREAM_IDLE_MILLIS, DEFAULT_CONNECT_TIMEOUT_MILLIS);
+                DEFAULT_STREAM_IDLE_MILLIS, DEFAULT_CONNECT_TIMEOUT_MILLIS, DEFAULT_SESSION_IDLE_MILLIS);
     }
 
     public HttpProxyOptions withPort(int p) {
         return new HttpProxyOptions(upstream, transport, bindHost, p, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
     }
 
     public HttpProxyOptions withBind(String host) {
         return new HttpProxyOptions(upstream, transport, host, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
     }
 
     public HttpProxyOptions withTransport(Transport t) {
         return new HttpProxyOptions(upstream, t, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
     }
 
     public HttpProxyOptions withLimits(int body, int header) {
         return new HttpProxyOptions(upstream, transport, bindHost, port, body, header, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
+    }
+
+    public HttpProxyOptions withSessionIdle(long millis) {
+        return new HttpProxyOptions(upstream, transport, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, millis);
     }
 
     public HttpProxyOptions withTimeouts(long requestIdle, long upstreamTimeout, long streamIdle) {
         return new HttpProxyOptions(upstream, transport, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdle,
-                upstreamTimeout, streamIdle, connectTimeoutMillis);
+                upstreamTimeout, streamIdle, connectTimeoutMillis, sessionIdleMillis);
     }
 }

@@ -50,6 +50,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private Body kind = Body.OTHER;
     private SseParser sse;
     private LegacyEventRelay wholeEvents;
+    /** The session an open event stream keeps alive (a detected legacy stream moves on to its own). */
+    private TraceSession streamSession;
     private ByteArrayOutputStream json;
     private boolean keepAlive;
     private int status;
@@ -125,6 +127,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         if (contentType.startsWith("text/event-stream")) {
             kind = Body.SSE;
+            streamSession = ex.session;
+            streamSession.streamOpened();
             if (ex.route == Exchange.Route.LEGACY_STREAM) {
                 wholeEvents = new LegacyEventRelay(px, ex, client,
                         (reason, problem) -> fail(reason, HttpResponseStatus.BAD_GATEWAY, problem));
@@ -240,6 +244,13 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
                 px.sessions().endMcpSession(sid, "deleted");
             }
         }
+        if (status == 404 && ex.route == Exchange.Route.STREAMABLE) {
+            // the upstream no longer knows the session: the client must start a new one (spec)
+            String sid = ex.request.headers().get("mcp-session-id");
+            if (sid != null) {
+                px.sessions().endMcpSession(sid, "expired");
+            }
+        }
         front.exchangeDone(ex, false);
     }
 
@@ -340,7 +351,15 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void closeStream() {
+        if (streamSession != null) {
+            streamSession.streamClosed();
+            streamSession = null;
+        }
+    }
+
     private void releaseEvents() {
+        closeStream();
         if (wholeEvents != null) {
             wholeEvents.release();
             wholeEvents = null;

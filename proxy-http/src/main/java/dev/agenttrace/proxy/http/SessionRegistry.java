@@ -81,6 +81,15 @@ final class SessionRegistry {
         }
     }
 
+    /** Ends the Streamable HTTP sessions idle longer than {@code millis} (a later request starts a new trace). */
+    void endIdle(long millis) {
+        for (var e : byMcpSessionId.entrySet()) {
+            if (e.getValue().idleFor(millis) && byMcpSessionId.remove(e.getKey(), e.getValue())) {
+                end(e.getValue(), "idle");
+            }
+        }
+    }
+
     void end(TraceSession s, String reason) {
         open.remove(s);
         s.end(reason);

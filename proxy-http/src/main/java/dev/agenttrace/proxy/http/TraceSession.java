@@ -38,6 +38,8 @@ final class TraceSession {
     private final SessionOpener opener;
     private final SessionOpener.Start start;
     private final Consumer<ObjectNode> startData;
+    private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastActive = System.nanoTime();
     private volatile SessionWriter writer;
     private volatile boolean attached;
     /** Writer thread only. */
@@ -201,7 +203,23 @@ final class TraceSession {
         }
     }
 
+    /** An event stream of this session opened (it keeps the session alive however quiet it is). */
+    void streamOpened() {
+        openStreams.incrementAndGet();
+    }
+
+    void streamClosed() {
+        openStreams.decrementAndGet();
+        lastActive = System.nanoTime();
+    }
+
+    /** True when nothing was recorded for {@code millis} and no event stream is open. */
+    boolean idleFor(long millis) {
+        return openStreams.get() <= 0 && System.nanoTime() - lastActive > millis * 1_000_000L;
+    }
+
     private void submit(Consumer<EventSink> work, long bytes) {
+        lastActive = System.nanoTime();
         openOnce();
         SessionWriter w = writer;
         if (w != null) {
