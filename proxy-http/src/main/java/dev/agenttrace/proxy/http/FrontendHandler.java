@@ -268,6 +268,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (ex != null) {
             if (relay != null) {
                 relay.clientGone();
+            } else {
+                // still waiting for an upstream connection: it goes back to the pool unused
+                ex.finished = true;
             }
             if (ex.route == Exchange.Route.LEGACY_STREAM) {
                 ex.legacy.open = false;
