@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
  * usage errors) goes to stderr.
  */
 @Command(name = "agent-trace", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Record, inspect, firewall and watch the JSON-RPC traffic between an AI agent and its MCP servers; serve the traces to a debugging agent.",
-        subcommands = {RecordCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
+        description = "Record, inspect, firewall and watch the JSON-RPC traffic between an AI agent and its MCP servers (stdio and HTTP); serve the traces to a debugging agent.",
+        subcommands = {RecordCommand.class, RecordHttpCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
                 WatchCommand.class, LintCommand.class, ResumeCommand.class, McpCommand.class, ExplainCommand.class,
                 DiffCommand.class, StatsCommand.class, CostCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Concurrent MCP HTTP load: C clients of the official TypeScript SDK, each with its own session,
+// call tools/call echo as fast as they can for a fixed number of calls; direct vs proxied, A B A B.
+// Prints calls/s per run, the medians and the proxy/direct ratio; every echo is checked.
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+
+const HELP = `usage: node throughput.mjs --url URL --proxy-url URL [--transport http|sse] [--clients 32] [--calls 200] [--rounds 3] [--sdk DIR]`;
+const o = { transport: "http", clients: 32, calls: 200, rounds: 3, sdk: join(process.env.NPM_PEERS || "tests/npm", "node_modules/@modelcontextprotocol/sdk") };
+const a = process.argv.slice(2);
+for (let i = 0; i < a.length; i++) {
+  if (a[i] === "-h" || a[i] === "--help") { console.log(HELP); process.exit(0); }
+  const k = a[i].slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  o[k] = ["clients", "calls", "rounds"].includes(k) ? Number(a[++i]) : a[++i];
+}
+if (!o.url || !o.proxyUrl) { console.error(HELP); process.exit(2); }
+const imp = (p) => import(pathToFileURL(join(o.sdk, "dist/esm", p)).href);
+const sdk = { ...(await imp("client/index.js")), ...(await imp("client/sse.js")), ...(await imp("client/streamableHttp.js")) };
+process.removeAllListeners("warning");
+process.on("warning", () => {});
+
+async function oneClient(url, id) {
+  const client = new sdk.Client({ name: `tp-${id}`, version: "1.0" });
+  const t = o.transport === "sse" ? new sdk.SSEClientTransport(new URL(url)) : new sdk.StreamableHTTPClientTransport(new URL(url));
+  await client.connect(t, { timeout: 10000 });
+  return client;
+}
+
+async function run(url) {
+  const clients = await Promise.all(Array.from({ length: o.clients }, (_, i) => oneClient(url, i)));
+  let mismatches = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(clients.map(async (c, ci) => {
+    for (let i = 0; i < o.calls; i++) {
+      const text = `c${ci}-${i}-abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789`;
+      const r = await c.callTool({ name: "echo", arguments: { message: text } }, undefined, { timeout: 15000 });
+      if (r?.content?.[0]?.text !== "Echo: " + text) mismatches++;
+    }
+  }));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  return { rate: (o.clients * o.calls) / secs, mismatches };
+}
+
+const median = (xs) => { const s = [...xs].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const res = { direct: [], proxy: [] };
+let mm = { direct: 0, proxy: 0 };
+for (let r = 1; r <= o.rounds; r++) {
+  for (const [side, url] of [["direct", o.url], ["proxy", o.proxyUrl]]) {
+    const x = await run(url);
+    res[side].push(x.rate);
+    mm[side] += x.mismatches;
+    console.log(`round ${r} ${side.padEnd(6)}: ${x.rate.toFixed(0)} calls/s mismatches=${x.mismatches}`);
+  }
+}
+const d = median(res.direct), p = median(res.proxy);
+console.log(`${o.transport} clients=${o.clients} throughput direct=${d.toFixed(0)}/s proxy=${p.toFixed(0)}/s ratio=${(p / d).toFixed(2)} mismatches=${mm.direct}/${mm.proxy}`);
+process.exit(0);

@@ -1,0 +1,165 @@
+package dev.agenttrace.cli;
+
+import dev.agenttrace.proxy.http.HttpProxy;
+import dev.agenttrace.proxy.http.HttpProxyOptions;
+import dev.agenttrace.proxy.http.Transport;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.LivePolicy;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.store.Attribution;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.StoreOptions;
+import dev.agenttrace.store.TraceStore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code agent-trace record-http <upstream-url>}: a recording, firewalled proxy for a remote MCP server. */
+@Command(name = "record-http", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Relay a remote MCP server (Streamable HTTP or legacy HTTP+SSE) through a local recording proxy.",
+                "The proxy serves the upstream's path on its own port: in mcp.json change only host and port, "
+                        + "e.g. https://mcp.example.com/mcp -> http://localhost:3100/mcp.",
+                "Runs until interrupted (Ctrl-C or SIGTERM); every session then gets its session_end."})
+final class RecordHttpCommand implements Callable<Integer> {
+    @Mixin
+    TraceDirOption traceDir;
+
+    @Parameters(index = "0", paramLabel = "UPSTREAM-URL",
+            description = "The endpoint a client would use: http(s)://host:port/mcp (Streamable HTTP) or .../sse (legacy).")
+    String upstream;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + HttpProxyOptions.DEFAULT_PORT,
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; anything else exposes the proxy beyond this machine).")
+    String bind;
+
+    @Option(names = "--transport", paramLabel = "T",
+            description = "What the upstream speaks: streamable or sse (default: find out; a GET whose event stream opens with "
+                    + "an 'endpoint' event is legacy SSE, the rest Streamable HTTP).")
+    String transport;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Agent name stored with each session (default: the upstream's host).")
+    String name;
+
+    @Option(names = "--redact", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Remove secrets from the trace before it reaches disk (default: on). Authorization and cookies are never stored.")
+    boolean redact;
+
+    @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "" + HttpProxyOptions.DEFAULT_MAX_BODY_BYTES,
+            description = "Largest request body (413 beyond) and largest SSE event (default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes;
+
+    @Option(names = "--max-header-bytes", paramLabel = "BYTES", defaultValue = "" + HttpProxyOptions.DEFAULT_MAX_HEADER_BYTES,
+            description = "Largest request header block (431 beyond; default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes;
+
+    @Option(names = "--upstream-timeout-ms", paramLabel = "MS", defaultValue = "" + HttpProxyOptions.DEFAULT_UPSTREAM_TIMEOUT_MILLIS,
+            description = "The upstream must start answering within this long, and a JSON body may not pause longer (504; default: ${DEFAULT-VALUE}).")
+    long upstreamTimeout;
+
+    @Option(names = "--stream-idle-ms", paramLabel = "MS", defaultValue = "" + HttpProxyOptions.DEFAULT_STREAM_IDLE_MILLIS,
+            description = "End a POST's event stream that is silent this long, with a JSON-RPC error for the call; 0: never (default). "
+                    + "GET streams never time out.")
+    long streamIdle;
+
+    @Option(names = "--request-idle-ms", paramLabel = "MS", defaultValue = "" + HttpProxyOptions.DEFAULT_REQUEST_IDLE_MILLIS,
+            description = "Close a client connection idle this long between requests or in the middle of one (default: ${DEFAULT-VALUE}).")
+    long requestIdle;
+
+    @Option(names = "--session-idle-ms", paramLabel = "MS", defaultValue = "" + HttpProxyOptions.DEFAULT_SESSION_IDLE_MILLIS,
+            description = "End the trace of a Streamable HTTP session with no traffic and no open stream for this long "
+                    + "(clients rarely send DELETE); later traffic starts a new trace; 0: never (default: ${DEFAULT-VALUE}).")
+    long sessionIdle;
+
+    @Mixin
+    PolicyOptions policy;
+
+    @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
+            description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
+                    + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
+    String policyMode;
+
+    @Override
+    public Integer call() throws Exception {
+        HttpProxyOptions opts = options();
+        PolicyMode mode = switch (policyMode.toLowerCase(Locale.ROOT)) {
+            case "enforce" -> PolicyMode.ENFORCE;
+            case "shadow" -> PolicyMode.SHADOW;
+            default -> throw new UserError("--policy-mode '" + policyMode + "' is not a mode: use enforce or shadow");
+        };
+        LivePolicy live = policy.loadLive(System.err);
+        Guard guard = live == null ? null : new Guard(live, mode);
+        StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact);
+        Path dir = traceDir.resolve();
+        URI up = opts.upstream();
+        String agent = name != null ? name : up.getHost();
+        HttpProxy proxy = new HttpProxy(opts, guard, start -> {
+            SessionMeta meta = new SessionMeta();
+            meta.startedAt = start.startedAt();
+            meta.agentName = agent;
+            meta.command = "http-proxy -> " + up;
+            meta.attribution = Attribution.collect(Path.of("").toAbsolutePath());
+            meta.attribution.put("proxy_pid", ProcessHandle.current().pid());
+            meta.attribution.put("transport", start.transport().label());
+            meta.attribution.put("remote_url", up.toString());
+            meta.attribution.put("local_port", start.localPort());
+            if (live != null) {
+                meta.attribution.put("policy", live.file().toString());
+                meta.attribution.put("policy_mode", mode.name().toLowerCase(Locale.ROOT));
+            }
+            return TraceStore.at(dir).create(meta, storeOpts);
+        }, System.err);
+        try {
+            proxy.start();
+        } catch (Exception e) {
+            throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "); pick another --port");
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "agent-trace-http-shutdown"));
+        if (guard != null) {
+            System.err.println("agent-trace: " + mode.name().toLowerCase(Locale.ROOT) + " " + live.firewall().describe());
+        }
+        String transportLabel = opts.transport() == null ? "detected per stream" : opts.transport().label();
+        System.err.println("agent-trace: recording " + proxy.localUrl() + " -> " + up + " (transport: " + transportLabel
+                + "; traces in " + dir + ")");
+        proxy.awaitClose();
+        return ExitCodes.OK;
+    }
+
+    HttpProxyOptions options() {
+        URI up;
+        try {
+            up = new URI(upstream);
+        } catch (URISyntaxException e) {
+            throw new UserError("'" + upstream + "' is not a URL (" + e.getReason() + "): give the server's endpoint, e.g. http://127.0.0.1:3001/mcp");
+        }
+        String scheme = up.getScheme() == null ? "" : up.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || up.getHost() == null) {
+            throw new UserError("'" + upstream + "' is not an http(s) URL with a host: give the server's endpoint, e.g. http://127.0.0.1:3001/mcp");
+        }
+        if (port < 0 || port > 65535) {
+            throw new UserError("--port " + port + " is not a port: use 1-65535 (or 0 for any free port)");
+        }
+        if (maxBodyBytes < 1024 || maxHeaderBytes < 1024) {
+            throw new UserError("--max-body-bytes and --max-header-bytes must be at least 1024");
+        }
+        HttpProxyOptions o = HttpProxyOptions.defaults(up).withPort(port).withBind(bind)
+                .withLimits(maxBodyBytes, maxHeaderBytes).withTimeouts(requestIdle, upstreamTimeout, streamIdle).withSessionIdle(sessionIdle);
+        if (transport != null) {
+            try {
+                o = o.withTransport(Transport.parse(transport));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--transport " + e.getMessage());
+            }
+        }
+        return o;
+    }
+}

@@ -1,0 +1,308 @@
+package dev.agenttrace.proxy.http;
+
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.store.mcp.Direction;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: routes each request, reads its body (bounded: it is one JSON-RPC
+ * message that the policy must see whole), lets the {@link Guard} judge it, records it, and hands
+ * it to an upstream connection whose {@link ResponseRelay} streams the answer back.
+ *
+ * <p>One exchange at a time per connection; a pipelined request waits (reads paused) until the
+ * previous response is complete. The idle timeout applies while a request is being read or the
+ * connection sits between requests, never while a response streams.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private final ProxyContext px;
+    private final Router router;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private Exchange current;
+    private ResponseRelay relay;
+    private ByteBuf body;
+    private boolean receiving;
+    private boolean discarding;
+
+    FrontendHandler(ProxyContext px) {
+        this.px = px;
+        this.router = new Router(px);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!pipelined.isEmpty() || (current != null && !receiving)) {
+            pipelined.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        handle(ctx, msg);
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            onHead(ctx, req);
+        }
+        if (msg instanceof HttpContent c) {
+            onBody(ctx, c);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
+        Object routed = router.route(req, ctx.channel());
+        if (routed instanceof Router.Refusal r) {
+            refuse(ctx.channel(), r.status(), r.message());
+            return;
+        }
+        current = (Exchange) routed;
+        receiving = true;
+    }
+
+    private void refuse(Channel ch, HttpResponseStatus status, String message) {
+        discarding = true;
+        Responses.refuse(ch, status, null, -32600, message);
+    }
+
+    private void onBody(ChannelHandlerContext ctx, HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (discarding || !receiving) {
+            c.release();
+            discarding = discarding && !last;
+            return;
+        }
+        ByteBuf in = c.content();
+        if (in.isReadable()) {
+            if (body == null) {
+                body = ctx.alloc().heapBuffer(Math.min(in.readableBytes() + 256, px.options().maxBodyBytes()));
+            }
+            if (body.readableBytes() + in.readableBytes() > px.options().maxBodyBytes()) {
+                c.release();
+                dropBody();
+                current = null;
+                receiving = false;
+                refuse(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Router.tooLarge(px.options()));
+                discarding = !last;
+                return;
+            }
+            body.writeBytes(in);
+        }
+        c.release();
+        if (last) {
+            receiving = false;
+            if (body != null) {
+                current.body = ByteBufUtil.getBytes(body);
+                dropBody();
+            }
+            dispatch(ctx, current);
+        }
+    }
+
+    private void dropBody() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Exchange ex) {
+        SessionRegistry sessions = px.sessions();
+        boolean post = ex.request.method().equals(HttpMethod.POST);
+        switch (ex.route) {
+            case STREAMABLE -> {
+                String sid = ex.request.headers().get("mcp-session-id");
+                ex.initialize = post && sid == null && Exchange.isInitialize(ex.body);
+                ex.session = sid != null ? sessions.forMcpSession(sid) : ex.initialize ? sessions.open(d -> { }) : sessions.sessionless();
+            }
+            case LEGACY_STREAM, LEGACY_POST -> ex.session = ex.legacy.trace != null ? ex.legacy.trace : sessions.sessionless();
+        }
+        if (!post || ex.body.length == 0) {
+            forward(ctx, ex);
+            return;
+        }
+        String framing = ex.route == Exchange.Route.STREAMABLE ? "http-post" : "sse-post";
+        Guard guard = px.guard();
+        Guard.Outcome o = guard == null ? Guard.PASS : guard.inspect(ex.body, 0, ex.body.length);
+        ex.session.message(Direction.CLIENT_TO_SERVER, ex.body, framing);
+        if (o == Guard.PASS) {
+            forward(ctx, ex);
+            return;
+        }
+        ex.session.judged(o.judged());
+        for (Guard.Judged j : o.judged()) {
+            px.err().println("agent-trace: " + (j.mode() == PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ") + j.decision().reason());
+        }
+        if (o.forward() && o.replacement() != null && ex.route == Exchange.Route.STREAMABLE) {
+            // a 2025-03-26 batch with blocked and allowed calls: one POST has one answer, so the
+            // proxy answers the whole batch rather than leave the allowed calls unanswered
+            byte[] answer = Responses.refusedBatch(o.reply(), o.replacement());
+            ex.session.synthetic(answer);
+            answerBlocked(ctx, ex, answer);
+            return;
+        }
+        if (o.reply() != null) {
+            ex.session.synthetic(o.reply());
+        }
+        if (!o.forward()) {
+            answerBlocked(ctx, ex, o.reply());
+            return;
+        }
+        if (o.replacement() != null) {
+            ex.body = o.replacement();
+            if (ex.route == Exchange.Route.LEGACY_POST && o.reply() != null) {
+                ex.legacy.inject(o.reply());
+            }
+        }
+        forward(ctx, ex);
+    }
+
+    /** DESIGN.md §4: a blocked call never reaches the upstream. */
+    private void answerBlocked(ChannelHandlerContext ctx, Exchange ex, byte[] reply) {
+        FullHttpResponse r;
+        if (ex.route == Exchange.Route.LEGACY_POST) {
+            ex.legacy.inject(reply);
+            r = Responses.text(HttpResponseStatus.ACCEPTED, "Accepted");
+        } else {
+            r = Responses.json(HttpResponseStatus.OK, reply);
+        }
+        HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(ex.request));
+        ex.responseStarted = true;
+        ex.finished = true;
+        ctx.writeAndFlush(r);
+        exchangeDone(ex, false);
+    }
+
+    private void forward(ChannelHandlerContext ctx, Exchange ex) {
+        Channel client = ctx.channel();
+        Future<Channel> f = px.upstream().acquire(client.eventLoop());
+        f.addListener(done -> {
+            if (ex.finished) {
+                if (done.isSuccess()) {
+                    px.upstream().release(f.getNow());
+                }
+                return;
+            }
+            ResponseRelay r = new ResponseRelay(px, this, client, ex);
+            relay = r;
+            if (!done.isSuccess()) {
+                r.failBeforeUpstream(done.cause());
+                return;
+            }
+            Channel up = f.getNow();
+            ex.upstream = up;
+            up.pipeline().addLast(ResponseRelay.NAME, r);
+            up.config().setAutoRead(client.isWritable());
+            up.writeAndFlush(px.upstream().request(ex)).addListener(w -> {
+                if (!w.isSuccess()) {
+                    r.fail("cannot send the request to the upstream (" + w.cause() + ")", HttpResponseStatus.BAD_GATEWAY, "upstream_error");
+                }
+            });
+            r.armTimeout();
+        });
+    }
+
+    /** The exchange is over (relayed, refused or failed): next request, or close. */
+    void exchangeDone(Exchange ex, boolean closeClient) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        relay = null;
+        if (ex.route == Exchange.Route.LEGACY_STREAM) {
+            ex.legacy.open = false;
+            px.sessions().unregisterLegacy(ex.legacy);
+        }
+        Channel ch = self.channel();
+        if (closeClient || !HttpUtil.isKeepAlive(ex.request)) {
+            if (ch.isActive()) {
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        ch.config().setAutoRead(true);
+        while (!pipelined.isEmpty() && (current == null || receiving)) {
+            handle(self, pipelined.poll());
+        }
+    }
+
+    private ChannelHandlerContext self;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        self = ctx;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = current;
+        if (ex != null && ex.upstream != null && !ex.finished) {
+            ex.upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        dropBody();
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
+        Exchange ex = current;
+        if (ex != null) {
+            if (relay != null) {
+                relay.clientGone();
+            } else {
+                // still waiting for an upstream connection: it goes back to the pool unused
+                ex.finished = true;
+            }
+            if (ex.route == Exchange.Route.LEGACY_STREAM) {
+                ex.legacy.open = false;
+                px.sessions().unregisterLegacy(ex.legacy);
+            }
+            current = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (current == null) {
+                ctx.close();
+            } else if (receiving) {
+                current = null;
+                receiving = false;
+                dropBody();
+                refuse(ctx.channel(), HttpResponseStatus.REQUEST_TIMEOUT, "agent-trace: the request was not sent in time ("
+                        + px.options().requestIdleMillis() + " ms without a byte)");
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            px.err().println("agent-trace: client connection failed: " + cause);
+        }
+        ctx.close();
+    }
+}

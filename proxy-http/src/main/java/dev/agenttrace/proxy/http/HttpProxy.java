@@ -1,0 +1,147 @@
+package dev.agenttrace.proxy.http;
+
+import dev.agenttrace.rules.Guard;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code agent-trace record-http}: a recording, firewalled relay in front of one remote MCP server.
+ * It serves the upstream's own path on a local port, so a client changes only host and port.
+ *
+ * <pre>
+ *   client pipeline:  HttpServerCodec -> IdleStateHandler -> HttpServerKeepAliveHandler
+ *                     -> HttpServerExpectContinueHandler -> OriginHostValidator -> FrontendHandler
+ * </pre>
+ */
+public final class HttpProxy implements AutoCloseable {
+    private final HttpProxyOptions opts;
+    private final Guard guard;
+    private final SessionOpener opener;
+    private final PrintStream err;
+    private EventLoopGroup group;
+    private ExecutorService storeThread;
+    private SessionRegistry sessions;
+    private Channel server;
+    private int port;
+
+    /**
+     * @param guard  judges every client-to-server message before it is forwarded; null for none
+     * @param opener opens a trace session per MCP session
+     * @param err    where the proxy's own messages go
+     */
+    public HttpProxy(HttpProxyOptions opts, Guard guard, SessionOpener opener, PrintStream err) {
+        this.opts = opts;
+        this.guard = guard;
+        this.opener = opener;
+        this.err = err;
+    }
+
+    /** Binds and starts relaying; returns the port. */
+    public int start() throws InterruptedException {
+        Upstream upstream = new Upstream(opts.upstream(), opts.connectTimeoutMillis());
+        storeThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "agent-trace-http-store");
+            t.setDaemon(true);
+            return t;
+        });
+        group = new MultiThreadIoEventLoopGroup(Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                NioIoHandler.newFactory());
+        int wanted = opts.port();
+        SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
+        sessions = new SessionRegistry(storeThread, opener, template);
+        ProxyContext px = new ProxyContext(opts, upstream, sessions, guard, err);
+        int[] boundPort = {wanted};
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
+                                .setMaxHeaderSize(opts.maxHeaderBytes()).setMaxChunkSize(64 * 1024)));
+                        if (opts.requestIdleMillis() > 0) {
+                            p.addLast("idle", new IdleStateHandler(opts.requestIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        }
+                        p.addLast("keep-alive", new HttpServerKeepAliveHandler());
+                        p.addLast("expect", new HttpServerExpectContinueHandler());
+                        p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0]));
+                        p.addLast("frontend", new FrontendHandler(px));
+                    }
+                });
+        try {
+            server = b.bind(new InetSocketAddress(opts.bindHost(), wanted)).sync().channel();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        port = ((InetSocketAddress) server.localAddress()).getPort();
+        boundPort[0] = port;
+        sessions.localPort(port);
+        long idle = opts.sessionIdleMillis();
+        if (idle > 0) {
+            long every = Math.max(1000, Math.min(60_000, idle / 4));
+            group.next().scheduleAtFixedRate(() -> sessions.endIdle(idle), every, every, TimeUnit.MILLISECONDS);
+        }
+        return port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The URL a client uses instead of the upstream's. */
+    public URI localUrl() {
+        String host = opts.bindHost().contains(":") ? "[" + opts.bindHost() + "]" : opts.bindHost();
+        return URI.create("http://" + host + ":" + port + pathOf(opts.upstream()));
+    }
+
+    private static String pathOf(URI u) {
+        return u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+    }
+
+    /** Blocks until the proxy is closed. */
+    public void awaitClose() throws InterruptedException {
+        server.closeFuture().sync();
+    }
+
+    /** Stops listening, drops connections, and ends every open trace session (session_end, final meta). */
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (sessions != null) {
+            sessions.endAll("proxy_stopped");
+        }
+        if (storeThread != null) {
+            storeThread.shutdown();
+            try {
+                storeThread.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

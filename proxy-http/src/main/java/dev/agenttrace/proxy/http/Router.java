@@ -1,0 +1,75 @@
+package dev.agenttrace.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+
+/**
+ * Decides what a request is, from its head alone: a Streamable HTTP exchange on the upstream's
+ * path, a legacy SSE stream, a POST to a message endpoint an SSE stream announced, or a refusal
+ * with the status and message the client gets. The proxy forwards nothing else: no other path,
+ * no absolute-form target, no other host.
+ */
+final class Router {
+    /** A request the proxy answers itself and does not read further. */
+    record Refusal(HttpResponseStatus status, String message) {
+    }
+
+    private final ProxyContext px;
+
+    Router(ProxyContext px) {
+        this.px = px;
+    }
+
+    /** @return an {@link Exchange} or a {@link Refusal} */
+    Object route(HttpRequest req, Channel client) {
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException) {
+                return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        "agent-trace: request headers larger than " + px.options().maxHeaderBytes() + " bytes are refused");
+            }
+            if (cause instanceof TooLongHttpLineException) {
+                return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "agent-trace: a request line longer than 8192 bytes is refused");
+            }
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "agent-trace: malformed HTTP request (" + cause.getMessage() + ")");
+        }
+        if (HttpUtil.getContentLength(req, -1L) > px.options().maxBodyBytes()) {
+            return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(px.options()));
+        }
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        HttpMethod m = req.method();
+        Transport transport = px.options().transport();
+        LegacyStream posted = m.equals(HttpMethod.POST) && transport != Transport.STREAMABLE ? px.sessions().legacy(uri) : null;
+        if (posted != null) {
+            return new Exchange(req, Exchange.Route.LEGACY_POST, posted.messageTarget, posted);
+        }
+        if (!uri.startsWith("/") || !path.equals(px.upstream().path())) {
+            return new Refusal(HttpResponseStatus.NOT_FOUND, "agent-trace: nothing here: this proxy serves " + px.upstream().path()
+                    + (transport != Transport.STREAMABLE ? " and the message endpoints its SSE streams announce" : ""));
+        }
+        if (transport == Transport.SSE && !m.equals(HttpMethod.GET)) {
+            return new Refusal(HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " is the SSE stream: use GET");
+        }
+        if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.DELETE)) {
+            return new Refusal(HttpResponseStatus.METHOD_NOT_ALLOWED, "agent-trace: " + path + " takes POST, GET and DELETE");
+        }
+        if (transport == Transport.SSE || (transport == null && m.equals(HttpMethod.GET) && !req.headers().contains("mcp-session-id"))) {
+            // a legacy stream, or (transport unknown) a GET that may turn out to be one: its first
+            // event tells (LegacyEventRelay#rewriteEndpoint)
+            LegacyStream stream = new LegacyStream(transport == Transport.SSE ? px.sessions().open(Transport.SSE, d -> { }) : null, client);
+            return new Exchange(req, Exchange.Route.LEGACY_STREAM, uri, stream);
+        }
+        return new Exchange(req, Exchange.Route.STREAMABLE, uri, null);
+    }
+
+    static String tooLarge(HttpProxyOptions o) {
+        return "agent-trace: request bodies larger than " + o.maxBodyBytes() + " bytes are refused (record-http --max-body-bytes raises the limit)";
+    }
+}

@@ -1,0 +1,166 @@
+package dev.agenttrace.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An incremental {@code text/event-stream} parser that reads a relayed stream beside the byte
+ * relay, without consuming it: the proxy forwards the original bytes and learns from here which
+ * JSON-RPC messages went by and where each event ends.
+ *
+ * <p>Follows the HTML living standard's event-stream interpretation: lines end in CRLF, LF or CR
+ * (a CRLF split across two chunks is one line end); {@code :} starts a comment; {@code data}
+ * lines join with {@code \n}; a blank line dispatches; an event without {@code event:} is a
+ * {@code message}. Limits hold whatever the chunking: a line or an event's data longer than
+ * {@code maxEventBytes} is an overflow: reported, and that event is then only a boundary.
+ */
+final class SseParser {
+    /** Receives each dispatched event (or bare boundary) as its blank line is read. */
+    interface Listener {
+        /**
+         * @param type     the event type ({@code message} when the stream named none), null for a
+         *                 boundary that dispatches nothing (a comment or keep-alive block)
+         * @param data     the event's data, UTF-8 (null with type)
+         * @param id       the event's {@code id:} field, or null
+         * @param endIndex the index in the fed buffer just past the blank line's terminator
+         */
+        void onEvent(String type, byte[] data, String id, int endIndex);
+
+        /** An event broke the size limit; called once for that event. */
+        default void onOverflow(String what) {
+        }
+    }
+
+    private final int maxEventBytes;
+    private byte[] line = new byte[128];
+    private int lineLen;
+    private boolean skipLf;
+    private boolean overflowed;
+    /** The rest of an over-long line is skipped, not read as a new line. */
+    private boolean discardLine;
+    private String eventType;
+    private String eventId;
+    private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+    private boolean hasData;
+    private boolean midEvent;
+
+    SseParser(int maxEventBytes) {
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** True when everything fed so far ends on an event boundary. */
+    boolean atBoundary() {
+        return !midEvent && lineLen == 0 && !discardLine;
+    }
+
+    /** Reads the readable bytes of {@code buf} without moving its indexes. */
+    void feed(ByteBuf buf, Listener listener) {
+        int end = buf.writerIndex();
+        for (int i = buf.readerIndex(); i < end; i++) {
+            byte b = buf.getByte(i);
+            if (skipLf) {
+                skipLf = false;
+                if (b == '\n') {
+                    continue;
+                }
+            }
+            if (b == '\r') {
+                skipLf = true;
+                endLine(listener, i + 1);
+            } else if (b == '\n') {
+                endLine(listener, i + 1);
+            } else {
+                append(b, listener);
+            }
+        }
+    }
+
+    private void append(byte b, Listener listener) {
+        if (discardLine) {
+            return;
+        }
+        if (lineLen == line.length) {
+            if (lineLen >= maxEventBytes) {
+                overflow("an SSE line longer than " + maxEventBytes + " bytes", listener);
+                lineLen = 0;
+                discardLine = true;
+                midEvent = true;
+                return;
+            } else {
+                line = java.util.Arrays.copyOf(line, Math.min(maxEventBytes, line.length * 2));
+            }
+        }
+        line[lineLen++] = b;
+    }
+
+    private void endLine(Listener listener, int endIndex) {
+        if (discardLine) {
+            discardLine = false;
+            return;
+        }
+        if (lineLen == 0) {
+            dispatch(listener, endIndex);
+            return;
+        }
+        midEvent = true;
+        int n = lineLen;
+        lineLen = 0;
+        if (line[0] == ':') {
+            return;
+        }
+        int colon = -1;
+        for (int i = 0; i < n; i++) {
+            if (line[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        String field = new String(line, 0, colon < 0 ? n : colon, StandardCharsets.UTF_8);
+        int vs = colon < 0 ? n : colon + 1;
+        if (vs < n && line[vs] == ' ') {
+            vs++;
+        }
+        switch (field) {
+            case "data" -> {
+                if (hasData) {
+                    data.write('\n');
+                }
+                if (data.size() + (n - vs) > maxEventBytes) {
+                    overflow("an SSE event with more than " + maxEventBytes + " bytes of data", listener);
+                    data.reset();
+                } else {
+                    data.write(line, vs, n - vs);
+                }
+                hasData = true;
+            }
+            case "event" -> eventType = new String(line, vs, n - vs, StandardCharsets.UTF_8);
+            case "id" -> eventId = new String(line, vs, n - vs, StandardCharsets.UTF_8);
+            default -> {
+                // retry and unknown fields: nothing to record
+            }
+        }
+    }
+
+    private void dispatch(Listener listener, int endIndex) {
+        midEvent = false;
+        if (hasData && !overflowed) {
+            String type = eventType == null || eventType.isEmpty() ? "message" : eventType;
+            listener.onEvent(type, data.toByteArray(), eventId, endIndex);
+        } else {
+            listener.onEvent(null, null, eventId, endIndex);
+        }
+        overflowed = false;
+        eventType = null;
+        eventId = null;
+        hasData = false;
+        data.reset();
+    }
+
+    private void overflow(String what, Listener listener) {
+        if (!overflowed) {
+            overflowed = true;
+            listener.onOverflow(what);
+        }
+    }
+}
