@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -121,7 +122,9 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (ex.initialize && sid != null) {
             px.sessions().bind(sid, ex.session);
         }
-        if (status >= 400) {
+        boolean optionalMethod = !ex.request.method().equals(HttpMethod.POST);
+        if (status >= 400 && !(status == 405 && optionalMethod)) {
+            // (a 405 to GET or DELETE is how a server says it has no such stream or session end: not a fault)
             ex.session.problem(Direction.SERVER_TO_CLIENT, "http_status", "the upstream answered " + r.status() + " to "
                     + ex.describe(), null);
         }
@@ -146,7 +149,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             }
             setTimeout(px.options().upstreamTimeoutMillis());
         }
-        HttpResponse out = new DefaultHttpResponse(r.protocolVersion(), r.status());
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
         Responses.copyEndToEnd(r.headers(), out.headers());
         if (!r.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && status != 204 && status != 304) {
             HttpUtil.setTransferEncodingChunked(out, true);
