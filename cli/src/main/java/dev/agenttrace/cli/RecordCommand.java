@@ -7,11 +7,7 @@ import dev.agenttrace.rules.Guard;
 import dev.agenttrace.rules.LivePolicy;
 import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.rules.watch.AlertActions;
-import dev.agenttrace.rules.watch.SessionContext;
-import dev.agenttrace.rules.watch.SessionTarget;
-import dev.agenttrace.rules.watch.SessionWatch;
 import dev.agenttrace.rules.watch.WatchConfig;
-import dev.agenttrace.rules.watch.WatchedSession;
 import dev.agenttrace.store.Ids;
 import dev.agenttrace.store.Attribution;
 import dev.agenttrace.store.SessionMeta;
@@ -72,18 +68,8 @@ final class RecordCommand implements Callable<Integer> {
                     + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
     String policyMode;
 
-    @Option(names = "--watch", paramLabel = "FILE",
-            description = "Circuit breakers run inline, on every message before it is forwarded (.agent-watch.json or .watch-rules.json; "
-                    + "repeatable, later files win). A rule whose action is block stops the very call that trips it. "
-                    + "Default: those files in the working directory, when present.")
-    List<Path> watchFiles;
-
-    @Option(names = "--no-watch", description = "Run no watchers, even if .agent-watch.json or .watch-rules.json is present.")
-    boolean noWatch;
-
-    @Option(names = "--agent-pid", paramLabel = "PID",
-            description = "The agent process that pause and kill act on (default: the proxy's parent, the agent that started it).")
-    long agentPid;
+    @Mixin
+    WatchOptions watch;
 
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The MCP server command and its arguments, after '--'.")
     List<String> command;
@@ -114,21 +100,13 @@ final class RecordCommand implements Callable<Integer> {
                 });
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact).withMaxPayloadBytes(maxPayloadBytes);
         Path dir = traceDir.resolve();
-        if (noWatch && watchFiles != null && !watchFiles.isEmpty()) {
-            throw new UserError("--watch and --no-watch: choose one");
-        }
-        if (agentPid < 0) {
-            throw new UserError("--agent-pid " + agentPid + " is not a pid");
-        }
-        boolean watching = !noWatch && ((watchFiles != null && !watchFiles.isEmpty())
-                || java.nio.file.Files.isRegularFile(Path.of(WatchCommand.DEFAULT_CONFIG))
-                || java.nio.file.Files.isRegularFile(Path.of(WatchCommand.DEFAULT_RULES)));
+        boolean watching = watch.wanted();
         // events are made before the session is open when watchers run inline: its id is fixed now
         String sessionId = watching ? Ids.sessionId() : null;
-        long agent = agentPid > 0 ? agentPid : ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L);
+        long agent = watch.agentPid > 0 ? watch.agentPid : ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L);
         java.util.concurrent.CompletableFuture<WatchConfig> watchLoading = !watching
                 ? java.util.concurrent.CompletableFuture.completedFuture(null)
-                : java.util.concurrent.CompletableFuture.supplyAsync(() -> WatchCommand.load(watchFiles, null), runnable -> {
+                : java.util.concurrent.CompletableFuture.supplyAsync(watch::load, runnable -> {
                     Thread t = new Thread(runnable, "agent-trace-watch-load");
                     t.setDaemon(true);
                     t.start();
@@ -181,17 +159,11 @@ final class RecordCommand implements Callable<Integer> {
             if (config == null) {
                 return null;
             }
-            List<String> names = new java.util.ArrayList<>();
-            config.rules().forEach(r -> names.add(r.name()));
-            err.println("agent-trace: watching inline with rules from " + String.join(", ", config.sources()) + ": "
-                    + (names.isEmpty() ? "none" : String.join(", ", names)));
-            config.warnings().forEach(w -> err.println("agent-trace: watch warning: " + w));
-            AlertActions actions = AlertActions.builder().config(config).traceDir(dir).build();
+            WatchOptions.announce(config, err);
+            AlertActions actions = WatchOptions.actions(config, dir);
             Path root = policy.context(null).root();
-            Path home = Path.of(System.getProperty("user.home"));
-            return new StdioProxy.InlineWatch(sessionId, storeOpts, (startedAt, recorder) -> new WatchedSession(
-                    new SessionTarget(new SessionWatch(config, new SessionContext(sessionId, startedAt, root, home)),
-                            dir.resolve(sessionId), agent, recorder, true), actions), actions);
+            return new StdioProxy.InlineWatch(sessionId, storeOpts, (startedAt, recorder) ->
+                    WatchOptions.session(config, actions, sessionId, startedAt, root, dir, agent, recorder), actions);
         });
         return proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
     }

@@ -4,6 +4,9 @@ import dev.agenttrace.proxy.http.HttpProxy;
 import dev.agenttrace.proxy.http.HttpProxyOptions;
 import dev.agenttrace.proxy.http.Transport;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.watch.AlertActions;
+import dev.agenttrace.rules.watch.WatchConfig;
+import dev.agenttrace.proxy.http.InlineWatch;
 import dev.agenttrace.rules.LivePolicy;
 import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.store.Attribution;
@@ -83,6 +86,9 @@ final class RecordHttpCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policy;
 
+    @Mixin
+    WatchOptions watch;
+
     @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
             description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
                     + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
@@ -100,10 +106,12 @@ final class RecordHttpCommand implements Callable<Integer> {
         Guard guard = live == null ? null : new Guard(live, mode);
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact);
         Path dir = traceDir.resolve();
+        WatchConfig watchConfig = watch.wanted() ? watch.load() : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();
         HttpProxy proxy = new HttpProxy(opts, guard, start -> {
             SessionMeta meta = new SessionMeta();
+            meta.sessionId = start.sessionId();
             meta.startedAt = start.startedAt();
             meta.agentName = agent;
             meta.command = "http-proxy -> " + up;
@@ -116,8 +124,22 @@ final class RecordHttpCommand implements Callable<Integer> {
                 meta.attribution.put("policy", live.file().toString());
                 meta.attribution.put("policy_mode", mode.name().toLowerCase(Locale.ROOT));
             }
+            if (watchConfig != null) {
+                meta.attribution.put("watch", String.join(", ", watchConfig.sources()));
+                if (watch.agentPid > 0) {
+                    meta.attribution.put("agent_pid", watch.agentPid);
+                }
+            }
             return TraceStore.at(dir).create(meta, storeOpts);
         }, System.err);
+        if (watchConfig != null) {
+            WatchOptions.announce(watchConfig, System.err);
+            AlertActions actions = WatchOptions.actions(watchConfig, dir);
+            Path root = policy.context(null).root();
+            // the agent of a remote-server session is not this process's parent: pause and kill need --agent-pid
+            proxy.watch(new InlineWatch(storeOpts, (sessionId, startedAt, recorder) ->
+                    WatchOptions.session(watchConfig, actions, sessionId, startedAt, root, dir, watch.agentPid, recorder), actions));
+        }
         try {
             proxy.start();
         } catch (Exception e) {

@@ -30,6 +30,27 @@ final class Peers {
         return cmd;
     }
 
+    /** {@code java ... dev.agenttrace.cli.Main <args...>}, with the launcher's JVM flags. */
+    static List<String> cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-cp", CLASSPATH, "dev.agenttrace.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** The session of a trace directory whose events include {@code type} (an HTTP proxy may also trace a sessionless request). */
+    static Path sessionWith(Path traceDir, String type) {
+        try (Stream<Path> s = Files.list(traceDir)) {
+            List<Path> dirs = s.filter(Files::isDirectory).filter(d -> !ofType(events(d), type).isEmpty()).toList();
+            if (dirs.size() != 1) {
+                throw new AssertionError("expected one session with " + type + " in " + traceDir + ", found " + dirs);
+            }
+            return dirs.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A Java main class of this module as a child process. */
     static List<String> javaMain(Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(JAVA, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", CLASSPATH, main.getName()));

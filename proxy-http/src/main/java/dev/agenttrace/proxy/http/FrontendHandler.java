@@ -1,6 +1,10 @@
 package dev.agenttrace.proxy.http;
 
 import dev.agenttrace.rules.Guard;
+import java.util.List;
+import dev.agenttrace.rules.watch.WatchGate;
+import dev.agenttrace.rules.watch.WatchedSession;
+import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.store.mcp.Direction;
 import io.netty.buffer.ByteBuf;
@@ -141,8 +145,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String framing = ex.route == Exchange.Route.STREAMABLE ? "http-post" : "sse-post";
         Guard guard = px.guard();
         Guard.Outcome o = guard == null ? Guard.PASS : guard.inspect(ex.body, 0, ex.body.length);
-        ex.session.message(Direction.CLIENT_TO_SERVER, ex.body, framing);
+        List<TraceEvent> events = ex.session.message(Direction.CLIENT_TO_SERVER, ex.body, framing);
         if (o == Guard.PASS) {
+            WatchedSession watch = ex.session.watch();
+            WatchGate.Refusal r = watch == null ? null : WatchGate.judge(watch, ex.body, 0, ex.body.length, events);
+            if (r != null) {
+                refusedByWatch(ctx, ex, r);
+                return;
+            }
             forward(ctx, ex);
             return;
         }
@@ -171,6 +181,30 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ex.legacy.inject(o.reply());
             }
         }
+        forward(ctx, ex);
+    }
+
+    /** A session a watch rule blocked: its tool calls are answered here, as a blocked policy call is. */
+    private void refusedByWatch(ChannelHandlerContext ctx, Exchange ex, WatchGate.Refusal r) {
+        for (String tool : r.tools()) {
+            px.err().println("agent-trace: watch rule \"" + r.block().rule() + "\" blocked tools/call " + tool + " (not forwarded)");
+        }
+        for (TraceEvent d : r.decisions()) {
+            ex.session.work(sink -> sink.append(d));
+        }
+        if (r.forward() != null && ex.route == Exchange.Route.STREAMABLE) {
+            byte[] answer = Responses.refusedBatch(r.reply(), r.forward());
+            ex.session.synthetic(answer);
+            answerBlocked(ctx, ex, answer);
+            return;
+        }
+        ex.session.synthetic(r.reply());
+        if (r.forward() == null) {
+            answerBlocked(ctx, ex, r.reply());
+            return;
+        }
+        ex.body = r.forward();
+        ex.legacy.inject(r.reply());
         forward(ctx, ex);
     }
 

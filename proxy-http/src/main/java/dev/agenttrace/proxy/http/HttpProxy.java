@@ -42,6 +42,7 @@ public final class HttpProxy implements AutoCloseable {
     private SessionRegistry sessions;
     private Channel server;
     private int port;
+    private InlineWatch inlineWatch;
 
     /**
      * @param guard  judges every client-to-server message before it is forwarded; null for none
@@ -53,6 +54,12 @@ public final class HttpProxy implements AutoCloseable {
         this.guard = guard;
         this.opener = opener;
         this.err = err;
+    }
+
+    /** Runs watchers inline in every session (call before {@link #start}). */
+    public HttpProxy watch(InlineWatch w) {
+        this.inlineWatch = w;
+        return this;
     }
 
     /** Binds and starts relaying; returns the port. */
@@ -67,7 +74,7 @@ public final class HttpProxy implements AutoCloseable {
                 NioIoHandler.newFactory());
         int wanted = opts.port();
         SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
-        sessions = new SessionRegistry(storeThread, opener, template);
+        sessions = new SessionRegistry(storeThread, opener, template, inlineWatch);
         ProxyContext px = new ProxyContext(opts, upstream, sessions, guard, err);
         int[] boundPort = {wanted};
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -96,6 +103,11 @@ public final class HttpProxy implements AutoCloseable {
         port = ((InetSocketAddress) server.localAddress()).getPort();
         boundPort[0] = port;
         sessions.localPort(port);
+        if (inlineWatch != null) {
+            long t0 = System.nanoTime();
+            double epoch0 = System.currentTimeMillis() / 1000.0;
+            group.next().scheduleAtFixedRate(() -> sessions.tick(epoch0 + (System.nanoTime() - t0) / 1e9), 250, 250, TimeUnit.MILLISECONDS);
+        }
         long idle = opts.sessionIdleMillis();
         if (idle > 0) {
             long every = Math.max(1000, Math.min(60_000, idle / 4));
@@ -131,6 +143,13 @@ public final class HttpProxy implements AutoCloseable {
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (inlineWatch != null) {
+            try {
+                inlineWatch.actions().close(); // queued alerts reach the traces before session_end
+            } catch (Exception e) {
+                err.println("agent-trace: closing the watch: " + e.getMessage());
+            }
         }
         if (sessions != null) {
             sessions.endAll("proxy_stopped");

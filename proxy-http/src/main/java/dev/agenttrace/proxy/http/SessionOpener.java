@@ -13,8 +13,13 @@ public interface SessionOpener {
      * @param upstream  the upstream URL
      * @param localPort the port the proxy listens on
      * @param startedAt epoch seconds: the session's {@code started_at}
+     * @param sessionId the id to create the session with (fixed in advance when watchers run
+     *                  inline: their events exist before the session is open), or null for a fresh one
      */
-    record Start(Transport transport, URI upstream, int localPort, double startedAt) {
+    record Start(Transport transport, URI upstream, int localPort, double startedAt, String sessionId) {
+        public Start(Transport transport, URI upstream, int localPort, double startedAt) {
+            this(transport, upstream, localPort, startedAt, null);
+        }
     }
 
     /** @return the writer, or null to relay this session without tracing */

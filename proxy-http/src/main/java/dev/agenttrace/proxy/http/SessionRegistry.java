@@ -22,10 +22,24 @@ final class SessionRegistry {
     private final Set<TraceSession> open = ConcurrentHashMap.newKeySet();
     private volatile TraceSession sessionless;
 
-    SessionRegistry(ExecutorService storeThread, SessionOpener opener, SessionOpener.Start template) {
+    private final InlineWatch inlineWatch;
+
+    /** @param inlineWatch watchers run inline in every session; null for none */
+    SessionRegistry(ExecutorService storeThread, SessionOpener opener, SessionOpener.Start template, InlineWatch inlineWatch) {
         this.storeThread = storeThread;
         this.opener = opener;
         this.template = template;
+        this.inlineWatch = inlineWatch;
+    }
+
+    /** The clock moved: time alone trips some rules (a hung call, the duration limit). */
+    void tick(double nowEpochSeconds) {
+        for (TraceSession s : open) {
+            dev.agenttrace.rules.watch.WatchedSession w = s.watch();
+            if (w != null && !s.ended()) {
+                w.tick(nowEpochSeconds);
+            }
+        }
     }
 
     /** Once bound: sessions record the real port (0 may have been asked for). */
@@ -40,7 +54,8 @@ final class SessionRegistry {
 
     TraceSession open(Transport transport, Consumer<ObjectNode> startData) {
         SessionOpener.Start t = template;
-        TraceSession s = new TraceSession(storeThread, opener, new SessionOpener.Start(transport, t.upstream(), t.localPort(), 0), startData);
+        TraceSession s = new TraceSession(storeThread, opener, new SessionOpener.Start(transport, t.upstream(), t.localPort(), 0), startData,
+                inlineWatch);
         open.add(s);
         return s;
     }

@@ -1,61 +1,61 @@
 package dev.agenttrace.proxy.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agenttrace.rules.Guard;
-import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.rules.inline.SessionRecorder;
+import dev.agenttrace.rules.watch.WatchedSession;
 import dev.agenttrace.store.EventSink;
 import dev.agenttrace.store.EventTypes;
+import dev.agenttrace.store.Ids;
 import dev.agenttrace.store.SessionWriter;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.mcp.Direction;
-import dev.agenttrace.store.mcp.McpClassifier;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * One trace session: an MCP session on Streamable HTTP, or one {@code GET /sse} connection on the
  * legacy transport. The event loops only take a timestamp and a copy of the bytes here; parsing
- * and classification run on the session's writer thread, so tracing never delays forwarding.
+ * and classification run on the session's writer thread, so tracing never delays forwarding
+ * (with an inline watch they run here, and the watch sees each message before it goes on).
  *
  * <p>The store opens the session on the proxy's store thread (it writes meta.json); until then
  * work waits in a bounded backlog, as in the stdio proxy.
  */
-final class TraceSession {
-    private static final int MAX_BACKLOG = 10_000;
-
-    private final long epochNanosAtStart;
-    private final long nanoAtStart;
-    private final ArrayDeque<Item> backlog = new ArrayDeque<>();
+final class TraceSession extends SessionRecorder {
+    private final long createdNanos = System.nanoTime();
     private final Executor storeThread;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean opening = new AtomicBoolean();
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private volatile long lastActive = System.nanoTime();
     private final SessionOpener opener;
     private final SessionOpener.Start start;
     private final Consumer<ObjectNode> startData;
-    private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile long lastActive = System.nanoTime();
-    private volatile SessionWriter writer;
-    private volatile boolean attached;
-    /** Writer thread only. */
-    private McpClassifier classifier;
+    private final WatchedSession watch;
 
-    private record Item(Consumer<EventSink> work, long bytes) {
-    }
-
-    TraceSession(Executor storeThread, SessionOpener opener, SessionOpener.Start start, Consumer<ObjectNode> startData) {
-        Instant now = Instant.now();
-        this.nanoAtStart = System.nanoTime();
-        this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    /** @param inlineWatch the proxy's inline watch, or null for none */
+    TraceSession(Executor storeThread, SessionOpener opener, SessionOpener.Start start, Consumer<ObjectNode> startData,
+                 InlineWatch inlineWatch) {
         this.storeThread = storeThread;
         this.opener = opener;
-        this.start = start;
         this.startData = startData;
+        if (inlineWatch == null) {
+            this.start = start;
+            this.watch = null;
+        } else {
+            String id = Ids.sessionId();
+            this.start = new SessionOpener.Start(start.transport(), start.upstream(), start.localPort(), start.startedAt(), id);
+            this.watch = inlineWatch.starter().start(id, epochSeconds(createdNanos), e -> work(sink -> sink.append(e)));
+            classifyInline(id, inlineWatch.storeOptions(), watch::observe);
+        }
+    }
+
+    /** The session's inline watch, or null. */
+    WatchedSession watch() {
+        return watch;
     }
 
     /** The store opens the session when it first has something to record: a 404 leaves no empty session behind. */
@@ -63,8 +63,8 @@ final class TraceSession {
         if (opening.getAndSet(true)) {
             return;
         }
-        double ts = epochSeconds(nanoAtStart);
-        SessionOpener.Start s = new SessionOpener.Start(start.transport(), start.upstream(), start.localPort(), ts);
+        double ts = epochSeconds(createdNanos);
+        SessionOpener.Start s = new SessionOpener.Start(start.transport(), start.upstream(), start.localPort(), ts, start.sessionId());
         try {
             storeThread.execute(() -> {
                 SessionWriter w;
@@ -93,80 +93,13 @@ final class TraceSession {
         }
     }
 
-    private void attach(SessionWriter w) {
-        synchronized (backlog) {
-            if (w != null) {
-                for (Item i : backlog) {
-                    w.submit(i.work, i.bytes);
-                }
-            }
-            backlog.clear();
-            writer = w;
-            attached = true;
-        }
-    }
-
-    double epochSeconds(long nanos) {
-        return ((epochNanosAtStart + (nanos - nanoAtStart)) / 1_000L) / 1e6;
-    }
-
     boolean ended() {
         return ended.get();
     }
 
-    /** One JSON-RPC message (or batch) as it crossed the proxy; {@code body} is owned by this call. */
-    void message(Direction dir, byte[] body, String framing) {
-        if (attached && writer == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        double ts = epochSeconds(now);
-        submit(sink -> classifier().onMessage(sink, dir, framing, body, ts, now), body.length + 64L);
-    }
-
     /** A reply the proxy made itself (a blocked result, an error for an upstream fault). */
     void synthetic(byte[] body) {
-        message(Direction.SERVER_TO_CLIENT, body, "synthetic");
-    }
-
-    /** Tool calls the policy blocked (or, in shadow mode, would have): one decision event each. */
-    void judged(List<Guard.Judged> judged) {
-        if (judged.isEmpty()) {
-            return;
-        }
-        double ts = epochSeconds(System.nanoTime());
-        submit(sink -> {
-            for (Guard.Judged j : judged) {
-                ObjectNode data = sink.newData();
-                boolean enforced = j.mode() == PolicyMode.ENFORCE;
-                data.put("kind", "policy_violation");
-                data.put("choice", enforced ? "block" : "allow");
-                data.put("reason", j.decision().reason());
-                data.put("tool_name", j.decision().tool());
-                data.set("request_id", j.requestId());
-                data.put("mode", enforced ? "enforce" : "shadow");
-                data.put("forwarded", !enforced);
-                data.set("policy", j.decision().toJson());
-                ArrayNode alternatives = data.putArray("alternatives");
-                alternatives.add(enforced ? "allow" : "block");
-                String parent = classifier().callEventId(Direction.CLIENT_TO_SERVER, j.requestId());
-                sink.append(new TraceEvent(EventTypes.DECISION, ts, sink.newEventId(), sink.sessionId(), parent, null, data));
-            }
-        }, 1024);
-    }
-
-    /** Something the proxy saw go wrong: an upstream fault, a refused request, a broken stream. */
-    void problem(Direction dir, String kind, String message, String preview) {
-        double ts = epochSeconds(System.nanoTime());
-        submit(sink -> classifier().onProblem(sink, dir, kind, message, preview, ts), 512);
-    }
-
-    /** A fact about the session for meta.json's attribution (the MCP session id). */
-    void attribution(String key, String value) {
-        submit(sink -> {
-            sink.meta().attribution.put(key, value);
-            sink.metaChanged();
-        }, 64);
+        synthetic(Direction.SERVER_TO_CLIENT, body);
     }
 
     /** Writes session_end and the final meta, then closes the writer (on the store thread); idempotent. */
@@ -176,12 +109,12 @@ final class TraceSession {
         }
         long end = System.nanoTime();
         double ts = epochSeconds(end);
-        double durationMs = Math.round((end - nanoAtStart) / 1e3) / 1e3;
+        double durationMs = Math.round((end - createdNanos) / 1e3) / 1e3;
         submit(sink -> {
             ObjectNode data = sink.newData();
             data.put("duration_ms", durationMs);
             data.put("reason", reason);
-            SessionWriter w = writer;
+            SessionWriter w = writer();
             if (w != null && w.incomplete()) {
                 data.put("trace_incomplete", true);
                 data.put("dropped_events", w.dropped());
@@ -193,7 +126,7 @@ final class TraceSession {
         }, 256);
         try {
             storeThread.execute(() -> {
-                SessionWriter w = writer;
+                SessionWriter w = writer();
                 if (w != null) {
                     w.close(Duration.ofSeconds(5));
                 }
@@ -218,27 +151,10 @@ final class TraceSession {
         return openStreams.get() <= 0 && System.nanoTime() - lastActive > millis * 1_000_000L;
     }
 
-    private void submit(Consumer<EventSink> work, long bytes) {
+    @Override
+    protected void submit(Consumer<EventSink> work, long bytes) {
         lastActive = System.nanoTime();
         openOnce();
-        SessionWriter w = writer;
-        if (w != null) {
-            w.submit(work, bytes);
-            return;
-        }
-        synchronized (backlog) {
-            if (writer != null) {
-                writer.submit(work, bytes);
-            } else if (!attached && backlog.size() < MAX_BACKLOG) {
-                backlog.add(new Item(work, bytes));
-            }
-        }
-    }
-
-    private McpClassifier classifier() {
-        if (classifier == null) {
-            classifier = new McpClassifier();
-        }
-        return classifier;
+        super.submit(work, bytes);
     }
 }
