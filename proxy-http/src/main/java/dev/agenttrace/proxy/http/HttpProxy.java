@@ -62,6 +62,15 @@ public final class HttpProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Netty logs through SLF4J when it finds it on the class path (the MCP SDK brings the API, no
+     * provider): its warnings would vanish after a three-line "no providers" notice. JDK logging
+     * keeps them, on stderr.
+     */
+    static {
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+    }
+
     /** Binds and starts relaying; returns the port. */
     public int start() throws InterruptedException {
         Upstream upstream = new Upstream(opts.upstream(), opts.connectTimeoutMillis());
