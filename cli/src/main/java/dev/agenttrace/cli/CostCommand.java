@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code agent-trace cost [SESSION] [--json]}. */
@@ -22,12 +21,8 @@ final class CostCommand implements Callable<Integer> {
     @Mixin
     TraceDirOption traceDir;
 
-    @Parameters(paramLabel = "SESSION", defaultValue = "latest",
-            description = "A session id, a unique prefix of one, or 'latest' (the most recently started; default).")
-    String session;
-
-    @Option(names = "--json", description = "Print JSON (the shape the MCP server's tools return).")
-    boolean json;
+    @Mixin
+    SessionArgument args;
 
     @Option(names = "--model", paramLabel = "MODEL",
             description = "Price at this model instead of the session's own (sonnet, opus, haiku, gpt4o, ... or a full model id).")
@@ -47,8 +42,8 @@ final class CostCommand implements Callable<Integer> {
                         + " (or a full model id such as claude-sonnet-4-5)");
             }
         }
-        SessionSummary s = SessionAnalyzer.analyze(traceDir.store(), traceDir.store().resolve(session), priced);
-        if (json) {
+        SessionSummary s = SessionAnalyzer.analyze(traceDir.store(), traceDir.store().resolve(args.session), priced);
+        if (args.json) {
             Analysis.printJson(out, cost(s));
         } else {
             out.print(AnalysisText.cost(s));

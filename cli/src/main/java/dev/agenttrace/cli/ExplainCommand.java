@@ -7,8 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code agent-trace explain [SESSION] [--json]}. */
@@ -18,12 +16,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     TraceDirOption traceDir;
 
-    @Parameters(paramLabel = "SESSION", defaultValue = "latest",
-            description = "A session id, a unique prefix of one, or 'latest' (the most recently started; default).")
-    String session;
-
-    @Option(names = "--json", description = "Print JSON (the shape the MCP server's tools return).")
-    boolean json;
+    @Mixin
+    SessionArgument args;
 
     @Spec
     CommandSpec spec;
@@ -31,8 +25,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SessionSummary s = Analysis.summarize(traceDir.store(), session);
-        if (json) {
+        SessionSummary s = Analysis.summarize(traceDir.store(), args.session);
+        if (args.json) {
             Analysis.printJson(out, s.toJson());
         } else {
             out.print(AnalysisText.explain(s));

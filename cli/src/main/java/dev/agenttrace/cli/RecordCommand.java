@@ -63,10 +63,8 @@ final class RecordCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policy;
 
-    @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
-            description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
-                    + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
-    String policyMode;
+    @Mixin
+    PolicyModeOption policyMode;
 
     @Mixin
     WatchOptions watch;
@@ -84,11 +82,7 @@ final class RecordCommand implements Callable<Integer> {
         }
         ProxyOptions opts = new ProxyOptions(maxMessageBytes, ProxyOptions.DEFAULT_MAX_HEADER_BYTES, graceMillis,
                 framing("--client-framing", clientFraming), framing("--server-framing", serverFraming));
-        PolicyMode mode = switch (policyMode.toLowerCase(java.util.Locale.ROOT)) {
-            case "enforce" -> PolicyMode.ENFORCE;
-            case "shadow" -> PolicyMode.SHADOW;
-            default -> throw new UserError("--policy-mode '" + policyMode + "' is not a mode: use enforce or shadow");
-        };
+        PolicyMode mode = policyMode.mode();
         // the policy loads (Jackson, ~50 ms) while the server starts; nothing is forwarded before it is in force
         java.nio.file.Path policyFile = policy.resolveFile();
         java.util.concurrent.CompletableFuture<LivePolicy> loading = policyFile == null

@@ -89,19 +89,13 @@ final class RecordHttpCommand implements Callable<Integer> {
     @Mixin
     WatchOptions watch;
 
-    @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
-            description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
-                    + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
-    String policyMode;
+    @Mixin
+    PolicyModeOption policyMode;
 
     @Override
     public Integer call() throws Exception {
         HttpProxyOptions opts = options();
-        PolicyMode mode = switch (policyMode.toLowerCase(Locale.ROOT)) {
-            case "enforce" -> PolicyMode.ENFORCE;
-            case "shadow" -> PolicyMode.SHADOW;
-            default -> throw new UserError("--policy-mode '" + policyMode + "' is not a mode: use enforce or shadow");
-        };
+        PolicyMode mode = policyMode.mode();
         LivePolicy live = policy.loadLive(System.err);
         Guard guard = live == null ? null : new Guard(live, mode);
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact);

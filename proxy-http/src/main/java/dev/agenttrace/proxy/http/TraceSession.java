@@ -108,22 +108,8 @@ final class TraceSession extends SessionRecorder {
             return;
         }
         long end = System.nanoTime();
-        double ts = epochSeconds(end);
         double durationMs = Math.round((end - createdNanos) / 1e3) / 1e3;
-        submit(sink -> {
-            ObjectNode data = sink.newData();
-            data.put("duration_ms", durationMs);
-            data.put("reason", reason);
-            SessionWriter w = writer();
-            if (w != null && w.incomplete()) {
-                data.put("trace_incomplete", true);
-                data.put("dropped_events", w.dropped());
-            }
-            sink.append(new TraceEvent(EventTypes.SESSION_END, ts, sink.newEventId(), sink.sessionId(), null, null, data));
-            sink.meta().endedAt = ts;
-            sink.meta().totalDurationMs = durationMs;
-            sink.metaChanged();
-        }, 256);
+        sessionEnd(end, durationMs, data -> data.put("reason", reason));
         try {
             storeThread.execute(() -> {
                 SessionWriter w = writer();

@@ -122,21 +122,25 @@ final class Relay implements Runnable {
             }
             case STREAM -> {
                 sender.sawFraming(f.framing());
-                if (watch != null && dir == Direction.SERVER_TO_CLIENT) {
+                boolean announced = watch != null && dir == Direction.SERVER_TO_CLIENT;
+                if (announced) {
                     recorder.forwardingServerMessage();
                 }
-                byte[] body = receiver.forwardStream(f, reader);
-                if (body == null) {
-                    String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
-                    String msg = "agent-trace: the " + who + "'s stream ended inside a " + f.size()
-                            + "-byte message that was being forwarded as it arrived";
-                    err.println(msg);
-                    if (watch != null && dir == Direction.SERVER_TO_CLIENT) {
-                        recorder.forwardedNothing();
+                try {
+                    byte[] body = receiver.forwardStream(f, reader);
+                    if (body == null) {
+                        String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
+                        String msg = "agent-trace: the " + who + "'s stream ended inside a " + f.size()
+                                + "-byte message that was being forwarded as it arrived";
+                        err.println(msg);
+                        recorder.problem(dir, "truncated", msg, (String) null);
+                    } else {
+                        recorder.message(dir, body, f.framing());
                     }
-                    recorder.problem(dir, "truncated", msg, (String) null);
-                } else {
-                    recorder.message(dir, body, f.framing());
+                } finally {
+                    if (announced) {
+                        recorder.serverMessageDone();
+                    }
                 }
             }
             case NOISE -> {
@@ -210,13 +214,20 @@ final class Relay implements Runnable {
         if (dir == Direction.SERVER_TO_CLIENT || !Guard.mayBeToolCall(f.buffer(), f.bodyOffset(), f.bodyLength())) {
             // nothing here is refused: forward first, then show it to the watch (the recorder keeps
             // the order: a client message is not classified before a server message already sent)
-            if (dir == Direction.SERVER_TO_CLIENT) {
+            boolean announced = dir == Direction.SERVER_TO_CLIENT;
+            if (announced) {
                 recorder.forwardingServerMessage();
             }
             try {
                 receiver.forward(f);
             } finally {
-                observe(f);
+                try {
+                    observe(f);
+                } finally {
+                    if (announced) {
+                        recorder.serverMessageDone();
+                    }
+                }
             }
             return;
         }

@@ -354,23 +354,11 @@ public final class StdioProxy {
             SessionWriter writer = recorder.writer();
             double durationMs = Math.round((end - startNanos) / 1e3) / 1e3;
             if (writer != null) {
-                double ts = recorder.epochSeconds(end);
-                SessionWriter w = writer;
-                recorder.work(sink -> {
-                    ObjectNode data = sink.newData();
+                recorder.sessionEnd(end, durationMs, data -> {
                     data.put("exit_code", code);
                     if (code > 128 && code < 160) {
                         data.put("signal", code - 128);
                     }
-                    data.put("duration_ms", durationMs);
-                    if (w.incomplete()) {
-                        data.put("trace_incomplete", true);
-                        data.put("dropped_events", w.dropped());
-                    }
-                    sink.append(new TraceEvent(EventTypes.SESSION_END, ts, sink.newEventId(), sink.sessionId(), null, null, data));
-                    sink.meta().endedAt = ts;
-                    sink.meta().totalDurationMs = durationMs;
-                    sink.metaChanged();
                 });
                 writer.close(Duration.ofSeconds(5));
             }

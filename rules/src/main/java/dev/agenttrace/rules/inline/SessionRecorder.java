@@ -117,31 +117,23 @@ public class SessionRecorder {
         long now = System.nanoTime();
         String label = framing;
         double ts = epochSeconds(now);
-        List<TraceEvent> events;
-        try {
-            if (dir == Direction.CLIENT_TO_SERVER) {
-                awaitServerMessages();
-            }
-            events = classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
-        } finally {
-            if (dir == Direction.SERVER_TO_CLIENT && inline != null) {
-                serverMessagesInFlight.decrementAndGet();
-            }
+        if (dir == Direction.CLIENT_TO_SERVER) {
+            awaitServerMessages();
         }
-        return events;
+        return classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
     }
 
     /**
-     * Inline: a server message is about to be forwarded before it is classified. Until it is, a
-     * client message waits to be classified, so the watch never sees a retry before the error
-     * that provoked it. Pair with {@link #message} for the same message (which ends the wait).
+     * Inline: a server message is about to be forwarded before it is classified. Until
+     * {@link #serverMessageDone} is called for it, a client message waits to be classified, so the
+     * watch never sees a retry before the error that provoked it.
      */
     public void forwardingServerMessage() {
         serverMessagesInFlight.incrementAndGet();
     }
 
-    /** A server message announced by {@link #forwardingServerMessage} that will not be classified after all. */
-    public void forwardedNothing() {
+    /** The server message announced by {@link #forwardingServerMessage} is classified (or will not be). */
+    public void serverMessageDone() {
         serverMessagesInFlight.decrementAndGet();
     }
 
@@ -249,6 +241,30 @@ public class SessionRecorder {
             classifier = new McpClassifier();
         }
         return classifier;
+    }
+
+    /**
+     * Ends the trace: {@code session_end} (marked incomplete when events were lost) and the final
+     * meta. The writer is the caller's to close.
+     *
+     * @param details adds what the transport knows (an exit code, a reason)
+     */
+    public void sessionEnd(long endNanos, double durationMs, Consumer<ObjectNode> details) {
+        double ts = epochSeconds(endNanos);
+        work(sink -> {
+            ObjectNode data = sink.newData();
+            details.accept(data);
+            data.put("duration_ms", durationMs);
+            SessionWriter w = writer;
+            if (w != null && w.incomplete()) {
+                data.put("trace_incomplete", true);
+                data.put("dropped_events", w.dropped());
+            }
+            sink.append(new TraceEvent(EventTypes.SESSION_END, ts, sink.newEventId(), sink.sessionId(), null, null, data));
+            sink.meta().endedAt = ts;
+            sink.meta().totalDurationMs = durationMs;
+            sink.metaChanged();
+        });
     }
 
     /** A fact about the session for meta.json's attribution. */

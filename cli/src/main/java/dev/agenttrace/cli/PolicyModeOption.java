@@ -1,0 +1,21 @@
+package dev.agenttrace.cli;
+
+import dev.agenttrace.rules.PolicyMode;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** {@code --policy-mode enforce|shadow}, for the proxies (record, record-http). */
+final class PolicyModeOption {
+    @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
+            description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
+                    + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
+    String value;
+
+    PolicyMode mode() {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "enforce" -> PolicyMode.ENFORCE;
+            case "shadow" -> PolicyMode.SHADOW;
+            default -> throw new UserError("--policy-mode '" + value + "' is not a mode: use enforce or shadow");
+        };
+    }
+}
