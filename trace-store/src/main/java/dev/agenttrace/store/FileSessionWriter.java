@@ -46,12 +46,22 @@ import java.util.function.Consumer;
 final class FileSessionWriter implements SessionWriter {
     private static final long META_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /**
-     * How long appended lines may wait in the buffers before a flush. Flushing whenever the
-     * queue ran empty cost two write(2) calls per message under a steady stream; a tailing reader
-     * still sees every event within a couple of milliseconds.
+     * While the writer works through a long backlog, how long appended lines may wait in the
+     * buffers before a flush (otherwise it flushes once the backlog is written).
      */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * While messages keep coming (a burst), the writer leaves its backlog alone until the
+     * stream has been quiet this long: even at idle priority it would share the CPU (and a
+     * hyperthread's core) with the relays. A request and its answer a few milliseconds apart
+     * (an HTTP round trip) are written in one go.
+     */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * The longest a message waits in the queue while a burst goes on, so that a tailing reader
+     * ({@code agent-trace watch}) sees a never-ending stream too.
+     */
+    private static final long MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int BUFFER = 64 * 1024;
     /** Queued by {@link #close} to wake the thread; never run. */
     private static final Work STOP = new Work(sink -> { }, 0);
@@ -70,17 +80,23 @@ final class FileSessionWriter implements SessionWriter {
     private final ConcurrentLinkedQueue<Work> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     /**
-     * When the last work arrived. While messages keep coming (a burst), the writer leaves its
-     * backlog alone, even at idle priority it would share the CPU (and a hyperthread's core) with
-     * the relays; it catches up in the first quiet {@link #QUIET_NANOS}, or at once past half a
-     * queue of backlog.
+     * When the last work arrived, and when the oldest queued work did: the writer catches up
+     * after {@link #QUIET_NANOS} without new work, after {@link #MAX_HOLD_NANOS} of holding, or at
+     * once past half a queue (by count or bytes) of backlog.
      */
     private volatile long lastSubmit;
+    private volatile long oldestSubmit;
     private final int capacity;
     private final WriterPriority priority = new WriterPriority();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
+    /**
+     * Set by the writer before it sleeps; a producer that clears it wakes the writer. An idle
+     * writer sleeps rather than polls: the HTTP proxy runs one writer per MCP session, and a
+     * hundred idle sessions polling every millisecond or so cost a core of a 2-core machine.
+     */
+    private final AtomicBoolean asleep = new AtomicBoolean();
     private final Thread thread;
     private final PrintStream err;
     private volatile boolean closing;
@@ -132,13 +148,21 @@ final class FileSessionWriter implements SessionWriter {
             pendingBytes.addAndGet(-b);
             return drop();
         }
-        lastSubmit = System.nanoTime();
-        if (queued.incrementAndGet() > capacity) {
+        long now = System.nanoTime();
+        lastSubmit = now;
+        int n = queued.incrementAndGet();
+        if (n > capacity) {
             queued.decrementAndGet();
             pendingBytes.addAndGet(-b);
             return drop();
         }
+        if (n == 1) {
+            oldestSubmit = now;
+        }
         queue.offer(new Work(work, b));
+        if (asleep.get() && asleep.compareAndSet(true, false)) {
+            LockSupport.unpark(thread); // the first message after a quiet spell
+        }
         return true;
     }
 
@@ -181,11 +205,11 @@ final class FileSessionWriter implements SessionWriter {
         priority.idle();
         int catchUpAt = Math.max(16, capacity / 2);
         int relaxAt = Math.max(4, catchUpAt / 4);
+        long catchUpBytes = Math.max(1, opts.queueBytes() / 2);
         try {
             long unflushedSince = 0;
             while (true) {
-                if (!closing && queued.get() < catchUpAt && System.nanoTime() - lastSubmit < QUIET_NANOS) {
-                    LockSupport.parkNanos(QUIET_NANOS / 2);
+                if (!closing && holdBack(catchUpAt, catchUpBytes)) {
                     continue;
                 }
                 Work w = take();
@@ -211,35 +235,23 @@ final class FileSessionWriter implements SessionWriter {
                         unflushedSince = System.nanoTime();
                     }
                     if (System.nanoTime() - unflushedSince >= LINGER_NANOS) {
+                        // a long catch-up: the file grows at least every millisecond
                         flush();
                         unflushedSince = 0;
                         writeMetaIfDue();
                     }
                     continue;
                 }
-                // the queue is empty
+                // the queue is empty: whatever the burst held back goes to the file now
                 if (closing) {
                     break;
                 }
                 if (unflushedSince != 0) {
-                    long left = unflushedSince + LINGER_NANOS - System.nanoTime();
-                    if (left > 0) {
-                        // linger without registering as a waiter, so producers never pay for a wake-up
-                        LockSupport.parkNanos(Math.min(left, LINGER_NANOS / 4));
-                        continue;
-                    }
                     flush();
                     unflushedSince = 0;
                 }
                 writeMetaIfDue();
-                w = next();
-                if (w == STOP) {
-                    break;
-                }
-                if (w != null) {
-                    runOne(w);
-                    unflushedSince = System.nanoTime();
-                }
+                awaitWork();
             }
             Work w;
             while ((w = take()) != null) {
@@ -254,6 +266,26 @@ final class FileSessionWriter implements SessionWriter {
         }
     }
 
+    /**
+     * Parks while a burst goes on; false when the backlog is to be written now: nothing queued,
+     * the stream quiet, the oldest message held long enough, or the backlog large.
+     */
+    private boolean holdBack(int catchUpAt, long catchUpBytes) {
+        int n = queued.get();
+        if (n == 0 || n >= catchUpAt || pendingBytes.get() >= catchUpBytes) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long quietIn = lastSubmit + QUIET_NANOS - now;
+        long holdLeft = oldestSubmit + MAX_HOLD_NANOS - now;
+        if (quietIn <= 0 || holdLeft <= 0) {
+            return false;
+        }
+        // no waiter is registered, so producers never pay for a wake-up while a burst goes on
+        LockSupport.parkNanos(Math.min(quietIn, holdLeft));
+        return true;
+    }
+
     /** The next queued item, or null; keeps the count that bounds the queue. */
     private Work take() {
         Work w = queue.poll();
@@ -264,25 +296,30 @@ final class FileSessionWriter implements SessionWriter {
     }
 
     /**
-     * Waits for work when idle; null when it is time to look at meta.json again. Producers never
-     * wake this thread (that would cost every message a syscall): it parks briefly and looks
-     * again, 1 ms at first, up to 10 ms after a second of silence.
+     * Sleeps until a producer queues work (the first one to find {@link #asleep} set wakes us),
+     * the session closes, or meta.json is due. Producers pay for a wake-up only after the writer
+     * has caught up and gone to sleep, at most once per batch.
      */
-    private Work next() {
-        long idleSince = System.nanoTime();
-        while (true) {
-            Work w = take();
-            if (w != null) {
-                return w;
-            }
-            if (closing) {
-                return STOP;
-            }
+    private void awaitWork() {
+        while (!closing && queue.isEmpty()) {
             long now = System.nanoTime();
-            if (metaDirty && !failed && now - lastMetaWrite >= META_INTERVAL_NANOS) {
-                return null;
+            long metaDue = lastMetaWrite + META_INTERVAL_NANOS;
+            if (metaDirty && !failed && now >= metaDue) {
+                return;
             }
-            LockSupport.parkNanos(now - idleSince > 1_000_000_000L ? 10_000_000L : 1_000_000L);
+            asleep.set(true);
+            // look once more after raising the flag: a producer that offered before seeing it
+            // does not wake us (flag and queue are both volatile, so one side sees the other)
+            if (closing || !queue.isEmpty()) {
+                asleep.set(false);
+                return;
+            }
+            if (metaDirty && !failed) {
+                LockSupport.parkNanos(this, metaDue - now);
+            } else {
+                LockSupport.park(this);
+            }
+            asleep.set(false);
         }
     }
 

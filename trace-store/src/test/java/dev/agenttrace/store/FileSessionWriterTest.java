@@ -149,6 +149,63 @@ class FileSessionWriterTest {
     }
 
     @Test
+    void anIdleWriterSleepsWithoutATimeoutAndWakesForTheNextEvent() throws Exception {
+        // a hundred idle HTTP sessions must not poll: an idle writer parks until a producer wakes it
+        FileSessionWriter w = start("idle000000000001", StoreOptions.defaults());
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("idle000000000001");
+        w.submit(event("idle000000000001", 0));
+        List<TraceEvent> seen = new ArrayList<>();
+        long t0 = System.nanoTime();
+        while (seen.isEmpty() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
+            tail.poll(seen::add);
+            Thread.sleep(1);
+        }
+        assertEquals(1, seen.size());
+        Thread writer = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("agent-trace-writer-idle000000000001")).findFirst().orElseThrow();
+        // (meta.json is rewritten within 250 ms of the event; after that nothing is due)
+        while (writer.getState() != Thread.State.WAITING && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
+            Thread.sleep(5);
+        }
+        assertEquals(Thread.State.WAITING, writer.getState(), "an idle writer parks without a timeout");
+        Thread.sleep(50);
+        assertEquals(Thread.State.WAITING, writer.getState(), "an idle writer stays asleep");
+        long t1 = System.nanoTime();
+        w.submit(event("idle000000000001", 1));
+        while (seen.size() < 2 && System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(2)) {
+            tail.poll(seen::add);
+            Thread.sleep(1);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+        assertEquals(2, seen.size(), "the sleeping writer was woken by the next event");
+        assertTrue(ms < 100, "the event after a sleep became visible after " + ms + " ms");
+        w.close(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aStreamThatNeverPausesIsStillWrittenAsItFlows() throws Exception {
+        // the writer holds a burst back until it is quiet, but never for long: a tailing reader
+        // (agent-trace watch) must see a never-ending stream of progress notifications
+        FileSessionWriter w = start("flow000000000001", StoreOptions.defaults());
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("flow000000000001");
+        List<TraceEvent> seen = new ArrayList<>();
+        long t0 = System.nanoTime();
+        long firstSeenMs = -1;
+        for (int i = 0; i < 400 && firstSeenMs < 0; i++) {
+            w.submit(event("flow000000000001", i));
+            Thread.sleep(1);
+            tail.poll(seen::add);
+            if (!seen.isEmpty()) {
+                firstSeenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            }
+        }
+        assertTrue(firstSeenMs >= 0, "nothing was written while the stream flowed");
+        assertTrue(firstSeenMs < 300, "the first event of a continuous stream became visible after " + firstSeenMs + " ms");
+        assertEquals(0, seen.get(0).data().get("n").asInt());
+        w.close(Duration.ofSeconds(5));
+    }
+
+    @Test
     void rewritesMetaWhileRunningAndAtClose() throws Exception {
         FileSessionWriter w = start("meta000000000001", StoreOptions.defaults());
         TraceStore store = TraceStore.at(tmp.resolve(".agent-traces"));
