@@ -20,7 +20,10 @@ import java.util.function.Consumer;
 
 /**
  * The {@link SessionWriter} of a {@link TraceStore}: one daemon thread per session, fed by a
- * bounded queue, that owns every file of the session.
+ * bounded queue, that owns every file of the session. The threads come from a small pool that
+ * keeps finished writers' threads for a minute: the HTTP proxy opens a session per MCP session,
+ * and a reused thread keeps its idle scheduling class (see {@link WriterPriority}) instead of
+ * spawning {@code chrt} again.
  *
  * <pre>
  *   relay threads --submit (offer, never blocks)--&gt; [ queue: items + byte budget ] --&gt; writer thread
@@ -30,9 +33,10 @@ import java.util.function.Consumer;
  * </pre>
  *
  * <p>Batching: appends go through 64 KiB buffers, flushed at most {@link #LINGER_NANOS} after the
- * first unflushed line (or when a buffer fills). Under load that is one write per buffer or per
- * millisecond; when idle every event is on disk (visible to a tailing reader) within ~1 ms. {@code meta.json} is rewritten at most every 250 ms while
- * something changed it, and always at close.
+ * first unflushed line (or when a buffer fills) while a backlog is worked off; a burst is held
+ * until the stream has been quiet {@link #QUIET_NANOS} (at most {@link #MAX_HOLD_NANOS}), so an
+ * event is visible to a tailing reader within ~5 ms of a pause. {@code meta.json} is rewritten
+ * at most every 250 ms while something changed it, and always at close.
  *
  * <p>Failure: the first {@link IOException} (disk full, directory removed, not writable) prints
  * one line on stderr naming the path and the problem and marks the trace incomplete; from then
@@ -63,6 +67,8 @@ final class FileSessionWriter implements SessionWriter {
      */
     private static final long MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int BUFFER = 64 * 1024;
+    /** A backlog at close past which the writer returns to normal priority to finish. */
+    private static final int CLOSE_BACKLOG = 16;
     /** Queued by {@link #close} to wake the thread; never run. */
     private static final Work STOP = new Work(sink -> { }, 0);
 
@@ -87,7 +93,6 @@ final class FileSessionWriter implements SessionWriter {
     private volatile long lastSubmit;
     private volatile long oldestSubmit;
     private final int capacity;
-    private final WriterPriority priority = new WriterPriority();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
@@ -97,7 +102,17 @@ final class FileSessionWriter implements SessionWriter {
      * hundred idle sessions polling every millisecond or so cost a core of a 2-core machine.
      */
     private final AtomicBoolean asleep = new AtomicBoolean();
-    private final Thread thread;
+    /** The pool thread running this writer; null until it starts. */
+    private volatile Thread thread;
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private static final java.util.concurrent.ExecutorService THREADS = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "agent-trace-writer");
+                t.setDaemon(true);
+                return t;
+            });
+    /** The scheduling class belongs to the thread, which outlives the writer. */
+    private static final ThreadLocal<WriterPriority> PRIORITY = ThreadLocal.withInitial(WriterPriority::new);
     private final PrintStream err;
     private volatile boolean closing;
     private volatile boolean incomplete;
@@ -125,12 +140,10 @@ final class FileSessionWriter implements SessionWriter {
         this.opts = opts;
         this.err = err;
         this.capacity = Math.max(1, opts.queueCapacity());
-        this.thread = new Thread(this::run, "agent-trace-writer-" + sessionId);
-        this.thread.setDaemon(true);
     }
 
     void start() {
-        thread.start();
+        THREADS.execute(this::run);
     }
 
     @Override
@@ -161,7 +174,7 @@ final class FileSessionWriter implements SessionWriter {
         }
         queue.offer(new Work(work, b));
         if (asleep.get() && asleep.compareAndSet(true, false)) {
-            LockSupport.unpark(thread); // the first message after a quiet spell
+            LockSupport.unpark(thread); // the first message after a quiet spell (asleep: thread is set)
         }
         return true;
     }
@@ -190,10 +203,13 @@ final class FileSessionWriter implements SessionWriter {
         }
         if (closeRequested.compareAndSet(false, true)) {
             queue.offer(STOP);
-            LockSupport.unpark(thread);
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t); // (not started yet: it sees closing before it ever sleeps)
+            }
         }
         try {
-            thread.join(Math.max(1, timeout.toMillis()));
+            finished.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -202,6 +218,20 @@ final class FileSessionWriter implements SessionWriter {
     // ---------------------------------------------------------------- the writer thread
 
     private void run() {
+        Thread self = Thread.currentThread();
+        self.setName("agent-trace-writer-" + sessionId);
+        thread = self;
+        WriterPriority priority = PRIORITY.get();
+        try {
+            write(priority);
+        } finally {
+            thread = null;
+            self.setName("agent-trace-writer");
+            finished.countDown();
+        }
+    }
+
+    private void write(WriterPriority priority) {
         priority.idle();
         int catchUpAt = Math.max(16, capacity / 2);
         int relaxAt = Math.max(4, catchUpAt / 4);
@@ -216,8 +246,9 @@ final class FileSessionWriter implements SessionWriter {
                 if (w != null) {
                     int backlog = queued.get();
                     if (closing) {
-                        // the session is ending: nothing left to yield to, and the process waits for us
-                        if (priority.isIdle()) {
+                        // the session is ending with a backlog: nothing left to yield to, and the
+                        // process may be waiting for us (a few items finish even at idle priority)
+                        if (backlog > CLOSE_BACKLOG && priority.isIdle()) {
                             priority.normal();
                         }
                     } else if (backlog > catchUpAt) {

@@ -183,6 +183,38 @@ class FileSessionWriterTest {
     }
 
     @Test
+    void theNextSessionReusesAFinishedWritersThread() throws Exception {
+        // a reused thread keeps its idle scheduling class: no chrt process per HTTP session
+        FileSessionWriter a = start("pool00000000000a", StoreOptions.defaults());
+        a.submit(event("pool00000000000a", 0));
+        Thread first = writerThread("agent-trace-writer-pool00000000000a");
+        a.close(Duration.ofSeconds(5));
+        long t0 = System.nanoTime();
+        while (!(first.getName().equals("agent-trace-writer") && first.getState() == Thread.State.TIMED_WAITING)
+                && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
+            Thread.sleep(2);
+        }
+        FileSessionWriter b = start("pool00000000000b", StoreOptions.defaults());
+        b.submit(event("pool00000000000b", 0));
+        assertTrue(first == writerThread("agent-trace-writer-pool00000000000b"), "the second session got a new thread");
+        b.close(Duration.ofSeconds(5));
+        assertEquals(1, Files.readAllLines(tmp.resolve(".agent-traces/pool00000000000b/events.ndjson")).size());
+    }
+
+    private static Thread writerThread(String name) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals(name)) {
+                    return t;
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("no thread named " + name);
+    }
+
+    @Test
     void aStreamThatNeverPausesIsStillWrittenAsItFlows() throws Exception {
         // the writer holds a burst back until it is quiet, but never for long: a tailing reader
         // (agent-trace watch) must see a never-ending stream of progress notifications
