@@ -45,6 +45,11 @@ final class RecordHttpCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}; anything else exposes the proxy beyond this machine).")
     String bind;
 
+    @Option(names = "--allow-host", paramLabel = "NAME",
+            description = "A host name clients reach the proxy by besides localhost and 127.0.0.1 (its LAN name when --bind exposes it); "
+                    + "accepted in Host and Origin. Repeatable. Any other Host gets 421 (DNS rebinding).")
+    java.util.List<String> allowHosts = new java.util.ArrayList<>();
+
     @Option(names = "--transport", paramLabel = "T",
             description = "What the upstream speaks: streamable or sse (default: find out; a GET whose event stream opens with "
                     + "an 'endpoint' event is legacy SSE, the rest Streamable HTTP).")
@@ -144,6 +149,10 @@ final class RecordHttpCommand implements Callable<Integer> {
             System.err.println("agent-trace: " + mode.name().toLowerCase(Locale.ROOT) + " " + live.firewall().describe());
         }
         String transportLabel = opts.transport() == null ? "detected per stream" : opts.transport().label();
+        if (!isLoopback(bind) && allowHosts.isEmpty()) {
+            System.err.println("agent-trace: listening on " + bind + ", but only requests addressed to localhost or 127.0.0.1 are served; "
+                    + "add --allow-host NAME for each name other machines use");
+        }
         System.err.println("agent-trace: recording " + proxy.localUrl() + " -> " + up + " (transport: " + transportLabel
                 + "; traces in " + dir + ")");
         proxy.awaitClose();
@@ -167,7 +176,15 @@ final class RecordHttpCommand implements Callable<Integer> {
         if (maxBodyBytes < 1024 || maxHeaderBytes < 1024) {
             throw new UserError("--max-body-bytes and --max-header-bytes must be at least 1024");
         }
-        HttpProxyOptions o = HttpProxyOptions.defaults(up).withPort(port).withBind(bind)
+        for (String h : allowHosts) {
+            if (h.isBlank() || h.contains("/") || h.contains("@") || h.chars().anyMatch(Character::isWhitespace)
+                    || (h.startsWith("[") && !h.endsWith("]"))
+                    || (h.contains(":") && !h.startsWith("[") && h.indexOf(':') == h.lastIndexOf(':'))) {
+                throw new UserError("--allow-host '" + h + "' is not a host name: give the name alone (mcp.example.lan, 192.168.1.20, [fd00::2]), "
+                        + "without scheme, port or path");
+            }
+        }
+        HttpProxyOptions o = HttpProxyOptions.defaults(up).withPort(port).withBind(bind).withAllowedHosts(allowHosts)
                 .withLimits(maxBodyBytes, maxHeaderBytes).withTimeouts(requestIdle, upstreamTimeout, streamIdle).withSessionIdle(sessionIdle);
         if (transport != null) {
             try {
@@ -177,5 +194,10 @@ final class RecordHttpCommand implements Callable<Integer> {
             }
         }
         return o;
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 }

@@ -50,6 +50,15 @@ class CliTest {
     }
 
     @Test
+    void recordHttpRefusesAnAllowHostThatIsNotAHostName() {
+        for (String bad : List.of("http://mcp.lan", "mcp.lan:3100", "[fd00::2]:3100", "mcp.lan/mcp", " ")) {
+            Result r = run("record-http", "http://127.0.0.1:9/mcp", "--port", "0", "--allow-host", bad, "--trace-dir", store.toString());
+            assertEquals(2, r.code(), bad + ": " + r.err());
+            assertTrue(r.err().contains("--allow-host '" + bad + "' is not a host name"), r.err());
+        }
+    }
+
+    @Test
     void printsItsVersion() {
         Result r = run("--version");
         assertEquals(0, r.code());

@@ -286,6 +286,28 @@ class RecordHttpEndToEndTest {
         }
     }
 
+    @Test
+    void aNameGivenWithAllowHostIsServedAndEveryOtherNameStillRefused(@TempDir Path traces) throws Exception {
+        // --bind 0.0.0.0 --allow-host mcp.lan: the LAN name works, rebinding through any other name does not
+        HttpProxyOptions opts = HttpProxyOptions.defaults(streamable.url("/mcp")).withAllowedHosts(List.of("mcp.lan", "[fd00::2]"));
+        try (HttpProxy proxy = HttpPeers.proxy(opts, null, traces)) {
+            int port = proxy.port();
+            String sse = "Accept: text/event-stream\r\n\r\n";
+            // served: the upstream answers (400: no session)
+            assertEquals(400, status(port, "GET /mcp HTTP/1.1\r\nHost: mcp.lan:" + port + "\r\n" + sse));
+            assertEquals(400, status(port, "GET /mcp HTTP/1.1\r\nHost: MCP.LAN:" + port + "\r\n" + sse));
+            assertEquals(400, status(port, "GET /mcp HTTP/1.1\r\nHost: [fd00::2]:" + port + "\r\n" + sse));
+            assertEquals(400, status(port, "GET /mcp HTTP/1.1\r\nHost: mcp.lan:" + port + "\r\nOrigin: http://mcp.lan:8080\r\n" + sse));
+            assertEquals(400, status(port, "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n" + sse));
+            // refused: other names, the allowed name on another port, foreign origins
+            assertEquals(421, status(port, "GET /mcp HTTP/1.1\r\nHost: evil.lan:" + port + "\r\n" + sse));
+            assertEquals(421, status(port, "GET /mcp HTTP/1.1\r\nHost: mcp.lan.evil.example:" + port + "\r\n" + sse));
+            assertEquals(421, status(port, "GET /mcp HTTP/1.1\r\nHost: mcp.lan:1\r\n" + sse));
+            assertEquals(403, status(port, "GET /mcp HTTP/1.1\r\nHost: mcp.lan:" + port + "\r\nOrigin: http://evil.lan\r\n" + sse));
+            assertEquals(403, status(port, "GET /mcp HTTP/1.1\r\nHost: mcp.lan:" + port + "\r\nOrigin: file://mcp.lan\r\n" + sse));
+        }
+    }
+
     /** Sends raw bytes and returns the status code of the response. */
     static int status(int port, String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {

@@ -99,7 +99,7 @@ public final class HttpProxy implements AutoCloseable {
                         }
                         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
                         p.addLast("expect", new HttpServerExpectContinueHandler());
-                        p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0]));
+                        p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0], opts.allowedHosts()));
                         p.addLast("frontend", new FrontendHandler(px));
                     }
                 });

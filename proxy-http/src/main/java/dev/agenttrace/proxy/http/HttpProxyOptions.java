@@ -24,10 +24,14 @@ import java.net.URI;
  * @param sessionIdleMillis     a Streamable HTTP session with no traffic and no open stream for this long
  *                              gets its session_end (clients rarely send DELETE); 0: only DELETE, a 404
  *                              from the upstream or the proxy's end close sessions
+ * @param allowedHosts          host names besides the loopback names and the bind address that clients
+ *                              may put in {@code Host} (with the proxy's port) and in {@code Origin}: the
+ *                              names a proxy bound to another interface is reached by ({@code --allow-host})
  */
 public record HttpProxyOptions(URI upstream, Transport transport, String bindHost, int port, int maxBodyBytes,
                                int maxHeaderBytes, long requestIdleMillis, long upstreamTimeoutMillis,
-                               long streamIdleMillis, long connectTimeoutMillis, long sessionIdleMillis) {
+                               long streamIdleMillis, long connectTimeoutMillis, long sessionIdleMillis,
+                               java.util.List<String> allowedHosts) {
     public static final int DEFAULT_PORT = 3100;
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -40,36 +44,41 @@ public record HttpProxyOptions(URI upstream, Transport transport, String bindHos
     public static HttpProxyOptions defaults(URI upstream) {
         return new HttpProxyOptions(upstream, null, "127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_HEADER_BYTES, DEFAULT_REQUEST_IDLE_MILLIS, DEFAULT_UPSTREAM_TIMEOUT_MILLIS,
-                DEFAULT_STREAM_IDLE_MILLIS, DEFAULT_CONNECT_TIMEOUT_MILLIS, DEFAULT_SESSION_IDLE_MILLIS);
+                DEFAULT_STREAM_IDLE_MILLIS, DEFAULT_CONNECT_TIMEOUT_MILLIS, DEFAULT_SESSION_IDLE_MILLIS, java.util.List.of());
     }
 
     public HttpProxyOptions withPort(int p) {
         return new HttpProxyOptions(upstream, transport, bindHost, p, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, allowedHosts);
     }
 
     public HttpProxyOptions withBind(String host) {
         return new HttpProxyOptions(upstream, transport, host, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, allowedHosts);
     }
 
     public HttpProxyOptions withTransport(Transport t) {
         return new HttpProxyOptions(upstream, t, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, allowedHosts);
     }
 
     public HttpProxyOptions withLimits(int body, int header) {
         return new HttpProxyOptions(upstream, transport, bindHost, port, body, header, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, allowedHosts);
     }
 
     public HttpProxyOptions withSessionIdle(long millis) {
         return new HttpProxyOptions(upstream, transport, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, millis);
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, millis, allowedHosts);
     }
 
     public HttpProxyOptions withTimeouts(long requestIdle, long upstreamTimeout, long streamIdle) {
         return new HttpProxyOptions(upstream, transport, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdle,
-                upstreamTimeout, streamIdle, connectTimeoutMillis, sessionIdleMillis);
+                upstreamTimeout, streamIdle, connectTimeoutMillis, sessionIdleMillis, allowedHosts);
+    }
+
+    public HttpProxyOptions withAllowedHosts(java.util.List<String> hosts) {
+        return new HttpProxyOptions(upstream, transport, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, java.util.List.copyOf(hosts));
     }
 }

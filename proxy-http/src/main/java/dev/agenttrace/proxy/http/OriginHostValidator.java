@@ -22,12 +22,16 @@ import java.util.Set;
  * spec: "If the Origin header is present and invalid, servers MUST respond with HTTP 403
  * Forbidden"); one whose {@code Host} is missing or names anything but this proxy gets 421 (a
  * rebound page is same-origin with the attacker's name, so only Host gives it away). Both end the
- * connection; the rest of the refused request is dropped unread.
+ * connection; the rest of the refused request is dropped unread. Names given with
+ * {@code --allow-host} (a proxy bound to another interface, reached by its LAN name) pass as Host
+ * (with the proxy's port) and as the host of an Origin, as the loopback names do.
  */
 final class OriginHostValidator extends ChannelInboundHandlerAdapter {
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     private final Set<String> hostNames;
+    /** Loopback names and the names the user allowed: accepted in Host (with our port) and Origin. */
+    private final Set<String> trusted;
     private final int port;
     private boolean dropping;
 
@@ -36,9 +40,32 @@ final class OriginHostValidator extends ChannelInboundHandlerAdapter {
      * @param port     the port the proxy listens on
      */
     OriginHostValidator(String bindHost, int port) {
-        String b = bindHost.toLowerCase(Locale.ROOT);
-        this.hostNames = b.contains(":") && !b.startsWith("[") ? Set.of(b, "[" + b + "]") : Set.of(b);
+        this(bindHost, port, java.util.List.of());
+    }
+
+    /**
+     * @param allowed further host names clients may use (the proxy's LAN name, say); an IPv6
+     *                address may be given with or without brackets
+     */
+    OriginHostValidator(String bindHost, int port, java.util.Collection<String> allowed) {
+        java.util.Set<String> names = new java.util.HashSet<>(forms(bindHost));
+        java.util.Set<String> ok = new java.util.HashSet<>(LOOPBACK);
+        for (String a : allowed) {
+            ok.addAll(forms(a));
+        }
+        names.addAll(ok);
+        this.hostNames = Set.copyOf(names);
+        this.trusted = Set.copyOf(ok);
         this.port = port;
+    }
+
+    /** A name as it may appear in Host and as {@link URI#getHost()} gives it (IPv6 with and without brackets). */
+    private static Set<String> forms(String name) {
+        String b = name.trim().toLowerCase(Locale.ROOT);
+        if (b.startsWith("[") && b.endsWith("]")) {
+            return Set.of(b, b.substring(1, b.length() - 1));
+        }
+        return b.contains(":") ? Set.of(b, "[" + b + "]") : Set.of(b);
     }
 
     @Override
@@ -64,7 +91,7 @@ final class OriginHostValidator extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    private static String originProblem(String origin) {
+    private String originProblem(String origin) {
         if (origin == null) {
             return null;
         }
@@ -72,7 +99,7 @@ final class OriginHostValidator extends ChannelInboundHandlerAdapter {
             URI u = new URI(origin.trim());
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
-            if ((scheme.equals("http") || scheme.equals("https")) && LOOPBACK.contains(host)) {
+            if ((scheme.equals("http") || scheme.equals("https")) && trusted.contains(host)) {
                 return null;
             }
         } catch (java.net.URISyntaxException e) {
@@ -98,10 +125,10 @@ final class OriginHostValidator extends ChannelInboundHandlerAdapter {
                 p = -1;
             }
         }
-        if (p == port && (LOOPBACK.contains(name) || hostNames.contains(name))) {
+        if (p == port && hostNames.contains(name)) {
             return null;
         }
         return "agent-trace: Host '" + host + "' is not this proxy (127.0.0.1:" + port + "); "
-                + "requests for other names are refused (DNS rebinding)";
+                + "requests for other names are refused (DNS rebinding); a name clients really use is allowed with --allow-host";
     }
 }
