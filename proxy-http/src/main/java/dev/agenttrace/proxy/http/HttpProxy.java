@@ -131,7 +131,10 @@ public final class HttpProxy implements AutoCloseable {
 
     /** The URL a client uses instead of the upstream's. */
     public URI localUrl() {
-        String host = opts.bindHost().contains(":") ? "[" + opts.bindHost() + "]" : opts.bindHost();
+        String bind = opts.bindHost();
+        // a wildcard address is where to listen, not where to connect: a local client uses loopback
+        String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind.equals("::") || bind.equals("[::]") ? "[::1]"
+                : bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
         return URI.create("http://" + host + ":" + port + pathOf(opts.upstream()));
     }
 
