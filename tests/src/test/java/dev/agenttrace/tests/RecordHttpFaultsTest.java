@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -200,6 +201,9 @@ class RecordHttpFaultsTest {
         JsonNode body = Peers.JSON.readTree(r.body());
         assertEquals(7, body.get("id").asInt(), "the error answers the call");
         assertTrue(body.at("/error/message").asText().startsWith("agent-trace: "), r.body());
+        // the cause in words, not the native transport's syscall name and errno
+        assertTrue(body.at("/error/message").asText().contains("(Connection reset by peer)"), r.body());
+        assertFalse(body.at("/error/message").asText().contains("failed with error"), r.body());
         thenTheProxyStillWorks();
         List<JsonNode> errors = errors();
         assertTrue(errors.stream().anyMatch(e -> e.at("/data/request_id").asInt() == 7), errors.toString());

@@ -369,8 +369,11 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static String describe(Throwable t) {
+    /** The native transport's "recvAddress(..) failed with error(-104): " says nothing a user needs. */
+    private static final java.util.regex.Pattern NATIVE_PREFIX = java.util.regex.Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
+
+    static String describe(Throwable t) {
         String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : NATIVE_PREFIX.matcher(m).replaceFirst("");
     }
 }
