@@ -308,6 +308,19 @@ class RecordHttpEndToEndTest {
         }
     }
 
+    @Test
+    void aProxyOnAWildcardAddressNamesALoopbackUrlThatWorks(@TempDir Path traces) throws Exception {
+        // "recording http://0.0.0.0:3100/mcp" is where it listens, not a URL a client can use
+        HttpProxyOptions opts = HttpProxyOptions.defaults(streamable.url("/mcp")).withBind("0.0.0.0");
+        try (HttpProxy proxy = HttpPeers.proxy(opts, null, traces)) {
+            java.net.URI url = proxy.localUrl();
+            assertEquals("127.0.0.1", url.getHost(), url.toString());
+            assertEquals(proxy.port(), url.getPort());
+            assertEquals(400, status(url.getPort(), "GET " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getAuthority()
+                    + "\r\nAccept: text/event-stream\r\n\r\n"), "served through the named URL (the upstream answers 400: no session)");
+        }
+    }
+
     /** Sends raw bytes and returns the status code of the response. */
     static int status(int port, String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {

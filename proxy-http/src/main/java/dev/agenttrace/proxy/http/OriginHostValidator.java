@@ -38,14 +38,8 @@ final class OriginHostValidator extends ChannelInboundHandlerAdapter {
     /**
      * @param bindHost the address the proxy listens on (accepted as a Host name besides the loopback names)
      * @param port     the port the proxy listens on
-     */
-    OriginHostValidator(String bindHost, int port) {
-        this(bindHost, port, java.util.List.of());
-    }
-
-    /**
-     * @param allowed further host names clients may use (the proxy's LAN name, say); an IPv6
-     *                address may be given with or without brackets
+     * @param allowed  further host names clients may use (the proxy's LAN name, say); an IPv6
+     *                 address may be given with or without brackets
      */
     OriginHostValidator(String bindHost, int port, java.util.Collection<String> allowed) {
         java.util.Set<String> names = new java.util.HashSet<>(forms(bindHost));

@@ -372,7 +372,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     /** The native transport's "recvAddress(..) failed with error(-104): " says nothing a user needs. */
     private static final java.util.regex.Pattern NATIVE_PREFIX = java.util.regex.Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
-    static String describe(Throwable t) {
+    private static String describe(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : NATIVE_PREFIX.matcher(m).replaceFirst("");
     }
