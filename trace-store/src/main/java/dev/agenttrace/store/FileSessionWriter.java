@@ -10,30 +10,28 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * The {@link SessionWriter} of a {@link TraceStore}: one daemon thread per session, fed by a
- * bounded queue, that owns every file of the session. The threads come from a small pool that
- * keeps finished writers' threads for a minute: the HTTP proxy opens a session per MCP session,
- * and a reused thread keeps its idle scheduling class (see {@link WriterPriority}) instead of
- * spawning {@code chrt} again.
+ * The {@link SessionWriter} of a {@link TraceStore}: a bounded queue per session, and the files
+ * of the session, written by the process's one {@link WriterLoop} thread (the HTTP proxy opens a
+ * session per MCP session; a thread each cost more than a context switch per call).
  *
  * <pre>
- *   relay threads --submit (offer, never blocks)--&gt; [ queue: items + byte budget ] --&gt; writer thread
+ *   relay threads --submit (offer, never blocks)--&gt; [ queue: items + byte budget ] --&gt; writer loop
  *                                                                              |-- events.ndjson   (buffered)
  *                                                                              |-- messages.ndjson (buffered)
  *                                                                              '-- meta.json       (atomic, &lt;= 4/s)
  * </pre>
  *
- * <p>Batching: appends go through 64 KiB buffers, flushed at most {@link #LINGER_NANOS} after the
- * first unflushed line (or when a buffer fills) while a backlog is worked off; a burst is held
+ * <p>Batching: appends go through 64 KiB buffers, flushed after each turn of at most
+ * {@link #SLICE_NANOS} (or when a buffer fills) while a backlog is worked off; a burst is held
  * until the stream has been quiet {@link #QUIET_NANOS} or the backlog reaches half the queue, so
  * an event is visible to a tailing reader within ~5 ms of a pause. (A writer that also wrote every
  * 50 ms, or every second, in the middle of a burst raised the stdio proxy's added p50 from 30 to
@@ -43,7 +41,8 @@ import java.util.function.Consumer;
  * <p>Failure: the first {@link IOException} (disk full, directory removed, not writable) prints
  * one line on stderr naming the path and the problem and marks the trace incomplete; from then
  * on the thread keeps taking work off the queue and drops it, so producers never stall and the
- * proxy keeps forwarding. A work item that throws is reported once and skipped.
+ * proxy keeps forwarding. A work item that throws is reported once and skipped; one that throws
+ * an {@link Error} ends its session's trace (reported once), and the other sessions go on.
  *
  * <p>Events whose type agent-strace does not know are written to {@code messages.ndjson}
  * instead of {@code events.ndjson}, with one warning: Python's reader would fail on the whole
@@ -51,11 +50,6 @@ import java.util.function.Consumer;
  */
 final class FileSessionWriter implements SessionWriter {
     private static final long META_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    /**
-     * While the writer works through a long backlog, how long appended lines may wait in the
-     * buffers before a flush (otherwise it flushes once the backlog is written).
-     */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
      * While messages keep coming (a burst), the writer leaves its backlog alone until the
      * stream has been quiet this long: even at idle priority it would share the CPU (and a
@@ -66,16 +60,25 @@ final class FileSessionWriter implements SessionWriter {
     private static final int BUFFER = 64 * 1024;
     /** A backlog at close past which the writer returns to normal priority to finish. */
     private static final int CLOSE_BACKLOG = 16;
-    /** Queued by {@link #close} to wake the thread; never run. */
-    private static final Work STOP = new Work(sink -> { }, 0);
 
     private record Work(Consumer<EventSink> work, long bytes) {
     }
+
+    /** {@link #visit} results: visit again at once; finished (closed); nothing to do until more work. */
+    static final long AGAIN = Long.MIN_VALUE;
+    static final long DONE = Long.MIN_VALUE + 1;
+    static final long IDLE = Long.MAX_VALUE;
+    /**
+     * How long one visit may write a backlog before it flushes and the next session gets its
+     * turn: during a long catch-up the file grows at least every millisecond or so.
+     */
+    static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Path dir;
     private final String sessionId;
     private final StoreOptions opts;
     private final SessionMeta meta;
+    private final WriterLoop loop;
     /**
      * Lock-free on purpose: the writer runs at idle priority, and a lock it held while preempted
      * would stall the relay threads behind it (priority inversion). Bounded by {@link #queued}.
@@ -88,31 +91,22 @@ final class FileSessionWriter implements SessionWriter {
      */
     private volatile long lastSubmit;
     private final int capacity;
+    private final int catchUpAt;
+    private final int relaxAt;
+    private final long catchUpBytes;
     private final AtomicLong pendingBytes = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
-    private final AtomicBoolean closeRequested = new AtomicBoolean();
     /**
-     * Set by the writer before it sleeps; a producer that clears it wakes the writer. An idle
-     * writer sleeps rather than polls: the HTTP proxy runs one writer per MCP session, and a
-     * hundred idle sessions polling every millisecond or so cost a core of a 2-core machine.
+     * True while the session is on the loop's list (or on its way there); the producer that sets
+     * it hands the session to the loop, so a busy session costs producers one volatile read.
      */
-    private final AtomicBoolean asleep = new AtomicBoolean();
-    /** The pool thread running this writer; null until it starts. */
-    private volatile Thread thread;
-    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-    private static final java.util.concurrent.ExecutorService THREADS = new java.util.concurrent.ThreadPoolExecutor(0,
-            Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "agent-trace-writer");
-                t.setDaemon(true);
-                return t;
-            });
-    /** The scheduling class belongs to the thread, which outlives the writer. */
-    private static final ThreadLocal<WriterPriority> PRIORITY = ThreadLocal.withInitial(WriterPriority::new);
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
     private final PrintStream err;
     private volatile boolean closing;
     private volatile boolean incomplete;
 
-    // writer-thread state
+    // loop-thread state
     private final Sink sink = new Sink();
     private final StringBuilder line = new StringBuilder(1024);
     private byte[] bytes = new byte[4096];
@@ -123,6 +117,8 @@ final class FileSessionWriter implements SessionWriter {
     private long lastMetaWrite = System.nanoTime();
     private boolean warnedWork;
     private boolean warnedType;
+    /** The last {@link #visit} held a burst back (rather than waiting for a meta.json rewrite). */
+    private boolean holding;
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts) {
         this(dir, meta, opts, System.err);
@@ -134,11 +130,18 @@ final class FileSessionWriter implements SessionWriter {
         this.sessionId = meta.sessionId;
         this.opts = opts;
         this.err = err;
+        this.loop = WriterLoop.SHARED;
         this.capacity = Math.max(1, opts.queueCapacity());
+        this.catchUpAt = Math.max(16, capacity / 2);
+        this.relaxAt = Math.max(4, catchUpAt / 4);
+        this.catchUpBytes = Math.max(1, opts.queueBytes() / 2);
     }
 
     void start() {
-        THREADS.execute(this::run);
+        loop.ensureStarted();
+        if (scheduled.compareAndSet(false, true)) {
+            loop.schedule(this); // writes whatever was submitted before the start
+        }
     }
 
     @Override
@@ -163,8 +166,8 @@ final class FileSessionWriter implements SessionWriter {
             return drop();
         }
         queue.offer(new Work(work, b));
-        if (asleep.get() && asleep.compareAndSet(true, false)) {
-            LockSupport.unpark(thread); // the first message after a quiet spell (asleep: thread is set)
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
+            loop.schedule(this); // the first work after the session went idle
         }
         return true;
     }
@@ -188,16 +191,13 @@ final class FileSessionWriter implements SessionWriter {
     @Override
     public void close(Duration timeout) {
         closing = true;
-        if (Thread.currentThread() == thread) {
-            return; // called from a work item: the loop ends once the queue is empty
+        if (loop.onLoopThread()) {
+            return; // called from a work item: the session ends once its queue is empty
         }
-        if (closeRequested.compareAndSet(false, true)) {
-            queue.offer(STOP);
-            Thread t = thread;
-            if (t != null) {
-                LockSupport.unpark(t); // (not started yet: it sees closing before it ever sleeps)
-            }
+        if (scheduled.compareAndSet(false, true)) {
+            loop.schedule(this);
         }
+        loop.wake();
         try {
             finished.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -205,141 +205,120 @@ final class FileSessionWriter implements SessionWriter {
         }
     }
 
-    // ---------------------------------------------------------------- the writer thread
+    // ---------------------------------------------------------------- on the loop thread
 
-    private void run() {
-        Thread self = Thread.currentThread();
-        self.setName("agent-trace-writer-" + sessionId);
-        thread = self;
-        WriterPriority priority = PRIORITY.get();
+    /**
+     * One turn of the {@link WriterLoop}: writes the backlog unless a burst is still going on,
+     * rewrites meta.json when due, ends the session once it is closing.
+     *
+     * @return {@link #AGAIN}, {@link #DONE}, {@link #IDLE}, or the {@link System#nanoTime()} at
+     *     which to visit again ({@link #holding} says whether a burst is held back till then)
+     */
+    long visit(long now) {
         try {
-            write(priority);
+            return turn(now);
+        } catch (Throwable t) { // an Error in a work item: this session ends, the others go on
+            closing = true;
+            incomplete = true;
+            if (!warnedWork) {
+                warnedWork = true;
+                err.println("agent-trace: recording session " + sessionId + " failed (" + t + "); its trace ends here"
+                        + " and is marked incomplete. Forwarding is not affected.");
+            }
+            try {
+                finish();
+            } catch (Throwable ignored) {
+                finished.countDown();
+            }
+            return DONE;
+        }
+    }
+
+    private long turn(long now) {
+        holding = false;
+        if (closing) {
+            Work w;
+            while ((w = take()) != null) {
+                runOne(w);
+            }
+            finish();
+            return DONE;
+        }
+        int n = queued.get();
+        if (n > 0 && n < catchUpAt && pendingBytes.get() < catchUpBytes) {
+            long quietAt = lastSubmit + QUIET_NANOS;
+            if (quietAt - now > 0) {
+                holding = true;
+                return quietAt;
+            }
+        }
+        if (n > 0) {
+            long end = now + SLICE_NANOS;
+            Work w;
+            while ((w = take()) != null) {
+                runOne(w);
+                if (System.nanoTime() - end >= 0) {
+                    break;
+                }
+            }
+            flush();
+            if (queued.get() > 0) {
+                writeMetaIfDue();
+                return AGAIN;
+            }
+        }
+        if (metaDirty && !failed) {
+            long due = lastMetaWrite + META_INTERVAL_NANOS;
+            if (due - System.nanoTime() > 0) {
+                return due;
+            }
+            writeMeta();
+        }
+        return IDLE;
+    }
+
+    private void finish() {
+        try {
+            flush();
+            writeMeta();
+            closeStreams();
         } finally {
-            thread = null;
-            self.setName("agent-trace-writer");
             finished.countDown();
         }
     }
 
-    private void write(WriterPriority priority) {
-        priority.idle();
-        int catchUpAt = Math.max(16, capacity / 2);
-        int relaxAt = Math.max(4, catchUpAt / 4);
-        long catchUpBytes = Math.max(1, opts.queueBytes() / 2);
-        try {
-            long unflushedSince = 0;
-            while (true) {
-                if (!closing && holdBack(catchUpAt, catchUpBytes)) {
-                    continue;
-                }
-                Work w = take();
-                if (w != null) {
-                    int backlog = queued.get();
-                    if (closing) {
-                        // the session is ending with a backlog: nothing left to yield to, and the
-                        // process may be waiting for us (a few items finish even at idle priority)
-                        if (backlog > CLOSE_BACKLOG && priority.isIdle()) {
-                            priority.normal();
-                        }
-                    } else if (backlog > catchUpAt) {
-                        priority.normal();
-                    } else if (backlog < relaxAt && !priority.isIdle()) {
-                        priority.idle();
-                    }
-                }
-                if (w == STOP) {
-                    break;
-                }
-                if (w != null) {
-                    runOne(w);
-                    if (unflushedSince == 0) {
-                        unflushedSince = System.nanoTime();
-                    }
-                    if (System.nanoTime() - unflushedSince >= LINGER_NANOS) {
-                        // a long catch-up: the file grows at least every millisecond
-                        flush();
-                        unflushedSince = 0;
-                        writeMetaIfDue();
-                    }
-                    continue;
-                }
-                // the queue is empty: whatever the burst held back goes to the file now
-                if (closing) {
-                    break;
-                }
-                if (unflushedSince != 0) {
-                    flush();
-                    unflushedSince = 0;
-                }
-                writeMetaIfDue();
-                awaitWork();
-            }
-            Work w;
-            while ((w = take()) != null) {
-                if (w != STOP) {
-                    runOne(w);
-                }
-            }
-        } finally {
-            flush();
-            writeMeta();
-            closeStreams();
-        }
+    /** The last visit held a burst back (see {@link #visit}). */
+    boolean holding() {
+        return holding;
+    }
+
+    /** A backlog (or one left at close) large enough to write at normal priority. */
+    boolean urgent() {
+        int n = queued.get();
+        return n > catchUpAt || closing && n > CLOSE_BACKLOG;
+    }
+
+    /** A backlog small enough to write at idle priority again. */
+    boolean relaxed() {
+        return queued.get() < relaxAt;
     }
 
     /**
-     * Parks while a burst goes on; false when the backlog is to be written now: nothing queued,
-     * the stream quiet, or the backlog large.
+     * The loop is done with this session for now. False when work (or a close) arrived meanwhile:
+     * then the session stays on the loop's list.
      */
-    private boolean holdBack(int catchUpAt, long catchUpBytes) {
-        int n = queued.get();
-        if (n == 0 || n >= catchUpAt || pendingBytes.get() >= catchUpBytes) {
-            return false;
-        }
-        long quietIn = lastSubmit + QUIET_NANOS - System.nanoTime();
-        if (quietIn <= 0) {
-            return false;
-        }
-        // no waiter is registered, so producers never pay for a wake-up while a burst goes on
-        LockSupport.parkNanos(quietIn);
-        return true;
+    boolean unschedule() {
+        scheduled.set(false);
+        return !((queued.get() > 0 || closing) && scheduled.compareAndSet(false, true));
     }
 
     /** The next queued item, or null; keeps the count that bounds the queue. */
     private Work take() {
         Work w = queue.poll();
-        if (w != null && w != STOP) {
+        if (w != null) {
             queued.decrementAndGet();
         }
         return w;
-    }
-
-    /**
-     * Sleeps until a producer queues work (the first one to find {@link #asleep} set wakes us),
-     * the session closes, or meta.json is due. Producers pay for a wake-up only after the writer
-     * has caught up and gone to sleep, at most once per batch.
-     */
-    private void awaitWork() {
-        while (!closing && queue.isEmpty()) {
-            long now = System.nanoTime();
-            long metaDue = lastMetaWrite + META_INTERVAL_NANOS;
-            if (metaDirty && !failed && now >= metaDue) {
-                return;
-            }
-            asleep.set(true);
-            // look once more after raising the flag: a producer that offered before seeing it
-            // does not wake us (flag and queue are both volatile, so one side sees the other)
-            if (closing || !queue.isEmpty()) {
-                asleep.set(false);
-                return;
-            }
-            if (metaDirty && !failed) {
-                LockSupport.parkNanos(this, metaDue - now);
-            } else {
-                LockSupport.park(this);
-            }
-            asleep.set(false);
-        }
     }
 
     private void runOne(Work w) {
@@ -476,7 +455,7 @@ final class FileSessionWriter implements SessionWriter {
         }
     }
 
-    /** The writer thread's view: every method runs on that thread only. */
+    /** The writer loop's view: every method runs on that thread only. */
     private final class Sink implements EventSink {
         @Override
         public String sessionId() {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,7 +151,8 @@ class FileSessionWriterTest {
 
     @Test
     void anIdleWriterSleepsWithoutATimeoutAndWakesForTheNextEvent() throws Exception {
-        // a hundred idle HTTP sessions must not poll: an idle writer parks until a producer wakes it
+        // a hundred idle HTTP sessions must not poll: with nothing to write the loop parks until a
+        // producer wakes it
         FileSessionWriter w = start("idle000000000001", StoreOptions.defaults());
         EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("idle000000000001");
         w.submit(event("idle000000000001", 0));
@@ -161,8 +163,7 @@ class FileSessionWriterTest {
             Thread.sleep(1);
         }
         assertEquals(1, seen.size());
-        Thread writer = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("agent-trace-writer-idle000000000001")).findFirst().orElseThrow();
+        Thread writer = writerThread();
         // (meta.json is rewritten within 250 ms of the event; after that nothing is due)
         while (writer.getState() != Thread.State.WAITING && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
             Thread.sleep(5);
@@ -183,35 +184,117 @@ class FileSessionWriterTest {
     }
 
     @Test
-    void theNextSessionReusesAFinishedWritersThread() throws Exception {
-        // a reused thread keeps its idle scheduling class: no chrt process per HTTP session
-        FileSessionWriter a = start("pool00000000000a", StoreOptions.defaults());
-        a.submit(event("pool00000000000a", 0));
-        Thread first = writerThread("agent-trace-writer-pool00000000000a");
-        a.close(Duration.ofSeconds(5));
-        long t0 = System.nanoTime();
-        while (!(first.getName().equals("agent-trace-writer") && first.getState() == Thread.State.TIMED_WAITING)
-                && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
-            Thread.sleep(2);
+    void fortySessionsAreWrittenByOneThreadEachToItsOwnFiles() throws Exception {
+        // the HTTP proxy's shape: many sessions, a producer each, calls interleaved
+        int sessions = 40;
+        int perSession = 500;
+        List<FileSessionWriter> writers = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            writers.add(start(String.format("many%012d", s), StoreOptions.defaults()));
         }
-        FileSessionWriter b = start("pool00000000000b", StoreOptions.defaults());
-        b.submit(event("pool00000000000b", 0));
-        assertTrue(first == writerThread("agent-trace-writer-pool00000000000b"), "the second session got a new thread");
-        b.close(Duration.ofSeconds(5));
-        assertEquals(1, Files.readAllLines(tmp.resolve(".agent-traces/pool00000000000b/events.ndjson")).size());
+        Thread[] producers = new Thread[sessions];
+        for (int s = 0; s < sessions; s++) {
+            FileSessionWriter w = writers.get(s);
+            producers[s] = new Thread(() -> {
+                for (int i = 0; i < perSession; i++) {
+                    w.submit(event(w.sessionId(), i));
+                    if (i % 50 == 0) {
+                        Thread.onSpinWait();
+                        Thread.yield();
+                    }
+                }
+            });
+            producers[s].start();
+        }
+        for (Thread t : producers) {
+            t.join();
+        }
+        long live = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("agent-trace-writer")).count();
+        assertEquals(1, live, "one writer thread for all sessions");
+        for (FileSessionWriter w : writers) {
+            w.close(Duration.ofSeconds(10));
+        }
+        TraceStore store = TraceStore.at(tmp.resolve(".agent-traces"));
+        for (FileSessionWriter w : writers) {
+            List<TraceEvent> read = store.readEvents(w.sessionId()).events();
+            assertEquals(perSession, read.size(), w.sessionId());
+            for (int i = 0; i < perSession; i++) {
+                assertEquals(w.sessionId(), read.get(i).sessionId());
+                assertEquals(i, read.get(i).data().get("n").asInt(), "in order within " + w.sessionId());
+            }
+            assertFalse(w.incomplete());
+        }
     }
 
-    private static Thread writerThread(String name) throws InterruptedException {
+    @Test
+    void aSlowBacklogInOneSessionDoesNotKeepAnotherOffDisk() throws Exception {
+        // one session's backlog takes two seconds to write (a millisecond per item: a slow disk);
+        // the loop takes turns, so another session's event is on disk long before that
+        FileSessionWriter slow = start("slow000000000001", StoreOptions.defaults());
+        FileSessionWriter quiet = start("quiet00000000001", StoreOptions.defaults());
+        CountDownLatch writing = new CountDownLatch(1);
+        AtomicInteger written = new AtomicInteger();
+        for (int i = 0; i < 2000; i++) {
+            slow.submit(sink -> {
+                writing.countDown();
+                written.incrementAndGet();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }, 0);
+        }
+        assertTrue(writing.await(5, TimeUnit.SECONDS));
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("quiet00000000001");
+        for (int i = 0; i < 3; i++) {
+            List<TraceEvent> seen = new ArrayList<>();
+            quiet.submit(event("quiet00000000001", i));
+            while (seen.isEmpty() && written.get() < 2000) {
+                tail.poll(seen::add);
+                Thread.sleep(1);
+            }
+            assertEquals(1, seen.size(), "the quiet session's event " + i + " reached its file before the slow backlog was written");
+            assertTrue(written.get() < 1500, "event " + i + " waited for " + written.get() + " of the other session's 2000 items");
+        }
+        slow.close(Duration.ofSeconds(30));
+        quiet.close(Duration.ofSeconds(5));
+        assertEquals(2000, written.get());
+        assertEquals(3, TraceStore.at(tmp.resolve(".agent-traces")).readEvents("quiet00000000001").events().size());
+    }
+
+    @Test
+    void anErrorInOneSessionEndsThatTraceAndNoOther() throws Exception {
+        FileSessionWriter bad = start("error00000000001", StoreOptions.defaults());
+        FileSessionWriter good = start("error00000000002", StoreOptions.defaults());
+        bad.submit(event("error00000000001", 0));
+        bad.submit(sink -> {
+            throw new StackOverflowError("deeply nested message");
+        }, 0);
+        good.submit(event("error00000000002", 0));
+        bad.close(Duration.ofSeconds(5));
+        assertTrue(bad.incomplete());
+        assertFalse(bad.submit(event("error00000000001", 1)), "the failed session takes no more work");
+        good.submit(event("error00000000002", 1));
+        good.close(Duration.ofSeconds(5));
+        TraceStore store = TraceStore.at(tmp.resolve(".agent-traces"));
+        assertEquals(1, store.readEvents("error00000000001").events().size(), "what came before the error is on disk");
+        assertEquals(2, store.readEvents("error00000000002").events().size());
+        assertFalse(good.incomplete());
+        String out = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(1, out.lines().count(), out);
+        assertTrue(out.contains("error00000000001") && out.contains("StackOverflowError"), out);
+        SessionMeta meta = store.resolve("error00000000001");
+        assertTrue(meta.attribution.get("trace_incomplete").asBoolean(), "the final meta says the trace has gaps");
+    }
+
+    private static Thread writerThread() throws InterruptedException {
         long t0 = System.nanoTime();
         while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
             for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().equals(name)) {
+                if (t.getName().equals("agent-trace-writer")) {
                     return t;
                 }
             }
             Thread.sleep(1);
         }
-        throw new AssertionError("no thread named " + name);
+        throw new AssertionError("no writer thread");
     }
 
     @Test

@@ -1,0 +1,150 @@
+package dev.agenttrace.store;
+
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one thread that writes every trace session of the process, at idle CPU priority (see
+ * {@link WriterPriority}). Each {@link FileSessionWriter} keeps its own queue and files; this loop
+ * visits the sessions that have something to do and sleeps in between.
+ *
+ * <p>One thread, not one per session: the HTTP proxy opens a session per MCP session, and 32
+ * busy clients with a writer thread each cost more than one context switch per call (a writer
+ * woke for each request and again for each held-back burst), about a third of the proxy's CPU.
+ * Here a burst in any session is held back without anyone being woken, the loop wakes at most
+ * once per {@link #MIN_GAP_NANOS} while bursts go on, and a producer pays for a wake-up only when
+ * the loop has nothing at all to do.
+ *
+ * <p>Fairness: a session is written for at most {@link FileSessionWriter#SLICE_NANOS} at a time
+ * before the next one gets its turn, so one flooding session does not keep another's events off
+ * disk. A session whose work throws an {@link Error} is ended (and reported) alone.
+ */
+final class WriterLoop {
+    /** While bursts are held back, the loop wakes at most this often. */
+    static final long MIN_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    static final WriterLoop SHARED = new WriterLoop();
+
+    /** Sessions that asked for a visit ({@link FileSessionWriter#scheduled} went from false to true). */
+    private final ConcurrentLinkedQueue<FileSessionWriter> incoming = new ConcurrentLinkedQueue<>();
+    /** Set by the loop before it sleeps with nothing held back; whoever clears it wakes the loop. */
+    private final AtomicBoolean asleep = new AtomicBoolean();
+    private volatile Thread thread;
+
+    // loop-thread state
+    private final ArrayList<FileSessionWriter> active = new ArrayList<>();
+    private final WriterPriority priority = new WriterPriority();
+
+    /** Queues {@code w} for a visit; wakes the loop if it sleeps with nothing to do. */
+    void schedule(FileSessionWriter w) {
+        incoming.offer(w);
+        if (asleep.get() && asleep.compareAndSet(true, false)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Wakes the loop whatever it is doing (a session closes and someone waits for it). */
+    void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Starts the thread on first use. */
+    void ensureStarted() {
+        if (thread == null) {
+            synchronized (this) {
+                if (thread == null) {
+                    Thread t = new Thread(this::run, "agent-trace-writer");
+                    t.setDaemon(true);
+                    thread = t;
+                    t.start();
+                }
+            }
+        }
+    }
+
+    private void run() {
+        priority.idle();
+        long lastPass = 0;
+        while (true) {
+            FileSessionWriter w;
+            while ((w = incoming.poll()) != null) {
+                active.add(w);
+            }
+            long now = System.nanoTime();
+            lastPass = now;
+            long holdUntil = Long.MAX_VALUE; // the earliest end of a held-back burst
+            long dueAt = Long.MAX_VALUE; // the earliest other deadline (a meta.json rewrite)
+            boolean again = false;
+            adjustPriority();
+            for (int i = 0; i < active.size(); i++) {
+                FileSessionWriter s = active.get(i);
+                long next = s.visit(now);
+                if (next == FileSessionWriter.AGAIN) {
+                    again = true;
+                } else if (next == FileSessionWriter.DONE || next == FileSessionWriter.IDLE && s.unschedule()) {
+                    active.set(i, active.get(active.size() - 1));
+                    active.remove(active.size() - 1);
+                    i--;
+                } else if (next == FileSessionWriter.IDLE) {
+                    again = true; // work arrived while it went idle
+                } else if (s.holding()) {
+                    holdUntil = Math.min(holdUntil, next);
+                } else {
+                    dueAt = Math.min(dueAt, next);
+                }
+            }
+            if (again || !incoming.isEmpty()) {
+                continue;
+            }
+            if (holdUntil != Long.MAX_VALUE) {
+                // bursts go on: nobody wakes us (producers never pay for it), we look again when
+                // the first of them may be over, but not sooner than MIN_GAP after this pass
+                long until = Math.max(Math.min(holdUntil, dueAt), lastPass + MIN_GAP_NANOS);
+                LockSupport.parkNanos(this, until - System.nanoTime());
+                continue;
+            }
+            asleep.set(true);
+            // look once more after raising the flag: a producer that queued before seeing it did
+            // not wake us (both sides are volatile, so one of them sees the other)
+            if (!incoming.isEmpty()) {
+                asleep.set(false);
+                continue;
+            }
+            if (dueAt != Long.MAX_VALUE) {
+                LockSupport.parkNanos(this, dueAt - System.nanoTime());
+            } else {
+                LockSupport.park(this);
+            }
+            asleep.set(false);
+        }
+    }
+
+    /**
+     * Normal priority while some session has a large backlog (or ends with one), so a long
+     * overload costs forwarding a little rather than the trace its events; idle again once every
+     * backlog is small.
+     */
+    private void adjustPriority() {
+        boolean urgent = false;
+        boolean relaxed = true;
+        for (FileSessionWriter s : active) {
+            urgent |= s.urgent();
+            relaxed &= s.relaxed();
+        }
+        if (urgent) {
+            priority.normal();
+        } else if (relaxed && !priority.isIdle()) {
+            priority.idle();
+        }
+    }
+}
