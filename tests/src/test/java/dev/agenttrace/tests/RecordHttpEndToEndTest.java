@@ -168,6 +168,14 @@ class RecordHttpEndToEndTest {
     }
 
     @Test
+    void runsOnTheSocketTransportThisRunAskedFor() {
+        // the build runs this class twice: on native epoll (Linux), and on the Java NIO fallback
+        String expected = Boolean.getBoolean("agenttrace.http.nio") ? "nio"
+                : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
+        assertEquals(expected, HttpProxy.io());
+    }
+
+    @Test
     void resumesAStreamWithLastEventIdThroughTheProxy(@TempDir Path traces) throws Exception {
         try (HttpProxy proxy = HttpPeers.proxy(HttpProxyOptions.defaults(streamable.url("/mcp")), null, traces)) {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();

@@ -137,6 +137,11 @@ public final class HttpProxy implements AutoCloseable {
         return port;
     }
 
+    /** The socket I/O under the event loops: "epoll" (native, Linux) or "nio" (Java NIO, the fallback). */
+    public static String io() {
+        return NettyIo.EPOLL ? "epoll" : "nio";
+    }
+
     /** The URL a client uses instead of the upstream's. */
     public URI localUrl() {
         String bind = opts.bindHost();
