@@ -11,8 +11,10 @@ import java.util.Set;
 /**
  * What {@code search_events} looks for; every field is optional and all given ones must hold.
  *
- * @param toolName   case-insensitive substring of the tool an event names ({@code data.tool_name}:
- *                   calls from every producer, and results and errors where the recorder kept it)
+ * @param toolName   case-insensitive substring of the tool an event names ({@code data.tool_name}),
+ *                   or of the call it answers: agent-strace's proxy writes results and errors
+ *                   without a tool name, linked to their call by {@code parent_id} or
+ *                   {@code data.request_id} (see {@link ToolLinks})
  * @param filePath   substring of a path the event touches (proxy {@code uri}s, hook and filesystem
  *                   server {@code file_path}/{@code path} arguments; {@code file://} ignored)
  * @param exitCode   the exit code the event carries ({@link EventFacts#exitCode})
@@ -40,8 +42,16 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
         return s == null || s.isBlank() ? null : s;
     }
 
-    /** Whether one event passes. */
+    /** Whether one event passes, judged alone (a result that names no tool never matches a tool name). */
     public boolean matches(TraceEvent e) {
+        return matches(e, null);
+    }
+
+    /**
+     * Whether one event passes; {@code links} (the calls seen so far in the session, or null)
+     * names the tool of a result or error that does not name it itself.
+     */
+    public boolean matches(TraceEvent e, ToolLinks links) {
         if (!eventTypes.isEmpty() && !eventTypes.contains(e.eventType())) {
             return false;
         }
@@ -49,7 +59,7 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
             return false;
         }
         if (toolName != null) {
-            String t = EventFacts.toolName(e);
+            String t = links == null ? EventFacts.toolName(e) : links.toolOf(e);
             if (t == null || !t.toLowerCase(Locale.ROOT).contains(toolName.toLowerCase(Locale.ROOT))) {
                 return false;
             }
@@ -114,7 +124,8 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
     RawNeedles needles() {
         List<byte[]> out = new ArrayList<>();
         addNeedle(out, query);
-        addNeedle(out, toolName);
+        List<byte[]> tool = new ArrayList<>(1);
+        addNeedle(tool, toolName);
         addNeedle(out, filePath == null ? null : EventFacts.stripScheme(filePath));
         if (eventTypes.size() == 1) {
             addNeedle(out, "\"" + eventTypes.iterator().next() + "\"");
@@ -126,7 +137,7 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
             addNeedle(out, "exit");
             addNeedle(out, String.valueOf(Math.abs(exitCode)));
         }
-        return new RawNeedles(out);
+        return new RawNeedles(out, tool.isEmpty() ? null : tool.get(0));
     }
 
     private static void addNeedle(List<byte[]> out, String s) {
@@ -143,15 +154,29 @@ public record EventFilter(String toolName, String filePath, Integer exitCode, Bo
         out.add(s.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Lowercase ASCII needles, all of which a line must contain. */
-    record RawNeedles(List<byte[]> needles) {
+    /**
+     * Lowercase ASCII needles, all of which a line must contain; and the tool name, which a line
+     * must contain unless it names no tool at all (a result that only links to its call).
+     */
+    record RawNeedles(List<byte[]> needles, byte[] tool) {
+        private static final byte[] TOOL_KEY = "\"tool_name\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] CALL = "\"tool_call\"".getBytes(StandardCharsets.US_ASCII);
+
+        boolean none() {
+            return needles.isEmpty() && tool == null;
+        }
+
         boolean accept(byte[] buf, int off, int len) {
+            boolean namesTool = tool != null && contains(buf, off, len, tool);
+            if (namesTool && contains(buf, off, len, CALL)) {
+                return true; // a call of the tool: read even if it fails the rest, its results link to it
+            }
             for (byte[] n : needles) {
                 if (!contains(buf, off, len, n)) {
                     return false;
                 }
             }
-            return true;
+            return tool == null || namesTool || !contains(buf, off, len, TOOL_KEY);
         }
 
         static boolean contains(byte[] b, int off, int len, byte[] n) {

@@ -170,7 +170,7 @@ public final class TraceQueries {
         int max = Math.max(1, Math.min(limit, MAX_LIMIT));
         Cursor start = cursor == null || cursor.isBlank() ? null : Cursor.parse(cursor);
         EventFilter.RawNeedles needles = filter.needles();
-        TraceStore.RawLineFilter raw = needles.needles().isEmpty() ? TraceStore.RawLineFilter.ALL : needles::accept;
+        TraceStore.RawLineFilter raw = needles.none() ? TraceStore.RawLineFilter.ALL : needles::accept;
         synchronized (index) {
             List<SessionEntry> sessions = index.refresh();
             if (sessionId != null && sessions.stream().noneMatch(x -> x.id.equals(sessionId))) {
@@ -262,9 +262,17 @@ public final class TraceQueries {
         List<Hit> hits = new ArrayList<>();
         List<Cursor> cursors = new ArrayList<>();
         String id = s.id;
-        TraceStore.EventScan scan = index.store().scanEvents(id, resume == null ? 0 : resume.offset, resume == null ? 1 : resume.line,
+        // by tool name, a result may answer a call on an earlier page: read the session from its
+        // start, learning the calls, and keep only the hits past the cursor
+        ToolLinks links = filter.toolName() == null ? null : new ToolLinks();
+        boolean fromStart = resume == null || links != null;
+        long firstLine = resume == null ? 1 : resume.line;
+        TraceStore.EventScan scan = index.store().scanEvents(id, fromStart ? 0 : resume.offset, fromStart ? 1 : resume.line,
                 true, raw, (ev, lineNo, end) -> {
-                    if (!filter.matches(ev)) {
+                    if (links != null) {
+                        links.see(ev);
+                    }
+                    if (lineNo < firstLine || !filter.matches(ev, links)) {
                         return false;
                     }
                     hits.add(new Hit(id, lineNo, ev));

@@ -57,6 +57,45 @@ class TraceQueriesTest {
     }
 
     @Test
+    void findsAgentStraceResultsAndErrorsByTheToolOfTheirCall() throws IOException {
+        // agent-strace's proxy writes tool_result with only parent_id, and error with only request_id
+        Path python = Path.of(System.getProperty("user.dir"))
+                .resolve("../../shared/fixtures/agent-strace/.agent-traces/31779b9b93994e44").normalize();
+        assertTrue(Files.isDirectory(python), "fixture missing: " + python);
+        Path copy = Files.createDirectories(dir.resolve("31779b9b93994e44"));
+        for (String f : List.of("meta.json", "events.ndjson")) {
+            Files.copy(python.resolve(f), copy.resolve(f));
+        }
+        TraceQueries q = new TraceQueries(TraceStore.at(dir));
+        assertEquals(List.of("tool_call:3d81a5f4f862", "tool_result:bcdca6b722f9"), describe(q.search(null, tool("echo"), 50, null)));
+        assertEquals(List.of("tool_call:de09fdd54577", "error:bf22be82af0e"), describe(q.search(null, tool("NOPE"), 50, null)));
+        assertEquals(List.of("error:bf22be82af0e"), describe(q.search(null,
+                new EventFilter("nope", null, null, true, null, Set.of(), null, null), 50, null)), "the failures of one tool");
+        // a page boundary between the call and its result
+        TraceQueries.SearchPage first = q.search(null, tool("echo"), 1, null);
+        assertEquals(List.of("tool_call:3d81a5f4f862"), describe(first));
+        TraceQueries.SearchPage second = q.search(null, tool("echo"), 1, first.nextCursor());
+        assertEquals(List.of("tool_result:bcdca6b722f9"), describe(second));
+    }
+
+    @Test
+    void aResultLinksOnlyToTheCallWithItsExactRequestId() throws IOException {
+        session("ids0", 1000, null,
+                "{\"event_type\":\"tool_call\",\"timestamp\":1000.1,\"event_id\":\"k1\",\"session_id\":\"ids0\",\"data\":{\"tool_name\":\"deploy\",\"request_id\":7}}",
+                "{\"event_type\":\"tool_call\",\"timestamp\":1000.2,\"event_id\":\"k2\",\"session_id\":\"ids0\",\"data\":{\"tool_name\":\"read\",\"request_id\":\"7\"}}",
+                "{\"event_type\":\"error\",\"timestamp\":1000.3,\"event_id\":\"k3\",\"session_id\":\"ids0\",\"data\":{\"message\":\"boom\",\"request_id\":7}}",
+                "{\"event_type\":\"error\",\"timestamp\":1000.4,\"event_id\":\"k4\",\"session_id\":\"ids0\",\"data\":{\"message\":\"bang\",\"request_id\":\"7\"}}",
+                "{\"event_type\":\"error\",\"timestamp\":1000.5,\"event_id\":\"k5\",\"session_id\":\"ids0\",\"data\":{\"message\":\"stray\",\"request_id\":99}}");
+        TraceQueries q = new TraceQueries(TraceStore.at(dir));
+        assertEquals(List.of("tool_call:k1", "error:k3"), describe(q.search(null, tool("deploy"), 50, null)), "7 is not \"7\"");
+        assertEquals(List.of("tool_call:k2", "error:k4"), describe(q.search(null, tool("read"), 50, null)));
+    }
+
+    private static List<String> describe(TraceQueries.SearchPage p) {
+        return p.hits().stream().map(h -> h.event().eventType() + ":" + h.event().eventId()).toList();
+    }
+
+    @Test
     void skipsSessionsTheIndexRulesOutAndParsesOnlyLinesThatCouldMatch() throws IOException {
         for (int i = 0; i < 20; i++) {
             session(String.format("s%03d", i), 1000 + i, null, call("c" + i, 1000 + i + 0.5, i == 7 ? "deploy" : "read_file",
