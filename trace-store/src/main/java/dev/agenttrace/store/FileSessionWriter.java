@@ -168,6 +168,8 @@ final class FileSessionWriter implements SessionWriter {
         queue.offer(new Work(work, b));
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             loop.schedule(this); // the first work after the session went idle
+        } else {
+            loop.nudge(); // the loop may be asleep till a meta.json rewrite is due
         }
         return true;
     }
@@ -285,6 +287,11 @@ final class FileSessionWriter implements SessionWriter {
         } finally {
             finished.countDown();
         }
+    }
+
+    /** Work is queued (read by the loop before it sleeps). */
+    boolean hasWork() {
+        return queued.get() > 0;
     }
 
     /** The last visit held a burst back (see {@link #visit}). */

@@ -41,6 +41,14 @@ final class WriterLoop {
     /** Queues {@code w} for a visit; wakes the loop if it sleeps with nothing to do. */
     void schedule(FileSessionWriter w) {
         incoming.offer(w);
+        nudge();
+    }
+
+    /**
+     * Wakes the loop if it sleeps with nothing held back (idle, or until a meta.json rewrite is
+     * due): one volatile read otherwise. While it holds bursts back nobody wakes it.
+     */
+    void nudge() {
         if (asleep.get() && asleep.compareAndSet(true, false)) {
             LockSupport.unpark(thread);
         }
@@ -116,7 +124,7 @@ final class WriterLoop {
             asleep.set(true);
             // look once more after raising the flag: a producer that queued before seeing it did
             // not wake us (both sides are volatile, so one of them sees the other)
-            if (!incoming.isEmpty()) {
+            if (!incoming.isEmpty() || anyWork()) {
                 asleep.set(false);
                 continue;
             }
@@ -127,6 +135,15 @@ final class WriterLoop {
             }
             asleep.set(false);
         }
+    }
+
+    private boolean anyWork() {
+        for (FileSessionWriter s : active) {
+            if (s.hasWork()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -184,6 +184,32 @@ class FileSessionWriterTest {
     }
 
     @Test
+    void anEventIsNotHeldBackByAPendingMetaRewrite() throws Exception {
+        // the loop sleeps until meta.json is due (250 ms); an event meanwhile must wake it
+        FileSessionWriter w = start("metawait00000001", StoreOptions.defaults());
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("metawait00000001");
+        for (int i = 0; i < 3; i++) {
+            w.submit(sink -> {
+                sink.meta().toolCalls++;
+                sink.metaChanged();
+            }, 0);
+            Thread.sleep(30); // written; the meta rewrite is due in about 220 ms
+            List<TraceEvent> seen = new ArrayList<>();
+            long t0 = System.nanoTime();
+            w.submit(event("metawait00000001", i));
+            while (seen.isEmpty() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
+                tail.poll(seen::add);
+                Thread.sleep(1);
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals(1, seen.size());
+            assertTrue(ms < 100, "event " + i + " became visible after " + ms + " ms");
+            Thread.sleep(300);
+        }
+        w.close(Duration.ofSeconds(5));
+    }
+
+    @Test
     void fortySessionsAreWrittenByOneThreadEachToItsOwnFiles() throws Exception {
         // the HTTP proxy's shape: many sessions, a producer each, calls interleaved
         int sessions = 40;
