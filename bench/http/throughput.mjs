@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Concurrent MCP HTTP load: C clients of the official TypeScript SDK, each with its own session,
-// call tools/call echo as fast as they can for a fixed number of calls; direct vs proxied, A B A B.
-// Prints calls/s per run, the medians and the proxy/direct ratio; every echo is checked.
+// call tools/call echo as fast as they can for a fixed number of calls; direct vs proxied, after a
+// warm-up pair that is not counted, in alternating order (A B, B A, ...). Prints calls/s per run,
+// the ratio of the medians, and the median of the per-round ratios (paired_ratio: each round's
+// proxy run against the direct run beside it, which cancels slow drifts of the machine's speed);
+// every echo is checked.
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 
@@ -45,14 +48,19 @@ async function run(url) {
 const median = (xs) => { const s = [...xs].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const res = { direct: [], proxy: [] };
 let mm = { direct: 0, proxy: 0 };
-for (let r = 1; r <= o.rounds; r++) {
-  for (const [side, url] of [["direct", o.url], ["proxy", o.proxyUrl]]) {
+// round 0 warms both paths up in this process (the client's own JIT made the first direct run
+// the slowest of all) and is not counted; then the order alternates (A B, B A, ...) so that a
+// drift of the machine's speed during a round pair lands on both sides
+for (let r = 0; r <= o.rounds; r++) {
+  const order = r % 2 ? [["direct", o.url], ["proxy", o.proxyUrl]] : [["proxy", o.proxyUrl], ["direct", o.url]];
+  for (const [side, url] of order) {
     const x = await run(url);
-    res[side].push(x.rate);
     mm[side] += x.mismatches;
-    console.log(`round ${r} ${side.padEnd(6)}: ${x.rate.toFixed(0)} calls/s mismatches=${x.mismatches}`);
+    if (r > 0) res[side].push(x.rate);
+    console.log(`round ${r}${r ? "" : " (warm-up)"} ${side.padEnd(6)}: ${x.rate.toFixed(0)} calls/s mismatches=${x.mismatches}`);
   }
 }
 const d = median(res.direct), p = median(res.proxy);
-console.log(`${o.transport} clients=${o.clients} throughput direct=${d.toFixed(0)}/s proxy=${p.toFixed(0)}/s ratio=${(p / d).toFixed(2)} mismatches=${mm.direct}/${mm.proxy}`);
+const paired = res.proxy.map((x, i) => x / res.direct[i]);
+console.log(`${o.transport} clients=${o.clients} throughput direct=${d.toFixed(0)}/s proxy=${p.toFixed(0)}/s ratio=${(p / d).toFixed(2)} paired_ratio=${median(paired).toFixed(2)} paired=${paired.map((x) => x.toFixed(2)).join(",")} mismatches=${mm.direct}/${mm.proxy}`);
 process.exit(0);
