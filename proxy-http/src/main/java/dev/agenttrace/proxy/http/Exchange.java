@@ -27,6 +27,8 @@ final class Exchange {
     Channel upstream;
     /** The client has received the response head; after that only the stream can carry an error. */
     boolean responseStarted;
+    /** When the request's head was read ({@link System#nanoTime()}), if residence is measured. */
+    long readNanos;
     boolean finished;
 
     Exchange(HttpRequest request, Route route, String upstreamTarget, LegacyStream legacy) {

@@ -79,6 +79,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         current = (Exchange) routed;
         receiving = true;
+        if (px.timing() != null) {
+            current.readNanos = System.nanoTime();
+        }
     }
 
     private void refuse(Channel ch, HttpResponseStatus status, String message) {
@@ -245,6 +248,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             up.pipeline().addLast(ResponseRelay.NAME, r);
             up.config().setAutoRead(client.isWritable());
             up.writeAndFlush(px.upstream().request(ex)).addListener(w -> {
+                if (px.timing() != null && w.isSuccess()) {
+                    px.timing().add(ResidenceTimes.REQUEST, ex.readNanos);
+                }
                 if (!w.isSuccess()) {
                     r.fail("cannot send the request to the upstream (" + w.cause() + ")", HttpResponseStatus.BAD_GATEWAY, "upstream_error");
                 }

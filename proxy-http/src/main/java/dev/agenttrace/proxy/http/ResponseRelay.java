@@ -59,6 +59,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private long timeoutMillis;
     private long lastActivity;
     private ScheduledFuture<?> timer;
+    /** The first read not yet accounted for in {@link ResidenceTimes}; 0 when not measuring. */
+    private long readNanos;
 
     ResponseRelay(ProxyContext px, FrontendHandler front, Channel client, Exchange ex) {
         this.px = px;
@@ -104,6 +106,9 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         lastActivity = System.nanoTime();
+        if (readNanos == 0 && px.timing() != null) {
+            readNanos = lastActivity;
+        }
         if (msg instanceof HttpResponse r) {
             onHead(r);
         }
@@ -223,12 +228,19 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         client.flush();
+        if (readNanos != 0 && kind == Body.SSE && !ex.finished) {
+            px.timing().add(ResidenceTimes.STREAM_READ, readNanos);
+            readNanos = 0;
+        }
         ctx.fireChannelReadComplete();
     }
 
     private void finish(ChannelHandlerContext ctx) {
         ex.finished = true;
         client.flush();
+        if (readNanos != 0) {
+            px.timing().add(ResidenceTimes.RESPONSE, readNanos);
+        }
         cancelTimer();
         if (json != null && json.size() > 0) {
             ex.session.message(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");

@@ -1,8 +1,11 @@
 package dev.agenttrace.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,16 +17,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Sequential requests reuse one keep-alive connection to the upstream. */
+/** record-http in front of a minimal HTTP/1.1 upstream (a socket loop that answers each request with JSON). */
 @Timeout(20)
-class UpstreamKeepAliveTest {
+class MinimalUpstreamTest {
     private static final String BODY = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}";
 
-    @Test
-    void sequentialRequestsShareOneUpstreamConnection() throws Exception {
+    private record Counts(int connections, int requests) {
+    }
+
+    /** Five sequential POSTs through a proxy; how many connections and requests the upstream saw. */
+    private static Counts relayFive(PrintStream err) throws Exception {
         AtomicInteger connections = new AtomicInteger();
         AtomicInteger requests = new AtomicInteger();
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -43,7 +51,7 @@ class UpstreamKeepAliveTest {
             server.setDaemon(true);
             server.start();
             HttpProxyOptions opts = HttpProxyOptions.defaults(URI.create("http://127.0.0.1:" + upstream.getLocalPort() + "/mcp")).withPort(0);
-            try (HttpProxy proxy = new HttpProxy(opts, null, start -> null, System.err)) {
+            try (HttpProxy proxy = new HttpProxy(opts, null, start -> null, err)) {
                 proxy.start();
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 for (int i = 0; i < 5; i++) {
@@ -54,8 +62,37 @@ class UpstreamKeepAliveTest {
                 }
             }
         }
-        assertEquals(5, requests.get());
-        assertEquals(1, connections.get(), "one keep-alive connection to the upstream");
+        return new Counts(connections.get(), requests.get());
+    }
+
+    @Test
+    void sequentialRequestsShareOneUpstreamConnection() throws Exception {
+        Counts c = relayFive(System.err);
+        assertEquals(5, c.requests());
+        assertEquals(1, c.connections(), "one keep-alive connection to the upstream");
+    }
+
+    @Test
+    void measuresHowLongMessagesSpendInsideTheProxyWhenAskedTo() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setProperty("agenttrace.http.timing", "5");
+        try {
+            relayFive(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        } finally {
+            System.clearProperty("agenttrace.http.timing");
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        for (String kind : new String[] {"request", "response"}) {
+            Matcher m = Pattern.compile("agent-trace: timing " + kind + " n=5 p50_us=([0-9.]+) p90_us=([0-9.]+) p99_us=([0-9.]+)\n").matcher(out);
+            assertTrue(m.find(), "a " + kind + " line after five samples: " + out);
+            double p50 = Double.parseDouble(m.group(1));
+            double p99 = Double.parseDouble(m.group(3));
+            assertTrue(p50 > 0 && p50 <= p99, out);
+            assertTrue(p99 < 5_000_000, "a residence of " + p99 + " us is not one relay step: " + out);
+        }
+        ByteArrayOutputStream quiet = new ByteArrayOutputStream();
+        relayFive(new PrintStream(quiet, true, StandardCharsets.UTF_8));
+        assertEquals("", quiet.toString(StandardCharsets.UTF_8), "nothing is measured or printed unless asked for");
     }
 
     /** A minimal HTTP/1.1 server loop: reads each request (Content-Length body) and answers it. */
