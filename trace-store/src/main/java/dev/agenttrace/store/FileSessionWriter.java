@@ -228,9 +228,9 @@ final class FileSessionWriter implements SessionWriter {
                         + " and is marked incomplete. Forwarding is not affected.");
             }
             try {
-                finish();
+                finish(); // counts the latch down whatever happens
             } catch (Throwable ignored) {
-                finished.countDown();
+                // already reported: the session's trace ends here
             }
             return DONE;
         }

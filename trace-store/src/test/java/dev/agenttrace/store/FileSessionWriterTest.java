@@ -158,10 +158,7 @@ class FileSessionWriterTest {
         w.submit(event("idle000000000001", 0));
         List<TraceEvent> seen = new ArrayList<>();
         long t0 = System.nanoTime();
-        while (seen.isEmpty() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
-            tail.poll(seen::add);
-            Thread.sleep(1);
-        }
+        awaitSeen(tail, seen, 1, t0);
         assertEquals(1, seen.size());
         Thread writer = writerThread();
         // (meta.json is rewritten within 250 ms of the event; after that nothing is due)
@@ -173,11 +170,7 @@ class FileSessionWriterTest {
         assertEquals(Thread.State.WAITING, writer.getState(), "an idle writer stays asleep");
         long t1 = System.nanoTime();
         w.submit(event("idle000000000001", 1));
-        while (seen.size() < 2 && System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(2)) {
-            tail.poll(seen::add);
-            Thread.sleep(1);
-        }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+        long ms = awaitSeen(tail, seen, 2, t1);
         assertEquals(2, seen.size(), "the sleeping writer was woken by the next event");
         assertTrue(ms < 100, "the event after a sleep became visible after " + ms + " ms");
         w.close(Duration.ofSeconds(5));
@@ -197,11 +190,7 @@ class FileSessionWriterTest {
             List<TraceEvent> seen = new ArrayList<>();
             long t0 = System.nanoTime();
             w.submit(event("metawait00000001", i));
-            while (seen.isEmpty() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
-                tail.poll(seen::add);
-                Thread.sleep(1);
-            }
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long ms = awaitSeen(tail, seen, 1, t0);
             assertEquals(1, seen.size());
             assertTrue(ms < 100, "event " + i + " became visible after " + ms + " ms");
             Thread.sleep(300);
@@ -308,6 +297,15 @@ class FileSessionWriterTest {
         assertTrue(out.contains("error00000000001") && out.contains("StackOverflowError"), out);
         SessionMeta meta = store.resolve("error00000000001");
         assertTrue(meta.attribution.get("trace_incomplete").asBoolean(), "the final meta says the trace has gaps");
+    }
+
+    /** Polls {@code tail} until {@code seen} holds {@code n} events or two seconds pass; the milliseconds since {@code t0}. */
+    private static long awaitSeen(EventTail tail, List<TraceEvent> seen, int n, long t0) throws Exception {
+        while (seen.size() < n && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
+            tail.poll(seen::add);
+            Thread.sleep(1);
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
     private static Thread writerThread() throws InterruptedException {
