@@ -1,15 +1,19 @@
 // hop: the cost of one extra HTTP hop, with peers that are cheap and steady.
 //
-//   hop serve PORT [SERVICE_US] [json|sse]   an MCP-shaped Streamable HTTP upstream: answers
-//                                            initialize with an Mcp-Session-Id and every
-//                                            tools/call with its echo, after SERVICE_US of CPU
-//                                            (a server that computes), in one write, as JSON or
-//                                            as an SSE stream (priming event, message, end:
-//                                            what server-everything sends)
+//   hop serve PORT [SERVICE_US] [json|sse|legacy]
+//                                            an MCP-shaped upstream: answers initialize (with an
+//                                            Mcp-Session-Id) and every tools/call with its echo,
+//                                            after SERVICE_US of CPU (a server that computes), in
+//                                            one write: Streamable HTTP as JSON or as an SSE
+//                                            stream (priming event, message, end: what
+//                                            server-everything sends), or legacy HTTP+SSE (GET
+//                                            /sse announces /message?sessionId=N; a POST gets 202
+//                                            and its answer comes as an event on the stream)
 //   hop relay LISTEN_PORT UPSTREAM_PORT      a raw-bytes TCP relay, a blocking thread per direction:
 //                                            the floor of one process hop
-//   hop client PORT N                        initialize, then N sequential tools/call; prints
-//                                            p50/p90/p99 round trip and mismatches
+//   hop client PORT N [legacy]               initialize, then N sequential tools/call; prints
+//                                            p50/p90/p99 round trip (legacy: from the POST to the
+//                                            answer's event) and mismatches
 //
 // Everything on 127.0.0.1 with TCP_NODELAY; every answer is checked (its id and its echo).
 // Loopback only, no allocation on the timed path, no dependencies but libc and pthreads.
@@ -144,8 +148,14 @@ static ssize_t read_message(struct conn *c, char **body) {
 
 // ---------------------------------------------------------------- serve
 
+enum mode { JSON, SSE, LEGACY };
+static enum mode mode;
 static double service_us;
-static int sse;
+static int next_session;
+// legacy: the open event streams, by session number (a POST names its session in the query)
+#define MAX_STREAMS 1024
+static int streams[MAX_STREAMS];
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void spin(double us) {
     double until = now_us() + us;
@@ -165,21 +175,43 @@ static int request_id(const char *body, char *out, size_t cap) {
     return 0;
 }
 
-static void serve_connection(int fd) {
-    static struct conn c;
-    static char out[8192], result[4096];
-    c.fd = fd;
-    c.len = 0;
+// Writes one chunk of an event stream (a whole SSE event, as Node's SSE servers do).
+static int write_event(int fd, const char *event, int len) {
+    char out[8192];
+    int ol = snprintf(out, sizeof out, "%x\r\n%s\r\n", len, event);
+    return write_all(fd, out, (size_t)ol);
+}
+
+static void *serve_connection(void *arg) {
+    int fd = (int)(long)arg;
+    struct conn *c = calloc(1, sizeof *c);
+    char out[8192], result[4096];
+    c->fd = fd;
     char *body;
     ssize_t n;
     unsigned long long events = 0;
-    int sessions = 0; // a new MCP session per initialize, even on a reused connection
-    while ((n = read_message(&c, &body)) > 0) {
+    int session = 0;
+    while ((n = read_message(c, &body)) > 0) {
+        if (mode == LEGACY && strncmp(c->buf, "GET ", 4) == 0) {
+            pthread_mutex_lock(&streams_lock);
+            int sid = ++next_session % MAX_STREAMS;
+            streams[sid] = fd;
+            pthread_mutex_unlock(&streams_lock);
+            char ev[128];
+            int el = snprintf(ev, sizeof ev, "event: endpoint\ndata: /message?sessionId=%d\n\n", sid);
+            int ol = snprintf(out, sizeof out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                                               "Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", el, ev);
+            write_all(fd, out, (size_t)ol);
+            free(c);
+            return NULL; // the stream belongs to the POSTs from now on; it ends when the client leaves
+        }
         char id[64];
-        char saved = c.buf[n];
-        c.buf[n] = 0;
+        char saved = c->buf[n];
+        c->buf[n] = 0;
         int init = strstr(body, "\"method\":\"initialize\"") != NULL;
         int notification = request_id(body, id, sizeof id) != 0;
+        const char *q = strstr(c->buf, "?sessionId=");
+        int stream = mode == LEGACY && q ? streams[atoi(q + 11) % MAX_STREAMS] : -1;
         const char *msg = strstr(body, "\"message\":\"");
         char echo[1024] = "";
         if (msg) {
@@ -189,14 +221,18 @@ static void serve_connection(int fd) {
             memcpy(echo, msg, m);
             echo[m] = 0;
         }
-        c.buf[n] = saved;
-        consume(&c, (size_t)n);
-        if (notification) {
-            const char *accepted = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
-            if (write_all(fd, accepted, strlen(accepted))) return;
-            continue;
+        c->buf[n] = saved;
+        consume(c, (size_t)n);
+        if (notification || mode == LEGACY) {
+            const char *accepted = "HTTP/1.1 202 Accepted\r\nContent-Length: 8\r\n\r\nAccepted";
+            if (write_all(fd, accepted, strlen(accepted))) break;
+            if (notification) continue;
         }
-        if (init) sessions++;
+        if (init && mode != LEGACY) {
+            pthread_mutex_lock(&streams_lock);
+            session = ++next_session; // a new MCP session per initialize, even on a reused connection
+            pthread_mutex_unlock(&streams_lock);
+        }
         spin(service_us);
         int rl = init ? snprintf(result, sizeof result,
                                  "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"protocolVersion\":\"2025-06-18\","
@@ -204,38 +240,46 @@ static void serve_connection(int fd) {
                       : snprintf(result, sizeof result,
                                  "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"Echo: %s\"}]}}",
                                  id, echo);
-        int ol;
-        if (!sse) {
-            ol = snprintf(out, sizeof out,
-                          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nMcp-Session-Id: hop-%d-%d\r\n"
-                          "Content-Length: %d\r\n\r\n%s", (int)getpid(), sessions, rl, result);
-        } else {
-            char ev1[128], ev2[4300];
+        char ev1[128], ev2[4300];
+        int ol = 0;
+        switch (mode) {
+        case JSON:
+            ol = snprintf(out, sizeof out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nMcp-Session-Id: hop-%d\r\n"
+                                           "Content-Length: %d\r\n\r\n%s", session, rl, result);
+            break;
+        case SSE: {
             int l1 = snprintf(ev1, sizeof ev1, "id: %llu\ndata: \n\n", ++events);
             int l2 = snprintf(ev2, sizeof ev2, "event: message\nid: %llu\ndata: %s\n\n", ++events, result);
-            ol = snprintf(out, sizeof out,
-                          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                          "Mcp-Session-Id: hop-%d-%d\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n",
-                          (int)getpid(), sessions, l1, ev1, l2, ev2);
+            ol = snprintf(out, sizeof out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                                           "Mcp-Session-Id: hop-%d\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n",
+                          session, l1, ev1, l2, ev2);
+            break;
         }
-        if (write_all(fd, out, (size_t)ol)) return;
+        case LEGACY: {
+            int l2 = snprintf(ev2, sizeof ev2, "event: message\ndata: %s\n\n", result);
+            if (stream >= 0) write_event(stream, ev2, l2);
+            continue;
+        }
+        }
+        if (write_all(fd, out, (size_t)ol)) break;
     }
+    close(fd);
+    free(c);
+    return NULL;
 }
 
 static int serve(int port) {
-    signal(SIGCHLD, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
     int s = listen_on(port);
     for (;;) {
         int fd = accept(s, NULL, NULL);
         if (fd < 0) continue;
         nodelay(fd);
-        if (fork() == 0) {
-            close(s);
-            serve_connection(fd);
-            _exit(0);
-        }
-        close(fd);
+        pthread_t t;
+        pthread_create(&t, NULL, serve_connection, (void *)(long)fd);
+        pthread_detach(t);
     }
+    return 0;
 }
 
 // ---------------------------------------------------------------- relay
@@ -275,52 +319,123 @@ static int relay(int port, int upstream) {
 
 // ---------------------------------------------------------------- client
 
-static int client(int port, int n) {
-    static struct conn c;
-    c.fd = connect_to(port);
-    char req[2048], body[1024], sid[128] = "", expect[256];
-    char *rb;
-    int bl = snprintf(body, sizeof body,
-                      "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-                      "\"capabilities\":{},\"clientInfo\":{\"name\":\"hop\",\"version\":\"1\"}}}");
+// An event stream's text, decoded from its chunks as it arrives.
+struct stream {
+    struct conn raw;
+    char text[1 << 16];
+    size_t len;
+};
+
+// Moves whole chunks from the raw bytes to the text; -1 when the stream ends or breaks.
+static int decode_chunks(struct stream *s) {
+    for (;;) {
+        char *eol = strstr(s->raw.buf, "\r\n");
+        if (!eol) return 0;
+        size_t size = strtoul(s->raw.buf, NULL, 16), head = (size_t)(eol + 2 - s->raw.buf);
+        if (size == 0) return -1;
+        if (s->raw.len < head + size + 2) return 0;
+        if (s->len + size >= sizeof s->text) return -1;
+        memcpy(s->text + s->len, s->raw.buf + head, size);
+        s->len += size;
+        s->text[s->len] = 0;
+        consume(&s->raw, head + size + 2);
+    }
+}
+
+// Reads the stream until a whole event holding `needle` has arrived; drops the text up to its end.
+static int await_event(struct stream *s, const char *needle) {
+    for (;;) {
+        char *hit = strstr(s->text, needle);
+        char *end = hit ? strstr(hit, "\n\n") : NULL;
+        if (end) {
+            size_t done = (size_t)(end + 2 - s->text);
+            memmove(s->text, s->text + done, s->len - done + 1);
+            s->len -= done;
+            return 0;
+        }
+        if (decode_chunks(s) < 0 || fill(&s->raw) <= 0) return -1;
+        if (decode_chunks(s) < 0) return -1;
+    }
+}
+
+static int post(struct conn *c, int port, const char *target, const char *sid, const char *body) {
+    char req[2048];
     int rl = snprintf(req, sizeof req,
-                      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
-                      "Accept: application/json, text/event-stream\r\nContent-Length: %d\r\n\r\n%s", port, bl, body);
+                      "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+                      "Accept: application/json, text/event-stream\r\n%s%s%sContent-Length: %zu\r\n\r\n%s", target, port,
+                      sid ? "Mcp-Session-Id: " : "", sid ? sid : "", sid ? "\r\nMcp-Protocol-Version: 2025-06-18\r\n" : "",
+                      strlen(body), body);
+    return write_all(c->fd, req, (size_t)rl);
+}
+
+static int client(int port, int n, int legacy) {
+    static struct conn c;
+    static struct stream st;
+    c.fd = connect_to(port);
+    char body[1024], sid[128] = "", target[256] = "/mcp", expect[256];
+    char *rb;
     ssize_t m;
-    if (write_all(c.fd, req, (size_t)rl) || (m = read_message(&c, &rb)) <= 0) {
+    if (legacy) {
+        st.raw.fd = connect_to(port);
+        char get[256];
+        int gl = snprintf(get, sizeof get, "GET /sse HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n\r\n", port);
+        char *end;
+        if (write_all(st.raw.fd, get, (size_t)gl)) return 1;
+        while (!(end = strstr(st.raw.buf, "\r\n\r\n")))
+            if (fill(&st.raw) <= 0) return 1;
+        if (strncmp(st.raw.buf, "HTTP/1.1 200", 12)) {
+            fprintf(stderr, "hop: GET /sse answered %.200s\n", st.raw.buf);
+            return 1;
+        }
+        consume(&st.raw, (size_t)(end + 4 - st.raw.buf));
+        char *ep;
+        while (!(ep = strstr(st.text, "event: endpoint\ndata: ")) || !strstr(ep, "\n\n"))
+            if (decode_chunks(&st) < 0 || (!strstr(st.text, "\n\n") && fill(&st.raw) <= 0)) return 1;
+        sscanf(ep + 22, "%255[^\n]", target);
+        st.len = 0;
+        st.text[0] = 0;
+    }
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+             "\"capabilities\":{},\"clientInfo\":{\"name\":\"hop\",\"version\":\"1\"}}}");
+    if (post(&c, port, target, NULL, body) || (m = read_message(&c, &rb)) <= 0) {
         fprintf(stderr, "hop: no answer to initialize\n");
         return 1;
     }
-    char *h = strcasestr(c.buf, "\nmcp-session-id: ");
-    if (!h || strncmp(c.buf, "HTTP/1.1 200", 12)) {
-        fprintf(stderr, "hop: initialize answered without a session: %.300s\n", c.buf);
-        return 1;
+    if (legacy) {
+        if (await_event(&st, "\"id\":0,")) return 1;
+    } else {
+        char *h = strcasestr(c.buf, "\nmcp-session-id: ");
+        if (!h || strncmp(c.buf, "HTTP/1.1 200", 12)) {
+            fprintf(stderr, "hop: initialize answered without a session: %.300s\n", c.buf);
+            return 1;
+        }
+        sscanf(h + 17, "%127[^\r\n]", sid);
     }
-    sscanf(h + 17, "%127[^\r\n]", sid);
     consume(&c, (size_t)m);
     double *t = malloc(sizeof(double) * (size_t)n);
     long mismatches = 0;
     for (int i = 0; i < n; i++) {
-        bl = snprintf(body, sizeof body,
-                      "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
-                      "\"arguments\":{\"message\":\"%08d:abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\"}}}",
-                      i + 1, i);
-        rl = snprintf(req, sizeof req,
-                      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
-                      "Accept: application/json, text/event-stream\r\nMcp-Session-Id: %s\r\n"
-                      "Mcp-Protocol-Version: 2025-06-18\r\nContent-Length: %d\r\n\r\n%s", port, sid, bl, body);
+        snprintf(body, sizeof body,
+                 "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                 "\"arguments\":{\"message\":\"%08d:abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\"}}}", i + 1, i);
+        snprintf(expect, sizeof expect, "\"id\":%d,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"Echo: %08d:", i + 1, i);
         double t0 = now_us();
-        if (write_all(c.fd, req, (size_t)rl) || (m = read_message(&c, &rb)) <= 0) {
+        if (post(&c, port, target, legacy ? NULL : sid, body) || (m = read_message(&c, &rb)) <= 0) {
             fprintf(stderr, "hop: connection closed at call %d\n", i + 1);
             return 1;
         }
-        t[i] = now_us() - t0;
-        snprintf(expect, sizeof expect, "\"id\":%d,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"Echo: %08d:", i + 1, i);
         char saved = c.buf[m];
         c.buf[m] = 0;
-        if (strncmp(c.buf, "HTTP/1.1 200", 12) || !strstr(rb, expect)) mismatches++;
+        int ok = legacy ? strncmp(c.buf, "HTTP/1.1 202", 12) == 0 : strncmp(c.buf, "HTTP/1.1 200", 12) == 0 && strstr(rb, expect);
         c.buf[m] = saved;
         consume(&c, (size_t)m);
+        if (legacy && await_event(&st, expect)) {
+            fprintf(stderr, "hop: the event stream ended at call %d\n", i + 1);
+            return 1;
+        }
+        t[i] = now_us() - t0;
+        if (!ok) mismatches++;
     }
     qsort(t, (size_t)n, sizeof(double), cmp_double);
     printf("p50_us=%.1f p90_us=%.1f p99_us=%.1f n=%d mismatches=%ld\n", t[n / 2], t[n * 9 / 10], t[n * 99 / 100], n,
@@ -331,13 +446,15 @@ static int client(int port, int n) {
 int main(int argc, char **argv) {
     if (argc >= 3 && !strcmp(argv[1], "serve")) {
         service_us = argc > 3 ? atof(argv[3]) : 0;
-        sse = argc > 4 && !strcmp(argv[4], "sse");
+        const char *m = argc > 4 ? argv[4] : "json";
+        mode = !strcmp(m, "sse") ? SSE : !strcmp(m, "legacy") ? LEGACY : JSON;
         return serve(atoi(argv[2]));
     }
     if (argc == 4 && !strcmp(argv[1], "relay")) return relay(atoi(argv[2]), atoi(argv[3]));
-    if (argc == 4 && !strcmp(argv[1], "client")) return client(atoi(argv[2]), atoi(argv[3]));
-    fprintf(stderr, "usage: hop serve PORT [SERVICE_US] [json|sse]\n"
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "client"))
+        return client(atoi(argv[2]), atoi(argv[3]), argc == 5 && !strcmp(argv[4], "legacy"));
+    fprintf(stderr, "usage: hop serve PORT [SERVICE_US] [json|sse|legacy]\n"
                     "       hop relay LISTEN_PORT UPSTREAM_PORT\n"
-                    "       hop client PORT N\n");
+                    "       hop client PORT N [legacy]\n");
     return 2;
 }
