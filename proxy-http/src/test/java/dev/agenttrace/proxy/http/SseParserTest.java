@@ -73,4 +73,44 @@ class SseParserTest {
         assertEquals(1, overflows.size(), overflows.toString());
         assertEquals(List.of("<boundary>", "message|ok|null"), events);
     }
+
+    @Test
+    void longLinesSplitAnywhereInThreeChunksComeOutWhole() {
+        String big = "y".repeat(300); // past the line buffer's first size, so it grows mid-line
+        String stream = "id: 1\r\ndata: " + big + "\r\n\r\nevent: e\rdata: z\r\r";
+        for (int a = 1; a < stream.length() - 1; a += 7) {
+            for (int b = a + 1; b < stream.length(); b += 11) {
+                events.clear();
+                SseParser p = new SseParser(1024);
+                feed(p, stream.substring(0, a), stream.substring(a, b), stream.substring(b));
+                assertEquals(List.of("message|" + big + "|1", "e|z|null"), events, "split at " + a + ", " + b);
+                assertTrue(p.atBoundary());
+            }
+        }
+    }
+
+    @Test
+    void anOversizedLineSplitAcrossChunksIsReportedOnceAndTheNextEventSurvives() {
+        for (int split = 1; split < 60; split++) {
+            events.clear();
+            overflows.clear();
+            SseParser p = new SseParser(200);
+            String stream = "data: " + "x".repeat(250) + "\n\ndata: ok\n\n";
+            feed(p, stream.substring(0, split), stream.substring(split, split + 200), stream.substring(split + 200));
+            assertEquals(1, overflows.size(), "split at " + split + ": " + overflows);
+            assertEquals(List.of("<boundary>", "message|ok|null"), events, "split at " + split);
+        }
+    }
+
+    @Test
+    void readsOnlyTheReadableBytesAndReportsEndsInTheBuffersOwnIndexes() {
+        SseParser p = new SseParser(1024);
+        List<Integer> ends = new ArrayList<>();
+        ByteBuf b = Unpooled.copiedBuffer("junk\n\ndata: 1\n\ndata: 2\n\ntail", StandardCharsets.UTF_8);
+        b.readerIndex(6).writerIndex(b.writerIndex() - 4); // as a relay's buffer with consumed bytes before and more after
+        p.feed(b, (type, data, id, end) -> ends.add(end));
+        assertEquals(List.of(15, 24), ends);
+        assertTrue(p.atBoundary());
+        b.release();
+    }
 }
