@@ -10,7 +10,6 @@ import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.SessionNotFoundException;
 import dev.agenttrace.store.TraceStore;
 import dev.agenttrace.store.analysis.AnalysisText;
-import dev.agenttrace.store.analysis.SessionAnalyzer;
 import dev.agenttrace.store.analysis.SessionDiff;
 import dev.agenttrace.store.analysis.SessionSummary;
 import dev.agenttrace.store.query.EventFilter;
@@ -37,9 +36,16 @@ public final class TraceTools {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TraceQueries queries;
+    private final SummaryCache summaries;
 
     public TraceTools(TraceStore store) {
         this.queries = new TraceQueries(store);
+        this.summaries = new SummaryCache(store, 64);
+    }
+
+    /** How many sessions were read and analysed for summaries and diffs (the rest came from the cache). */
+    long analyses() {
+        return summaries.analyses();
     }
 
     /** Starts bringing the search index up to date while the client initialises. */
@@ -178,7 +184,7 @@ public final class TraceTools {
 
     Answer summary(Arguments args) {
         SessionMeta meta = queries.store().resolve(args.required("session_id"));
-        SessionSummary s = SessionAnalyzer.analyze(queries.store(), meta);
+        SessionSummary s = summaries.get(meta);
         return new Answer(s.toJson(), AnalysisText.explain(s));
     }
 
@@ -191,7 +197,7 @@ public final class TraceTools {
         }
         SessionMeta ma = queries.store().resolve(a);
         SessionMeta mb = queries.store().resolve(b);
-        SessionDiff d = SessionDiff.of(SessionAnalyzer.analyze(queries.store(), ma), SessionAnalyzer.analyze(queries.store(), mb));
+        SessionDiff d = SessionDiff.of(summaries.get(ma), summaries.get(mb));
         return new Answer(d.toJson(), AnalysisText.diff(d));
     }
 }
