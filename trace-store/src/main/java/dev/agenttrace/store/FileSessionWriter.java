@@ -32,8 +32,9 @@ import java.util.function.Consumer;
  *
  * <p>Batching: appends go through 64 KiB buffers, flushed after each turn of at most
  * {@link #SLICE_NANOS} (or when a buffer fills) while a backlog is worked off; a burst is held
- * until the stream has been quiet {@link #QUIET_NANOS} or the backlog reaches half the queue, so
- * an event is visible to a tailing reader within ~5 ms of a pause. (A writer that also wrote every
+ * until the stream has been quiet {@link #QUIET_NANOS} or the backlog reaches half the queue, so an
+ * event is visible to a tailing reader within 5 ms of a pause, or up to
+ * {@link WriterLoop#MAX_GAP_NANOS} later after a long burst. (A writer that also wrote every
  * 50 ms, or every second, in the middle of a burst raised the stdio proxy's added p50 from 30 to
  * 80 µs, or halved its pipelined throughput: the writing lands inside the burst.) {@code meta.json} is rewritten
  * at most every 250 ms while something changed it, and always at close.

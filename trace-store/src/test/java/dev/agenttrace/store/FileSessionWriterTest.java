@@ -198,6 +198,40 @@ class FileSessionWriterTest {
         w.close(Duration.ofSeconds(5));
     }
 
+    /** Submits one event every {@code everyNanos} (spinning: sleeps are too coarse) for {@code nanos}. */
+    private static int produce(FileSessionWriter w, String id, long everyNanos, long nanos, AtomicInteger refused) {
+        long t0 = System.nanoTime();
+        int n = 0;
+        for (long next = t0; next - t0 < nanos; next += everyNanos) {
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
+            if (!w.submit(event(id, n++))) {
+                refused.incrementAndGet();
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aLongBurstWakesTheLoopRarelyAndIsOnDiskSoonAfterItEnds() throws Exception {
+        // one event per millisecond for 600 ms never leaves the 5 ms quiet that ends a burst: the
+        // loop used to look every 5 ms (about 120 times) to find it still going
+        FileSessionWriter w = start("burst00000000001", StoreOptions.defaults());
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("burst00000000001");
+        AtomicInteger refused = new AtomicInteger();
+        long passes0 = WriterLoop.SHARED.passes();
+        int n = produce(w, "burst00000000001", TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(600), refused);
+        long passes = WriterLoop.SHARED.passes() - passes0;
+        assertTrue(passes < 70, "the loop looked " + passes + " times during a 600 ms burst");
+        List<TraceEvent> seen = new ArrayList<>();
+        long ms = awaitSeen(tail, seen, n, System.nanoTime());
+        assertEquals(0, refused.get());
+        assertEquals(n, seen.size());
+        assertTrue(ms < 200, "the burst was on disk " + ms + " ms after it ended");
+        w.close(Duration.ofSeconds(5));
+    }
+
     @Test
     void fortySessionsAreWrittenByOneThreadEachToItsOwnFiles() throws Exception {
         // the HTTP proxy's shape: many sessions, a producer each, calls interleaved
