@@ -42,6 +42,15 @@ final class WriterLoop {
     private final AtomicBoolean asleep = new AtomicBoolean();
     private volatile Thread thread;
 
+    /**
+     * After a backlog made the loop compete for the CPU, it stays at normal priority this long
+     * once the backlog is small again: each switch runs {@code chrt} as a child process, and a
+     * load that refills the queue as soon as the writer yields made it switch back and forth,
+     * spending its time starting processes while the queue overflowed.
+     */
+    static final long STAY_NORMAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private long lastUrgent;
+
     /** Passes over the sessions so far (written by the loop thread only; read by tests). */
     private volatile long passes;
 
@@ -179,9 +188,11 @@ final class WriterLoop {
             urgent |= s.urgent();
             relaxed &= s.relaxed();
         }
+        long now = System.nanoTime();
         if (urgent) {
             priority.normal();
-        } else if (relaxed && !priority.isIdle()) {
+            lastUrgent = now;
+        } else if (relaxed && !priority.isIdle() && now - lastUrgent > STAY_NORMAL_NANOS) {
             priority.idle();
         }
     }

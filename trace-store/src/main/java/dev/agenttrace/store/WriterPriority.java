@@ -9,8 +9,8 @@ import java.nio.file.Path;
  * machine (the client, the server and the proxy's relays all wanting a core) the writer runs as
  * {@code SCHED_IDLE}: it takes only CPU time nobody else wants, its bounded queue absorbs a burst,
  * and it catches up as soon as the burst ends. A backlog past half the queue switches it back to
- * normal priority until it drains, so a long overload costs forwarding a little rather than the
- * trace its events.
+ * normal priority until it drains and a second has passed ({@link WriterLoop#STAY_NORMAL_NANOS}),
+ * so a long overload costs forwarding a little rather than the trace its events.
  *
  * <p>Linux only, best effort: the thread finds its own id in {@code /proc/thread-self} and runs
  * {@code chrt} (util-linux) on it, which an unprivileged process may do for {@code SCHED_IDLE}
@@ -19,6 +19,8 @@ import java.nio.file.Path;
 final class WriterPriority {
     private static final boolean ENABLED = !"normal".equalsIgnoreCase(System.getenv("AGENT_TRACE_WRITER_PRIORITY"))
             && Files.isReadable(Path.of("/proc/thread-self/stat"));
+    /** Runs of {@code chrt} so far, in the process (read by tests). */
+    static final java.util.concurrent.atomic.AtomicInteger SWITCHES = new java.util.concurrent.atomic.AtomicInteger();
     private boolean idle;
     /** Set when chrt is missing or refused: never try again. */
     private boolean unavailable;
@@ -45,6 +47,7 @@ final class WriterPriority {
     }
 
     private static boolean chrt(String policy) {
+        SWITCHES.incrementAndGet();
         try {
             String stat = Files.readString(Path.of("/proc/thread-self/stat"));
             String tid = stat.substring(0, stat.indexOf(' '));

@@ -233,6 +233,34 @@ class FileSessionWriterTest {
     }
 
     @Test
+    void aLoadThatRefillsTheQueueAsSoonAsTheWriterYieldsLosesNothing() throws Exception {
+        // 20 events every millisecond fill a 128-item queue in 6.4 ms. Past half of it the writer
+        // competes for the CPU; when it went back to idle priority as soon as the backlog was
+        // small, the next burst found it starved again, and it spent its time switching
+        // (each switch starts a process) while 60% of the events were dropped
+        FileSessionWriter w = start("refill0000000001", new StoreOptions(StoreOptions.DEFAULT_MAX_PAYLOAD_BYTES,
+                StoreOptions.DEFAULT_PREVIEW_CHARS, false, 128, 256L << 20));
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("refill0000000001");
+        int switches0 = WriterPriority.SWITCHES.get();
+        int n = 0;
+        int refused = 0;
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(300)) {
+            for (int i = 0; i < 20; i++) {
+                refused += w.submit(event("refill0000000001", n++)) ? 0 : 1;
+            }
+            Thread.sleep(1);
+        }
+        List<TraceEvent> seen = new ArrayList<>();
+        awaitSeen(tail, seen, n - refused, System.nanoTime());
+        assertEquals(n - refused, seen.size());
+        int switches = WriterPriority.SWITCHES.get() - switches0;
+        assertTrue(switches <= 1, "the writer changed its priority " + switches + " times during a 300 ms load");
+        assertTrue(refused <= n / 5, refused + " of " + n + " events dropped");
+        w.close(Duration.ofSeconds(5));
+    }
+
+    @Test
     void fortySessionsAreWrittenByOneThreadEachToItsOwnFiles() throws Exception {
         // the HTTP proxy's shape: many sessions, a producer each, calls interleaved
         int sessions = 40;
