@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * out first.
  */
 final class SummaryCache {
-    private record Entry(List<Object> fingerprint, SessionSummary summary) {
+    private record Entry(List<FileStamp> fingerprint, SessionSummary summary) {
+    }
+
+    private record FileStamp(String name, long size, long modifiedNanos, String fileKey) {
     }
 
     private final TraceStore store;
@@ -45,7 +49,7 @@ final class SummaryCache {
     }
 
     SessionSummary get(SessionMeta meta) {
-        List<Object> fp = fingerprint(store.sessionDir(meta.sessionId));
+        List<FileStamp> fp = fingerprint(store.sessionDir(meta.sessionId));
         synchronized (entries) {
             Entry e = entries.get(meta.sessionId);
             if (e != null && fp != null && e.fingerprint.equals(fp)) {
@@ -68,18 +72,18 @@ final class SummaryCache {
     }
 
     /** Name, size, modification time and file key of each file; null when the directory cannot be listed. */
-    private static List<Object> fingerprint(Path dir) {
-        List<Object> fp = new ArrayList<>();
+    private static List<FileStamp> fingerprint(Path dir) {
+        List<FileStamp> fp = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                fp.add(List.of(f.getFileName().toString(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                fp.add(new FileStamp(f.getFileName().toString(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS),
                         String.valueOf(a.fileKey())));
             }
         } catch (IOException | RuntimeException e) {
             return null; // unreadable: analyse every time, and let the analysis report what is wrong
         }
-        fp.sort((x, y) -> ((String) ((List<?>) x).get(0)).compareTo((String) ((List<?>) y).get(0)));
+        fp.sort(Comparator.comparing(FileStamp::name));
         return fp;
     }
 }

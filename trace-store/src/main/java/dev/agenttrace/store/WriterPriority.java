@@ -3,6 +3,7 @@ package dev.agenttrace.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The trace writer's CPU scheduling class, so that tracing yields to forwarding. On a busy
@@ -20,7 +21,7 @@ final class WriterPriority {
     private static final boolean ENABLED = !"normal".equalsIgnoreCase(System.getenv("AGENT_TRACE_WRITER_PRIORITY"))
             && Files.isReadable(Path.of("/proc/thread-self/stat"));
     /** Runs of {@code chrt} so far, in the process (read by tests). */
-    static final java.util.concurrent.atomic.AtomicInteger SWITCHES = new java.util.concurrent.atomic.AtomicInteger();
+    static final AtomicInteger SWITCHES = new AtomicInteger();
     private boolean idle;
     /** Set when chrt is missing or refused: never try again. */
     private boolean unavailable;

@@ -233,7 +233,7 @@ class FileSessionWriterTest {
     }
 
     @Test
-    void aLoadThatRefillsTheQueueAsSoonAsTheWriterYieldsLosesNothing() throws Exception {
+    void aLoadThatRefillsTheQueueAsSoonAsTheWriterYieldsSwitchesPriorityOnceAndLosesLittle() throws Exception {
         // 20 events every millisecond fill a 128-item queue in 6.4 ms. Past half of it the writer
         // competes for the CPU; when it went back to idle priority as soon as the backlog was
         // small, the next burst found it starved again, and it spent its time switching
