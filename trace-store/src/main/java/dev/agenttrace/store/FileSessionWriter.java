@@ -32,12 +32,15 @@ import java.util.function.Consumer;
  *
  * <p>Batching: appends go through 64 KiB buffers, flushed after each turn of at most
  * {@link #SLICE_NANOS} (or when a buffer fills) while a backlog is worked off; a burst is held
- * until the stream has been quiet {@link #QUIET_NANOS} or the backlog reaches half the queue, so an
- * event is visible to a tailing reader within 5 ms of a pause, or up to
- * {@link WriterLoop#MAX_GAP_NANOS} later after a long burst. (A writer that also wrote every
- * 50 ms, or every second, in the middle of a burst raised the stdio proxy's added p50 from 30 to
- * 80 µs, or halved its pipelined throughput: the writing lands inside the burst.) {@code meta.json} is rewritten
- * at most every 250 ms while something changed it, and always at close.
+ * until the stream has been quiet {@link #QUIET_NANOS}, the backlog reaches half the queue, or its
+ * oldest event has waited {@link #MAX_HOLD_NANOS}, so an event is visible to a tailing reader
+ * within 5 ms of a pause (up to {@link WriterLoop#MAX_GAP_NANOS} later after a long burst), and
+ * never more than about a second after it happened while a burst goes on. (Writing every 50 ms in
+ * the middle of a burst raised the stdio proxy's added p50 from 30 to 80 µs; with no bound at all,
+ * a session that never paused kept up to half a queue, 32,768 events, in memory only: lost to a
+ * SIGKILL, invisible to {@code agent-trace watch}, and promoted by the GC into old-generation pages
+ * touched for the first time, 160-270 ms young pauses with an inline watch.) {@code meta.json} is
+ * rewritten at most every 250 ms while something changed it, and always at close.
  *
  * <p>Failure: the first {@link IOException} (disk full, directory removed, not writable) prints
  * one line on stderr naming the path and the problem and marks the trace incomplete; from then
@@ -58,6 +61,11 @@ final class FileSessionWriter implements SessionWriter {
      * (an HTTP round trip) are written in one go.
      */
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * The longest the oldest queued event is held back while a burst goes on: how far behind
+     * the trace on disk can fall (and what a SIGKILL can cost) in a session that never pauses.
+     */
+    static final long MAX_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int BUFFER = 64 * 1024;
     /** A backlog at close past which the writer returns to normal priority to finish. */
     private static final int CLOSE_BACKLOG = 16;
@@ -91,6 +99,11 @@ final class FileSessionWriter implements SessionWriter {
      * work, or at once past half a queue (by count or bytes) of backlog.
      */
     private volatile long lastSubmit;
+    /**
+     * When the oldest work still queued arrived: set when the queue goes from empty to one (a
+     * drain that races a submit leaves an older time, which only ends a hold sooner).
+     */
+    private volatile long oldestSubmit;
     private final int capacity;
     private final int catchUpAt;
     private final int relaxAt;
@@ -160,11 +173,16 @@ final class FileSessionWriter implements SessionWriter {
             pendingBytes.addAndGet(-b);
             return drop();
         }
-        lastSubmit = System.nanoTime();
-        if (queued.incrementAndGet() > capacity) {
+        long now = System.nanoTime();
+        lastSubmit = now;
+        int n = queued.incrementAndGet();
+        if (n > capacity) {
             queued.decrementAndGet();
             pendingBytes.addAndGet(-b);
             return drop();
+        }
+        if (n == 1) {
+            oldestSubmit = now;
         }
         queue.offer(new Work(work, b));
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
@@ -250,9 +268,10 @@ final class FileSessionWriter implements SessionWriter {
         int n = queued.get();
         if (n > 0 && n < catchUpAt && pendingBytes.get() < catchUpBytes) {
             long quietAt = lastSubmit + QUIET_NANOS;
-            if (quietAt - now > 0) {
+            long heldTill = oldestSubmit + MAX_HOLD_NANOS;
+            if (quietAt - now > 0 && heldTill - now > 0) {
                 holding = true;
-                return quietAt;
+                return quietAt - heldTill < 0 ? quietAt : heldTill;
             }
         }
         if (n > 0) {

@@ -233,6 +233,34 @@ class FileSessionWriterTest {
     }
 
     @Test
+    void aBurstThatNeverPausesReachesDiskWhileItGoesOn() throws Exception {
+        // one event per millisecond for 2.5 s: never 5 ms of quiet, never half a queue. Without a
+        // bound on the hold nothing reached the file until the burst ended
+        FileSessionWriter w = start("endless000000001", StoreOptions.defaults());
+        EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("endless000000001");
+        AtomicInteger refused = new AtomicInteger();
+        long burstNanos = TimeUnit.MILLISECONDS.toNanos(2500);
+        java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> produce(w, "endless000000001", TimeUnit.MILLISECONDS.toNanos(1), burstNanos, refused));
+        long t0 = System.nanoTime();
+        List<TraceEvent> seen = new ArrayList<>();
+        while (seen.isEmpty() && !produced.isDone()) {
+            assertEquals(List.of(), tail.poll(seen::add));
+            Thread.sleep(5);
+        }
+        long firstMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        boolean duringBurst = !produced.isDone();
+        int n = produced.get(10, TimeUnit.SECONDS);
+        assertTrue(duringBurst, "nothing reached the file during a 2.5 s burst");
+        assertEquals(0, seen.get(0).data().get("n").asInt());
+        assertTrue(firstMs < 2000, "the first event reached the file " + firstMs + " ms into the burst");
+        awaitSeen(tail, seen, n, System.nanoTime());
+        assertEquals(0, refused.get());
+        assertEquals(n, seen.size());
+        w.close(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aLoadThatRefillsTheQueueAsSoonAsTheWriterYieldsSwitchesPriorityOnceAndLosesLittle() throws Exception {
         // 20 events every millisecond fill a 128-item queue in 6.4 ms. Past half of it the writer
         // competes for the CPU; when it went back to idle priority as soon as the backlog was
