@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -240,7 +241,7 @@ class FileSessionWriterTest {
         EventTail tail = TraceStore.at(tmp.resolve(".agent-traces")).tail("endless000000001");
         AtomicInteger refused = new AtomicInteger();
         long burstNanos = TimeUnit.MILLISECONDS.toNanos(2500);
-        java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(
+        CompletableFuture<Integer> produced = CompletableFuture.supplyAsync(
                 () -> produce(w, "endless000000001", TimeUnit.MILLISECONDS.toNanos(1), burstNanos, refused));
         long t0 = System.nanoTime();
         List<TraceEvent> seen = new ArrayList<>();
