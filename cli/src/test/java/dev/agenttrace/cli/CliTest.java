@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command as a user types it: exit code, stdout and stderr. */
 class CliTest {
-    static final Path FIXTURES = Path.of(System.getProperty("user.dir"))
-            .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+    static final Path FIXTURES = TestFixtures.agentStraceStore();
 
     @TempDir
     Path store;

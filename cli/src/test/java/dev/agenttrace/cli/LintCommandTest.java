@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** lint's exit codes: 0 clean, 1 warnings with --strict, 2 critical. */
 class LintCommandTest {
-    static final Path FIXTURES = Path.of(System.getProperty("user.dir"))
-            .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+    static final Path FIXTURES = TestFixtures.agentStraceStore();
 
     @TempDir
     Path store;

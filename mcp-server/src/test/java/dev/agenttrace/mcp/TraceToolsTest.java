@@ -18,12 +18,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tools called in-process over the read-only agent-strace fixtures: the store's directory has
- * no write bit, so the index must stay in memory (checked: nothing is written there, even as root).
+ * The tools called in-process over a copy of the agent-strace fixtures whose store directory has no
+ * owner write bit, so the index must stay in memory (checked: nothing is written there, even as root).
  */
 class TraceToolsTest {
-    static final Path FIXTURES = Path.of(System.getProperty("user.dir"))
-            .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+    static final Path FIXTURES = TestFixtures.readOnlyCopy();
     static final JsonSchemaValidator SCHEMAS = new DefaultJsonSchemaValidator();
     static final List<String> TOOLS = List.of("list_sessions", "get_session", "search_events", "get_session_summary", "diff_sessions");
 

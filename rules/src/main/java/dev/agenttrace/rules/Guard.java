@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a proxy asks for every client-to-server message before forwarding it (DESIGN.md §1, §5).
+ * What a proxy asks for every client-to-server message before forwarding it (docs/DESIGN.md §1, §5).
  * One instance per session; thread-safe.
  *
  * <p>Cheap when nothing is at stake: a message whose bytes do not contain {@code tools/call} is
@@ -127,7 +127,7 @@ public final class Guard {
         return d.blocked() ? new Judged(msg.get("id"), d, mode, args) : null;
     }
 
-    /** DESIGN.md §5: a result, not a JSON-RPC error, so the model sees why and can change course. */
+    /** docs/DESIGN.md §5: a result, not a JSON-RPC error, so the model sees why and can change course. */
     private ObjectNode blockedResult(Judged j) {
         ObjectNode reply = mapper.createObjectNode();
         reply.put("jsonrpc", "2.0");

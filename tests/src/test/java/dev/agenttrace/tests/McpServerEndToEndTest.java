@@ -49,7 +49,7 @@ class McpServerEndToEndTest {
     static final McpJsonMapper JSON = new JacksonMcpJsonMapper(new ObjectMapper());
     static final ObjectMapper M = new ObjectMapper();
     static final JsonSchemaValidator SCHEMAS = new DefaultJsonSchemaValidator();
-    static final Path FIXTURES = Peers.ROOT.resolveSibling("shared/fixtures/agent-strace/.agent-traces");
+    static final Path FIXTURES = Peers.ROOT.resolve("tests/fixtures/agent-strace/.agent-traces");
 
     @TempDir
     static Path traces;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** The stores written by the real Python agent-strace, kept beside the repository in ../shared. */
+/** The stores written by the real Python agent-strace (tests/fixtures, on the test classpath). */
 final class Fixtures {
     static final List<String> SESSIONS = List.of("0000000000000002", "31779b9b93994e44", "7f3e9a10-hooks-s",
             "ffff000000000001", "torn0000000000aa");
@@ -19,12 +19,24 @@ final class Fixtures {
 
     /** The fixture store; fails (never skips) when it is missing, so CI cannot pass by accident. */
     static Path store() {
-        Path p = Path.of(System.getProperty("user.dir"))
-                .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+        Path p = onClasspath("/fixtures/agent-strace/.agent-traces");
         if (!Files.isDirectory(p)) {
-            fail("fixture store missing: " + p + " (expected ../shared beside the repository root)");
+            fail("fixture store missing: " + p + " (tests/fixtures is copied to the test classpath by the build)");
         }
         return p;
+    }
+
+    /** A directory of the test classpath (tests/fixtures is there under /fixtures). */
+    static Path onClasspath(String resource) {
+        java.net.URL url = Fixtures.class.getResource(resource);
+        if (url == null) {
+            throw new AssertionError("not on the test classpath: " + resource + " (run the build: mvn -B verify)");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static Path session(String id) {

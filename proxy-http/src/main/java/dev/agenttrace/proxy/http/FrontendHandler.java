@@ -211,7 +211,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         forward(ctx, ex);
     }
 
-    /** DESIGN.md §4: a blocked call never reaches the upstream. */
+    /** docs/DESIGN.md §4: a blocked call never reaches the upstream. */
     private void answerBlocked(ChannelHandlerContext ctx, Exchange ex, byte[] reply) {
         FullHttpResponse r;
         if (ex.route == Exchange.Route.LEGACY_POST) {

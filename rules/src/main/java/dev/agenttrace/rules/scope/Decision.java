@@ -31,7 +31,7 @@ public record Decision(Verdict verdict, String tool, MatchedRule rule, String ar
         return verdict == Verdict.ALLOW;
     }
 
-    /** The text of the blocked result a proxy returns (DESIGN.md §5): rule, argument, and that the tool did not run. */
+    /** The text of the blocked result a proxy returns (docs/DESIGN.md §5): rule, argument, and that the tool did not run. */
     public String blockedMessage() {
         StringBuilder b = new StringBuilder("Blocked by agent-trace policy: ").append(reason)
                 .append(". The tool \"").append(tool).append("\" was NOT executed.");

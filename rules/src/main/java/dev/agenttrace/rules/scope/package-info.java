@@ -3,7 +3,7 @@
  * its strict parser ({@link dev.agenttrace.rules.scope.ScopePolicyParser}), the tool table
  * ({@link dev.agenttrace.rules.scope.ToolTable}) and the one evaluator
  * ({@link dev.agenttrace.rules.scope.ScopeEvaluator}) that the proxies, {@code watch} and
- * {@code audit} share (DESIGN.md §1, §6).
+ * {@code audit} share (docs/DESIGN.md §1, §6).
  *
  * <p>Semantics decided here, where agent-strace 0.32 was silent or wrong:
  * <ul>

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What happens when a rule trips (DESIGN.md §7). {@code block} is applied by the proxy that feeds
+ * What happens when a rule trips (docs/DESIGN.md §7). {@code block} is applied by the proxy that feeds
  * the watch inline ({@link SessionWatch#blocked()}); the others by {@link AlertActions}.
  */
 public enum ActionKind {

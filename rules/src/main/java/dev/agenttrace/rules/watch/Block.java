@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A session the watch has stopped: every tool call from now on (the tripping one included) gets a
  * blocked result instead of reaching the server. The text tells the model why, so it can change
- * course rather than retry blindly (DESIGN.md §5: a result with {@code isError}, never a JSON-RPC error).
+ * course rather than retry blindly (docs/DESIGN.md §5: a result with {@code isError}, never a JSON-RPC error).
  *
  * @param alert the alert whose rule says {@code block}
  */

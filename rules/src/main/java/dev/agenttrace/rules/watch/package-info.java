@@ -1,5 +1,5 @@
 /**
- * Circuit breakers (DESIGN.md §7): watchers that trip on a runaway agent, and what they do about it.
+ * Circuit breakers (docs/DESIGN.md §7): watchers that trip on a runaway agent, and what they do about it.
  *
  * <p>One implementation for the three modes. {@link dev.agenttrace.rules.watch.SessionWatch} holds a
  * session's watchers and the state they share; it is fed {@code TraceEvent}s in order and returns

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SessionLintTest {
-    static final Path FIXTURES = Path.of(System.getProperty("user.dir"))
-            .resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+    static final Path FIXTURES = TestFixtures.agentStraceStore();
 
     private final Events ev = new Events();
 

@@ -15,11 +15,19 @@ final class Events {
     }
 
     static Path fixtures() {
-        Path p = Path.of(System.getProperty("user.dir")).resolve("../../shared/fixtures/agent-strace/.agent-traces").normalize();
+        Path p = classpathDir("/fixtures/agent-strace/.agent-traces");
         if (!Files.isDirectory(p)) {
             throw new AssertionError("fixture store missing: " + p);
         }
         return p;
+    }
+
+    static Path classpathDir(String resource) {
+        try {
+            return Path.of(java.util.Objects.requireNonNull(Events.class.getResource(resource), resource).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static TraceEvent event(String type, double ts, String id, String parent, Double durationMs, String dataJson) {

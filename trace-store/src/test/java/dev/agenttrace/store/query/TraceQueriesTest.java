@@ -57,10 +57,10 @@ class TraceQueriesTest {
     }
 
     @Test
-    void findsAgentStraceResultsAndErrorsByTheToolOfTheirCall() throws IOException {
+    void findsAgentStraceResultsAndErrorsByTheToolOfTheirCall() throws Exception {
         // agent-strace's proxy writes tool_result with only parent_id, and error with only request_id
-        Path python = Path.of(System.getProperty("user.dir"))
-                .resolve("../../shared/fixtures/agent-strace/.agent-traces/31779b9b93994e44").normalize();
+        Path python = Path.of(java.util.Objects.requireNonNull(
+                getClass().getResource("/fixtures/agent-strace/.agent-traces/31779b9b93994e44"), "fixture missing").toURI());
         assertTrue(Files.isDirectory(python), "fixture missing: " + python);
         Path copy = Files.createDirectories(dir.resolve("31779b9b93994e44"));
         for (String f : List.of("meta.json", "events.ndjson")) {
