@@ -38,12 +38,21 @@ public final class Main implements Runnable {
             Thread warm = new Thread(dev.agenttrace.store.TraceJson::mapper, "agent-trace-warm-up");
             warm.setDaemon(true);
             warm.start();
-            // the proxy's start-up delays the client's first answer: build only this command's
-            // model (picocli reflects over every subcommand otherwise, ~40 ms before the spawn)
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            // the proxy's start-up delays the client's first answer: a plain line is read without
+            // picocli (RecordArgs); anything else gets only this command's model
+            RecordCommand fast = RecordArgs.parse(args);
+            if (fast != null) {
+                try {
+                    return fast.call();
+                } catch (RuntimeException ex) {
+                    err.println("agent-trace: " + oneLine(ex));
+                    return isUserError(ex) ? ExitCodes.USAGE : ExitCodes.FAILURE;
+                }
+            }
             cmd = new CommandLine(new RecordCommand());
             cmd.setCommandName("agent-trace record");
             cmd.setStopAtPositional(true);
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
         } else {
             cmd = new CommandLine(new Main());
             cmd.getSubcommands().get("record").setStopAtPositional(true);
@@ -85,23 +94,32 @@ public final class Main implements Runnable {
         return m.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
     }
 
-    /** Reads the version Maven wrote into agent-trace.properties. */
+    /** Reads the version Maven wrote into agent-trace.properties, and the build's commit. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"agent-trace " + version()};
+            Properties p = properties();
+            return new String[] {"agent-trace " + p.getProperty("version", "unknown") + " (commit "
+                    + p.getProperty("commit", "unknown") + ", built " + p.getProperty("built", "unknown") + ", Java "
+                    + Runtime.version() + ")"};
         }
 
         static String version() {
+            return properties().getProperty("version", "unknown");
+        }
+
+        private static Properties properties() {
             Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("/agent-trace.properties")) {
-                if (in != null) {
-                    p.load(in);
+            for (String r : new String[] {"/agent-trace.properties", "/agent-trace-build.properties"}) {
+                try (InputStream in = Main.class.getResourceAsStream(r)) {
+                    if (in != null) {
+                        p.load(in);
+                    }
+                } catch (IOException e) {
+                    // left out: --version says "unknown"
                 }
-            } catch (IOException e) {
-                // fall through to "unknown"
             }
-            return p.getProperty("version", "unknown");
+            return p;
         }
     }
 }

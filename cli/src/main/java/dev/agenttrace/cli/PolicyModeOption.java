@@ -6,13 +6,14 @@ import picocli.CommandLine.Option;
 
 /** {@code --policy-mode enforce|shadow}, for the proxies (record, record-http). */
 final class PolicyModeOption {
-    @Option(names = "--policy-mode", paramLabel = "MODE", defaultValue = "enforce",
+    @Option(names = "--policy-mode", paramLabel = "MODE",
             description = "enforce: answer a call the policy forbids with a blocked result, the server never sees it; "
-                    + "shadow: forward it and record that it would have been blocked (default: ${DEFAULT-VALUE}).")
+                    + "shadow: forward it and record that it would have been blocked (default: policy_mode of the config file, else enforce).")
     String value;
 
     PolicyMode mode() {
-        return switch (value.toLowerCase(Locale.ROOT)) {
+        String v = value != null ? value : Config.get().policyMode() != null ? Config.get().policyMode() : "enforce";
+        return switch (v.toLowerCase(Locale.ROOT)) {
             case "enforce" -> PolicyMode.ENFORCE;
             case "shadow" -> PolicyMode.SHADOW;
             default -> throw new UserError("--policy-mode '" + value + "' is not a mode: use enforce or shadow");

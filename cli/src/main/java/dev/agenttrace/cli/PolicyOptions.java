@@ -29,6 +29,14 @@ final class PolicyOptions {
             }
             return file;
         }
+        Path configured = Config.get().policy();
+        if (configured != null) {
+            if (!Files.isRegularFile(configured)) {
+                throw new UserError("policy " + configured + " (in " + Config.get().source() + "): no such file. "
+                        + "Create it (see README, 'Firewall') or remove the key");
+            }
+            return configured;
+        }
         Path dflt = Path.of(DEFAULT_FILE);
         return Files.isRegularFile(dflt) ? dflt : null;
     }

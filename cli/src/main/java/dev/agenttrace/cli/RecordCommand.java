@@ -37,10 +37,14 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Agent name stored with the session (default: the server command's name).")
     String name;
 
-    @Option(names = "--redact", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--redact", negatable = true,
             description = "Remove secrets (API keys, tokens, passwords, private keys) from the trace before it reaches disk "
-                    + "(default: on; --no-redact keeps them). Forwarded traffic is never changed.")
-    boolean redact;
+                    + "(default: redact of the config file, else on; --no-redact keeps them). Forwarded traffic is never changed.")
+    Boolean redact;
+
+    boolean redact() {
+        return redact != null ? redact : Config.get().redact() != null ? Config.get().redact() : true;
+    }
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES", defaultValue = "" + ProxyOptions.DEFAULT_MAX_MESSAGE_BYTES,
             description = "Largest message forwarded in either direction; a larger one is refused with a JSON-RPC error (default: ${DEFAULT-VALUE}).")
@@ -92,8 +96,8 @@ final class RecordCommand implements Callable<Integer> {
                     t.setDaemon(true);
                     t.start();
                 });
-        StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact).withMaxPayloadBytes(maxPayloadBytes);
-        Path dir = traceDir.resolve();
+        StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact()).withMaxPayloadBytes(maxPayloadBytes);
+        Path dir = traceDir.forWriting(System.err);
         boolean watching = watch.wanted();
         // events are made before the session is open when watchers run inline: its id is fixed now
         String sessionId = watching ? Ids.sessionId() : null;

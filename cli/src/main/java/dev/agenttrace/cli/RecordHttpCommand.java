@@ -58,9 +58,13 @@ final class RecordHttpCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Agent name stored with each session (default: the upstream's host).")
     String name;
 
-    @Option(names = "--redact", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--redact", negatable = true,
             description = "Remove secrets from the trace before it reaches disk (default: on). Authorization and cookies are never stored.")
-    boolean redact;
+    Boolean redact;
+
+    boolean redact() {
+        return redact != null ? redact : Config.get().redact() != null ? Config.get().redact() : true;
+    }
 
     @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "" + HttpProxyOptions.DEFAULT_MAX_BODY_BYTES,
             description = "Largest request body (413 beyond) and largest SSE event (default: ${DEFAULT-VALUE}).")
@@ -103,8 +107,8 @@ final class RecordHttpCommand implements Callable<Integer> {
         PolicyMode mode = policyMode.mode();
         LivePolicy live = policy.loadLive(System.err);
         Guard guard = live == null ? null : new Guard(live, mode);
-        StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact);
-        Path dir = traceDir.resolve();
+        StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact());
+        Path dir = traceDir.forWriting(System.err);
         WatchConfig watchConfig = watch.wanted() ? watch.load() : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();

@@ -38,14 +38,19 @@ final class WatchOptions {
         if (agentPid < 0) {
             throw new UserError("--agent-pid " + agentPid + " is not a pid");
         }
-        return !off && ((files != null && !files.isEmpty())
+        return !off && ((files() != null && !files().isEmpty())
                 || Files.isRegularFile(Path.of(WatchCommand.DEFAULT_CONFIG))
                 || Files.isRegularFile(Path.of(WatchCommand.DEFAULT_RULES)));
     }
 
     /** The configuration (a user error with file:line:column if it does not parse); null when none applies. */
     WatchConfig load() {
-        return WatchCommand.load(files, null);
+        return WatchCommand.load(files(), null);
+    }
+
+    /** The --watch files, else the config file's watch list, else null (the default files). */
+    List<Path> files() {
+        return files != null && !files.isEmpty() ? files : Config.get().watch();
     }
 
     /** Says on stderr what is watched. */
