@@ -98,6 +98,7 @@ final class RecordCommand implements Callable<Integer> {
                 });
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact()).withMaxPayloadBytes(maxPayloadBytes);
         Path dir = traceDir.forWriting(System.err);
+        RetentionCommand.applyInBackground(dir, System.err);
         boolean watching = watch.wanted();
         // events are made before the session is open when watchers run inline: its id is fixed now
         String sessionId = watching ? Ids.sessionId() : null;

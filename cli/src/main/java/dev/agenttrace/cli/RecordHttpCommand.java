@@ -109,6 +109,7 @@ final class RecordHttpCommand implements Callable<Integer> {
         Guard guard = live == null ? null : new Guard(live, mode);
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact());
         Path dir = traceDir.forWriting(System.err);
+        RetentionCommand.applyInBackground(dir, System.err);
         WatchConfig watchConfig = watch.wanted() ? watch.load() : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();

@@ -74,7 +74,7 @@ public final class Attribution {
         }
     }
 
-    private static String hostname() {
+    static String hostname() {
         String h = firstLine(Path.of("/proc/sys/kernel/hostname"));
         if (h == null) {
             h = firstLine(Path.of("/etc/hostname"));
