@@ -47,7 +47,7 @@ final class ListCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (sessions.isEmpty()) {
-            spec.commandLine().getErr().println("agent-trace: no sessions in " + traceDir.resolve().toAbsolutePath()
+            spec.commandLine().getErr().println("agent-trace: no sessions in " + traceDir.location().describe()
                     + " yet. Record one with: agent-trace record -- <server command>");
             return ExitCodes.OK;
         }

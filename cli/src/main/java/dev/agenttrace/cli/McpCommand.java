@@ -29,8 +29,10 @@ final class McpCommand implements Callable<Integer> {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
+        dev.agenttrace.store.StoreLocation at = traceDir.location();
+        System.err.println("agent-trace: mcp serves the sessions in " + at.describe());
         OutputStream protocol = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        return TraceMcpServer.serve(traceDir.store(), new FileInputStream(FileDescriptor.in), protocol, Main.Version.version());
+        return TraceMcpServer.serve(dev.agenttrace.store.TraceStore.at(at.dir()), new FileInputStream(FileDescriptor.in), protocol, Main.Version.version());
     }
 }
