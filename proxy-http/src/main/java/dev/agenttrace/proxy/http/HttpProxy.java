@@ -82,7 +82,7 @@ public final class HttpProxy implements AutoCloseable {
         int wanted = opts.port();
         SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
         sessions = new SessionRegistry(storeThread, opener, template, inlineWatch);
-        ProxyContext px = new ProxyContext(opts, upstream, sessions, guard, err, ResidenceTimes.fromSystemProperty(err));
+        ProxyContext px = new ProxyContext(opts, upstream, sessions, new dev.agenttrace.rules.inline.Checkpoint(guard), err, ResidenceTimes.fromSystemProperty(err));
         int[] boundPort = {wanted};
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NettyIo.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -3,6 +3,7 @@ package dev.agenttrace.proxy.stdio;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.inline.Checkpoint;
 import dev.agenttrace.rules.watch.WatchedSession;
 import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.EventTypes;
@@ -181,7 +182,7 @@ public final class StdioProxy {
         // forwarding starts before the trace is open: opening it loads Jackson, which takes longer
         // than the server's own start-up
         Thread c2s = new Thread(new Relay(Direction.CLIENT_TO_SERVER, clientIn, toClient, toServer, toClient,
-                opts, recorder, err, this::relayEnded, guard, watched), "agent-trace-c2s");
+                opts, recorder, err, this::relayEnded, new Checkpoint(guard), watched), "agent-trace-c2s");
         c2s.setDaemon(true);
         Thread s2c = new Thread(new Relay(Direction.SERVER_TO_CLIENT, child.getInputStream(), toServer, toClient, toClient,
                 opts, recorder, err, this::relayEnded, null, watched), "agent-trace-s2c");
