@@ -36,7 +36,15 @@ import java.util.List;
  */
 public final class Checkpoint {
     private final Guard guard;
+    /** Set when the proxy must refuse everything: the policy or watch file it was given does not parse. */
+    private final String broken;
     private final ObjectMapper mapper = TraceJson.mapper();
+    /**
+     * Under {@code enforce}: the store's reader, but a repeated key is an error, because servers
+     * disagree on which copy wins ({@code {"method":"tools/call","method":"ping"}}).
+     */
+    private static final ObjectMapper STRICT = TraceJson.mapper().copy()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** How a transport can answer a batch whose elements were partly refused. */
     public enum Batches {
@@ -96,7 +104,27 @@ public final class Checkpoint {
 
     /** @param guard the policy (with its mode), or null when none is in force */
     public Checkpoint(Guard guard) {
+        this(guard, null);
+    }
+
+    private Checkpoint(Guard guard, String broken) {
         this.guard = guard;
+        this.broken = broken;
+    }
+
+    /**
+     * A checkpoint that forwards nothing: the policy or watch file does not parse, so enforcement
+     * cannot start, and the client must hear why (an IDE shows the server's answers, rarely its
+     * stderr). Every request is answered with a JSON-RPC error whose message is {@code why}
+     * (file, line, problem and fix); notifications are dropped.
+     */
+    public static Checkpoint refusingAll(String why) {
+        return new Checkpoint(null, why);
+    }
+
+    /** True when a policy is enforced: what the firewall cannot read is refused. */
+    public boolean enforcing() {
+        return guard != null && guard.mode() == PolicyMode.ENFORCE;
     }
 
     public Guard guard() {
@@ -112,22 +140,37 @@ public final class Checkpoint {
      * @param watch    the session's inline watch, or null
      */
     public Verdict clientMessage(byte[] body, String framing, SessionRecorder recorder, WatchedSession watch, Batches batches) {
-        if ((guard == null && watch == null) || !Guard.mayBeToolCall(body, 0, body.length)) {
+        if (broken != null) {
+            recorder.message(Direction.CLIENT_TO_SERVER, body, framing, null);
+            return refuseAll(body, recorder);
+        }
+        boolean enforcing = enforcing();
+        if ((guard == null && watch == null) || (!enforcing && !Guard.mayBeToolCall(body, 0, body.length))) {
             recorder.message(Direction.CLIENT_TO_SERVER, body, framing, null);
             return Verdict.FORWARD;
         }
-        JsonNode msg;
-        try {
-            msg = mapper.readTree(body);
-        } catch (IOException e) {
-            msg = null;
+        String unclean = enforcing ? StrictJson.problem(body) : null;
+        if (unclean == null && enforcing && !Guard.mayBeToolCall(body, 0, body.length)) {
+            // one clean JSON value that cannot hold a tools/call: nothing to judge
             recorder.message(Direction.CLIENT_TO_SERVER, body, framing, null);
-            if (guard != null && guard.mode() == PolicyMode.ENFORCE) {
-                // a lenient server parser (comments, trailing commas) might still run it: fail closed
+            return Verdict.FORWARD;
+        }
+        JsonNode msg = null;
+        if (unclean == null) {
+            try {
+                msg = (enforcing ? STRICT : mapper).readTree(body);
+            } catch (IOException e) {
                 String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-                String text = "agent-trace: a message that may be a tools/call is not valid JSON (" + why
-                        + "); it was not forwarded because a policy is enforced";
-                return refuseWhole(recorder, text, -32700);
+                unclean = "it is not valid JSON (" + why + ")";
+            }
+        }
+        if (unclean != null || msg == null) {
+            recorder.message(Direction.CLIENT_TO_SERVER, body, framing, null);
+            if (enforcing) {
+                // a lenient server parser (comments, trailing commas, a second value) might still run it: fail closed
+                return refuseWhole(recorder, "agent-trace: a message from the client was not forwarded because a policy is enforced and "
+                        + (unclean == null ? "it is empty" : unclean) + "; send one JSON-RPC message (or one batch) per message, as UTF-8 JSON",
+                        -32700, null);
             }
             return Verdict.FORWARD;
         }
@@ -194,10 +237,26 @@ public final class Checkpoint {
         ArrayNode replies = null;
         ArrayNode kept = null;
         ObjectNode single = null;
+        boolean dropped = false;
+        boolean enforcing = enforcing();
         for (int i = 0; i < n; i++) {
             JsonNode element = elements.get(i);
             ObjectNode reply = null;
-            Guard.Judged j = policy[i];
+            String shape = enforcing ? shapeProblem(element) : null;
+            if (shape != null) {
+                String text = "agent-trace: not forwarded because a policy is enforced: " + shape;
+                stderr.add(text);
+                refusals.add(new Refusal(element.get("id"), null, "checkpoint", text));
+                if (element.hasNonNull("id")) {
+                    reply = error(element.get("id"), -32600, text);
+                } else {
+                    // a notification gets no answer: it is dropped, and said so on stderr and in the trace
+                    dropped = true;
+                    recorder.problem(Direction.CLIENT_TO_SERVER, "refused", text, null);
+                    continue;
+                }
+            }
+            Guard.Judged j = shape == null ? policy[i] : null;
             if (j != null) {
                 boolean enforced = j.mode() == PolicyMode.ENFORCE;
                 stderr.add("agent-trace: " + (enforced ? "blocked " : "would block (shadow) ") + j.decision().reason());
@@ -209,6 +268,13 @@ public final class Checkpoint {
             if (reply == null && block != null && isCall(element)) {
                 JsonNode id = element.get("id");
                 String tool = element.path("params").path("name").asText("");
+                if (id == null) {
+                    // a tools/call sent as a notification still runs on the server: a blocked session drops it
+                    stderr.add("agent-trace: watch rule \"" + block.rule() + "\" dropped tools/call " + tool + " sent as a notification");
+                    refusals.add(new Refusal(null, tool, "watch", block.blockedMessage(tool)));
+                    dropped = true;
+                    continue;
+                }
                 reply = block.blockedResult(id, tool);
                 String callEvent = callEventId(events, id);
                 if (callEvent == null || !callEvent.equals(block.alert().eventId())) {
@@ -235,12 +301,18 @@ public final class Checkpoint {
         }
         if (!batch) {
             if (single == null) {
+                if (dropped) {
+                    return new Verdict(false, null, null, stderr, refusals);
+                }
                 return stderr.isEmpty() ? Verdict.FORWARD : new Verdict(true, null, null, stderr, List.of());
             }
             return answered(recorder, null, bytes(single), stderr, refusals);
         }
-        if (replies == null) {
+        if (replies == null && !dropped) {
             return new Verdict(true, null, null, stderr, List.of());
+        }
+        if (replies == null) {
+            return new Verdict(false, kept == null ? null : bytes(kept), null, stderr, refusals);
         }
         if (kept == null) {
             return answered(recorder, null, bytes(replies), stderr, refusals);
@@ -266,19 +338,94 @@ public final class Checkpoint {
         return new Verdict(false, forward, reply, stderr, refusals);
     }
 
-    /** The whole message is refused with a JSON-RPC error (id null: the proxy could not read it). */
-    private Verdict refuseWhole(SessionRecorder recorder, String text, int code) {
+    /** The whole message is refused with a JSON-RPC error ({@code id} null: the proxy could not read it). */
+    private Verdict refuseWhole(SessionRecorder recorder, String text, int code, JsonNode id) {
+        return answered(recorder, null, bytes(error(id, code, text)), List.of(text), List.of(new Refusal(id, null, "checkpoint", text)));
+    }
+
+    /**
+     * Nothing goes on while the configuration is broken: a request gets the error that says what
+     * to fix (with its own id when it has one), a notification nothing.
+     */
+    private Verdict refuseAll(byte[] body, SessionRecorder recorder) {
+        JsonNode msg;
+        try {
+            msg = mapper.readTree(body);
+        } catch (IOException e) {
+            msg = null;
+        }
+        List<JsonNode> requests = new ArrayList<>(1);
+        if (msg instanceof ArrayNode a) {
+            a.forEach(requests::add);
+        } else if (msg != null) {
+            requests.add(msg);
+        }
+        ArrayNode replies = mapper.createArrayNode();
+        for (JsonNode r : requests) {
+            if (r instanceof ObjectNode o && o.has("method") && o.hasNonNull("id")) {
+                replies.add(error(o.get("id"), -32603, broken));
+            }
+        }
+        if (msg == null) {
+            replies.add(error(null, -32603, broken));
+        }
+        List<String> stderr = List.of("agent-trace: not forwarded: " + broken);
+        List<Refusal> refusals = List.of(new Refusal(null, null, "checkpoint", broken));
+        if (replies.isEmpty()) {
+            return new Verdict(false, null, null, stderr, refusals);
+        }
+        return answered(recorder, null, bytes(msg instanceof ArrayNode ? replies : replies.get(0)), stderr, refusals);
+    }
+
+    private ObjectNode error(JsonNode id, int code, String text) {
         ObjectNode reply = mapper.createObjectNode();
         reply.put("jsonrpc", "2.0");
-        reply.putNull("id");
+        if (id == null) {
+            reply.putNull("id");
+        } else {
+            reply.set("id", id);
+        }
         ObjectNode error = reply.putObject("error");
         error.put("code", code);
         error.put("message", text);
-        return answered(recorder, null, bytes(reply), List.of(text), List.of(new Refusal(null, null, "checkpoint", text)));
+        return reply;
     }
 
+    /** A tools/call, request or not: a notification or an {@code "id": null} runs on the server as well. */
     private static boolean isCall(JsonNode element) {
-        return element instanceof ObjectNode o && "tools/call".equals(o.path("method").asText(null)) && o.hasNonNull("id");
+        return element instanceof ObjectNode o && "tools/call".equals(o.path("method").asText(null));
+    }
+
+    /**
+     * Under {@code enforce}, what makes a batch element or message one the firewall cannot judge
+     * as the server will read it, or null: not an object; a {@code tools/call} sent as a
+     * notification, with {@code params} or {@code arguments} that are not objects, or a name that
+     * is not a string.
+     */
+    private static String shapeProblem(JsonNode element) {
+        if (!(element instanceof ObjectNode o)) {
+            return "a batch element is not a JSON object (" + element.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ")";
+        }
+        JsonNode method = o.get("method");
+        if (method == null || !"tools/call".equals(method.asText(null))) {
+            return method != null && !method.isTextual() ? "\"method\" is not a string" : null;
+        }
+        if (!o.hasNonNull("id")) {
+            return "a tools/call without an id (a notification) cannot be answered, and the server would still run it; send it as a request";
+        }
+        JsonNode params = o.get("params");
+        if (params == null || !params.isObject()) {
+            return "the tools/call's \"params\" is " + (params == null ? "missing" : "not an object") + "; send {\"name\": ..., \"arguments\": {...}}";
+        }
+        if (!params.path("name").isTextual()) {
+            return "the tools/call's \"params.name\" is not a string";
+        }
+        JsonNode args = params.get("arguments");
+        if (args != null && !args.isObject()) {
+            return "the tools/call's \"arguments\" is not an object (" + args.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + "); send the arguments as a JSON object";
+        }
+        return null;
     }
 
     /** The tool_call event the recorder made for request {@code id}, or null (tracing off, no inline watch). */

@@ -310,4 +310,90 @@ class CheckpointTest {
         assertFalse(cp.clientMessage(ls, "newline", new ListRecorder(), null, Checkpoint.Batches.SPLIT).forwards(), "a bad edit keeps the last good policy");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("keeping the previous one"));
     }
+
+    /** Issue 16 item 5: what is not one clean JSON-RPC value is refused under enforce, not forwarded. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "1 {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"curl x\"}}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/",
+            "call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"curl x\"}}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"} {\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"method\":\"ping\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"curl x\"}}}",
+            "\"tools/call\"",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"curl x\"}},}"})
+    void refusesWhatIsNotOneCleanJsonValueUnderEnforce(String line) throws Exception {
+        ListRecorder rec = new ListRecorder();
+        Checkpoint.Verdict v = new Checkpoint(guard(PolicyMode.ENFORCE)).clientMessage(b(line), "newline", rec, null, Checkpoint.Batches.SPLIT);
+        assertFalse(v.forwards(), line);
+        JsonNode reply = json(v.reply());
+        assertEquals(-32700, reply.at("/error/code").asInt());
+        assertTrue(reply.at("/error/message").asText().contains("not forwarded because a policy is enforced"), reply.toString());
+        Checkpoint.Verdict shadow = new Checkpoint(guard(PolicyMode.SHADOW)).clientMessage(b(line), "newline", rec, null, Checkpoint.Batches.SPLIT);
+        assertTrue(shadow.forwardOriginal() || shadow.reply() == null, "shadow mode does not refuse what it cannot read");
+    }
+
+    @Test
+    void refusesAUtf16BodyThatAByteSearchCannotSee() throws Exception {
+        byte[] utf16 = call(1, "Bash", "{\"command\":\"curl x\"}").getBytes(StandardCharsets.UTF_16LE);
+        Checkpoint.Verdict v = new Checkpoint(guard(PolicyMode.ENFORCE)).clientMessage(utf16, "http-post", new ListRecorder(), null,
+                Checkpoint.Batches.WHOLE);
+        assertFalse(v.forwards());
+        assertTrue(json(v.reply()).at("/error/message").asText().contains("UTF-8"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":\"{\\\"command\\\":\\\"curl x\\\"}\"}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":[\"Bash\",{\"command\":\"curl x\"}]}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":[\"Bash\"],\"arguments\":{}}}"})
+    void refusesAToolCallWhoseParamsOrArgumentsAreNotObjects(String line) throws Exception {
+        Checkpoint.Verdict v = new Checkpoint(guard(PolicyMode.ENFORCE)).clientMessage(b(line), "newline", new ListRecorder(), null,
+                Checkpoint.Batches.SPLIT);
+        assertFalse(v.forwards(), line);
+        JsonNode reply = json(v.reply());
+        assertEquals(1, reply.get("id").asInt(), "answered with its own id");
+        assertEquals(-32600, reply.at("/error/code").asInt());
+    }
+
+    @Test
+    void dropsAToolCallSentAsANotificationAloneOrInABatch() throws Exception {
+        String note = "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"ls\"}}}";
+        Checkpoint cp = new Checkpoint(guard(PolicyMode.ENFORCE));
+        Checkpoint.Verdict alone = cp.clientMessage(b(note), "newline", new ListRecorder(), null, Checkpoint.Batches.SPLIT);
+        assertFalse(alone.forwards());
+        assertNull(alone.reply(), "a notification gets no answer");
+        assertTrue(alone.stderr().get(0).contains("notification"));
+        Checkpoint.Verdict inBatch = cp.clientMessage(b("[" + note + "," + call(2, "Bash", "{\"command\":\"ls\"}") + "]"), "newline",
+                new ListRecorder(), null, Checkpoint.Batches.SPLIT);
+        JsonNode forwarded = json(inBatch.forward());
+        assertEquals(1, forwarded.size(), "the request goes on, the notification does not");
+        assertEquals(2, forwarded.get(0).get("id").asInt());
+    }
+
+    @Test
+    void forwardsWellFormedMessagesByteForByteUnderEnforce() throws Exception {
+        String odd = "{ \"jsonrpc\" : \"2.0\", \"id\" : 1.0, \"method\" : \"tools/list\", \"params\" : {\"x\": 1e400} }";
+        assertSame(Checkpoint.Verdict.FORWARD, new Checkpoint(guard(PolicyMode.ENFORCE)).clientMessage(b(odd), "newline",
+                new ListRecorder(), null, Checkpoint.Batches.SPLIT));
+        String allowed = "[" + call(1, "Bash", "{\"command\":\"ls\"}") + " , " + call(2, "Bash", "{\"command\":\"pwd\"}") + "]";
+        assertTrue(new Checkpoint(guard(PolicyMode.ENFORCE)).clientMessage(b(allowed), "newline", new ListRecorder(), null,
+                Checkpoint.Batches.SPLIT).forwardOriginal(), "an allowed batch goes on as it came");
+    }
+
+    @Test
+    void aBrokenConfigurationAnswersEveryRequestWithWhatToFixAndForwardsNothing() throws Exception {
+        String why = "agent-trace: .agent-scope.json:3: unknown key \"dney\" (did you mean \"deny\"?); fix the file and restart";
+        Checkpoint cp = Checkpoint.refusingAll(why);
+        ListRecorder rec = new ListRecorder();
+        Checkpoint.Verdict init = cp.clientMessage(b("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{}}"), "newline",
+                rec, null, Checkpoint.Batches.SPLIT);
+        assertFalse(init.forwards());
+        JsonNode reply = json(init.reply());
+        assertEquals(0, reply.get("id").asInt());
+        assertEquals(why, reply.at("/error/message").asText());
+        Checkpoint.Verdict note = cp.clientMessage(b("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"), "newline",
+                rec, null, Checkpoint.Batches.SPLIT);
+        assertFalse(note.forwards());
+        assertNull(note.reply());
+    }
 }
