@@ -11,7 +11,12 @@ public enum ArgumentKind {
     /** A shell command line; judged by {@code commands}, and for the files and hosts it touches. */
     COMMAND,
     /** A URL the tool fetches; judged by {@code network} ({@code file:} URLs by {@code files.read}). */
-    URL;
+    URL,
+    /**
+     * A file or directory whose whole tree the tool reads (Claude Code's {@code Grep path}):
+     * judged by {@code files.read} for the path and for every file under it; absent, the root.
+     */
+    TREE_READ;
 
     /** The spelling used in policy files: {@code file_read}, {@code file_write}, {@code command}, {@code url}. */
     public String wireName() {

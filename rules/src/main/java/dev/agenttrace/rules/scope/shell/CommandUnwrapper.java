@@ -126,7 +126,7 @@ public final class CommandUnwrapper {
                 }
                 case "xargs" -> next = skipOptions(words, i + 1, "adEILnPs", Set.of("--arg-file", "--delimiter",
                         "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"));
-                case "busybox", "setsid", "unbuffer", "torsocks", "tsocks", "dbus-run-session", "caffeinate" ->
+                case "busybox", "toybox", "setsid", "unbuffer", "torsocks", "tsocks", "dbus-run-session", "caffeinate" ->
                         next = skipOptions(words, i + 1, "wt", Set.of());
                 case "strace", "ltrace" -> next = skipOptions(words, i + 1, "oepsuEaPSXbIA", Set.of("--output", "--trace",
                         "--attach", "--string-limit", "--user", "--env"));
@@ -216,6 +216,37 @@ public final class CommandUnwrapper {
             i = next;
         }
         return new ResolvedCommand(command, layers, scripts, nested, fromStdin);
+    }
+
+    /** Whether the program is a POSIX-style shell ({@code sh}, {@code bash}, {@code zsh}, ...). */
+    public static boolean isShell(String program) {
+        return SHELLS.contains(program);
+    }
+
+    /** The script file a shell runs ({@code bash deploy.sh}), or null for {@code -c}, stdin and no arguments. */
+    public static String shellScriptFile(Invocation shell) {
+        List<ShellWord> words = shell.arguments();
+        int i = 0;
+        while (i < words.size()) {
+            String t = words.get(i).text();
+            if (t.equals("--")) {
+                i++;
+                break;
+            }
+            if (t.equals("-o") || t.equals("+o") || t.equals("-O") || t.equals("+O") || t.equals("--rcfile") || t.equals("--init-file")) {
+                i += 2;
+                continue;
+            }
+            if (t.length() > 1 && (t.charAt(0) == '-' || t.charAt(0) == '+')) {
+                if (t.charAt(0) == '-' && !t.startsWith("--") && (t.indexOf('c') >= 0 || t.indexOf('s') >= 0)) {
+                    return null;
+                }
+                i++;
+                continue;
+            }
+            break;
+        }
+        return i < words.size() ? words.get(i).text() : null;
     }
 
     private static boolean isKeyword(ShellWord w) {
