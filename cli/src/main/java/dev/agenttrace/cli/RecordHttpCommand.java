@@ -101,7 +101,7 @@ final class RecordHttpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HttpProxyOptions opts = options();
         PolicyMode mode = policyMode.mode();
-        LivePolicy live = policy.loadLive(System.err);
+        LivePolicy live = policy.loadLive(System.err, policyMode.allowLiveLoosening);
         Guard guard = live == null ? null : new Guard(live, mode);
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact);
         Path dir = traceDir.resolve();

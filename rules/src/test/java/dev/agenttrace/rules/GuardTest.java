@@ -120,7 +120,7 @@ class GuardTest {
         Guard g = new Guard(live, PolicyMode.ENFORCE);
         String ls = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"ls\"}}}";
         assertSame(Guard.PASS, inspect(g, ls));
-        Files.writeString(policyFile, "{\"commands\":{\"deny\":[\"ls\"]}}");
+        Files.writeString(policyFile, "{\"files\":{\"read\":{\"deny\":[\".env\"]}},\"commands\":{\"deny\":[\"curl\", \"ls\"]}}");
         Files.setLastModifiedTime(policyFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
         assertTrue(live.reloadIfChanged());
         assertFalse(inspect(g, ls).forward(), "the edit is in force");
