@@ -43,6 +43,14 @@ final class CallJudgement {
     private static final Set<String> PATH_KEYS = Set.of("source", "src", "destination", "dest", "dst", "target", "cwd",
             "root", "location", "output", "input", "from", "to");
     private static final Set<String> URL_KEYS = Set.of("url", "uri", "endpoint", "href", "link", "base_url", "baseurl");
+    /** Arguments of known tools that carry data, not paths: never judged heuristically. */
+    private static final Set<String> CONTENT_KEYS = Set.of("content", "text", "new_string", "old_string", "edits", "new_source",
+            "file_text", "message", "description", "prompt", "query", "pattern", "todos", "replace_all", "cell_id", "cell_type",
+            "edit_mode", "output_mode", "glob", "type", "head_limit", "offset", "limit", "timeout", "run_in_background", "-i", "-n",
+            "-a", "-b", "-c", "multiline", "old_str", "new_str", "instructions", "explanation", "is_background", "justification",
+            "language", "encoding", "dryrun", "excludepatterns", "expected_replacements", "insert_line", "view_range", "head", "tail",
+            "include_pattern", "case_sensitive", "with_escalated_permissions", "timeout_ms", "max_output_tokens", "yield_time_ms",
+            "should_read_entire_file", "start_line_one_indexed", "end_line_one_indexed_inclusive", "code_edit", "regex", "plan");
     private static final Set<String> CODE_KEYS = Set.of("code", "source_code", "sourcecode", "program", "snippet", "python",
             "javascript", "js", "typescript", "ruby", "perl", "php", "lua", "sql_script", "expression", "eval");
     private static final Set<String> STDIN_KEYS = Set.of("input", "stdin", "keys", "chars");
@@ -109,6 +117,22 @@ final class CallJudgement {
                     }
                 }
             }
+            if (!spec.get().arguments().isEmpty() && arguments != null && arguments.isObject()) {
+                // arguments the table does not bind (another agent's spelling: file_path for path, absolute_path, ...)
+                Set<String> bound = new HashSet<>();
+                for (ArgumentBinding b : spec.get().arguments()) {
+                    bound.add(b.key().split("\\.")[0]);
+                }
+                for (Map.Entry<String, JsonNode> f : arguments.properties()) {
+                    if (bound.contains(f.getKey()) || CONTENT_KEYS.contains(f.getKey().toLowerCase(Locale.ROOT))) {
+                        continue;
+                    }
+                    Decision d = heuristic(f.getValue(), f.getKey(), f.getKey());
+                    if (d != null) {
+                        return d;
+                    }
+                }
+            }
             return allowed(null);
         }
         Decision d = heuristic(arguments, "", "");
@@ -166,6 +190,9 @@ final class CallJudgement {
             case COMMAND -> checkCommand(argument, value, 0);
             case URL -> checkUrl(argument, value);
             case TREE_READ -> fileRules || policy.protect() ? checkTree(argument, value, false, "\"" + tool + "\"") : null;
+            case CODE -> undeterminedNow(MatchedRule.builtIn("undetermined"), argument, value, "\"" + tool + "\" runs "
+                    + argument + " as code the firewall does not model", "declare the tool in the policy's tools section to say what it touches");
+            case PATCH -> checkPatch(argument, value);
         };
     }
 
@@ -312,6 +339,16 @@ final class CallJudgement {
 
     private Decision checkUrl(String argument, String value) {
         String text = value.trim();
+        if (text.indexOf(' ') >= 0 || text.indexOf('\n') >= 0) {
+            // free text holding URLs (Gemini's web_fetch prompt): each URL in it
+            for (UrlHosts.FoundUrl url : UrlHosts.findUrls(text)) {
+                Decision d = url.isFile() ? checkPath(argument, url.text(), false, "\"" + tool + "\"") : checkUrl(argument, url.text());
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
         if (text.regionMatches(true, 0, "file:", 0, 5)) {
             return checkPath(argument, text, false, "\"" + tool + "\"");
         }
@@ -577,7 +614,7 @@ final class CallJudgement {
             for (Invocation layer : resolved.layers()) {
                 if (layer.binaryIsComputed()) {
                     cannotSee.add("runs a program whose name is only known at run time (" + layer.binaryWord().text() + ")");
-                } else if (layer.binaryWord().unquotedGlob()) {
+                } else if (isGlob(layer.binaryWord())) {
                     cannotSee.add("runs a program named by a glob (" + layer.binaryWord().text() + "), which may expand to any program");
                 }
             }
@@ -591,7 +628,7 @@ final class CallJudgement {
                 for (Invocation layer : resolved.layers()) {
                     ParsedArguments parsed = OptionConventions.parse(layer.binary(), layer.argumentTexts());
                     for (CommandPattern p : rules.deny()) {
-                        if (p.matches(layer, parsed) || layer.binaryWord().unquotedGlob() && globMayName(layer.binary(), p)) {
+                        if (p.matches(layer, parsed) || isGlob(layer.binaryWord()) && globMayName(layer.binary(), p)) {
                             String runs = layer == resolved.layers().get(0) && resolved.layers().size() == 1
                                     && command.source().equals(layer.display()) ? "" : " (runs " + abbreviate(layer.display()) + ")";
                             return block(MatchedRule.pattern("commands.deny", p.text()), argument, command.source(),
@@ -925,6 +962,19 @@ final class CallJudgement {
         return null;
     }
 
+    /** An unquoted word bash would glob-expand: {@code cu?l}, not {@code [} (an unmatched bracket is literal). */
+    private static boolean isGlob(ShellWord w) {
+        if (!w.unquotedGlob() || w.text().equals("[") || w.text().equals("[[")) {
+            return false;
+        }
+        try {
+            Pattern.compile(GlobTranslator.toRegex(w.text(), true));
+            return w.text().indexOf('*') >= 0 || w.text().indexOf('?') >= 0 || w.text().indexOf('[') >= 0 && w.text().indexOf(']') > w.text().indexOf('[');
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Whether a program name that is a glob ({@code cu?l}) could name the denied program. */
     private static boolean globMayName(String globName, CommandPattern deny) {
         try {
@@ -1080,6 +1130,35 @@ final class CallJudgement {
         return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
     }
 
+    // ---- patches ----
+
+    private static final Pattern PATCH_FILE = Pattern.compile(
+            "(?m)^(?:\\*\\*\\* (?:Add|Update|Delete) File: |\\*\\*\\* Move to: |\\+\\+\\+ (?:b/)?|--- (?:a/)?|rename (?:from|to) |copy (?:from|to) )(.+?)\\s*$");
+
+    /** Every file a patch (Codex's {@code *** Update File:} format or a unified diff) names is a write. */
+    private Decision checkPatch(String argument, String patch) {
+        Matcher m = PATCH_FILE.matcher(patch);
+        boolean any = false;
+        while (m.find()) {
+            String file = m.group(1).trim();
+            if (file.equals("/dev/null")) {
+                continue;
+            }
+            int tab = file.indexOf('\t');
+            file = tab < 0 ? file : file.substring(0, tab);
+            any = true;
+            Decision d = checkPath(argument, file, true, "\"" + tool + "\" (a file its patch changes)");
+            if (d != null) {
+                return d;
+            }
+        }
+        if (!any && !patch.isBlank()) {
+            undetermined(MatchedRule.builtIn("undetermined"), argument, patch, "\"" + tool + "\" applies a patch that names no file the firewall can read",
+                    null);
+        }
+        return null;
+    }
+
     // ---- argv arrays ----
 
     private static final Set<String> ARGV_KEYS = Set.of("args", "argv", "arguments", "params");
@@ -1093,7 +1172,10 @@ final class CallJudgement {
         if (arguments == null || !arguments.isObject()) {
             return null;
         }
-        JsonNode command = arguments.get(key);
+        return argvShapes(key, arguments.get(key), arguments);
+    }
+
+    private Decision argvShapes(String key, JsonNode command, JsonNode parent) {
         List<String> words = new ArrayList<>();
         if (command != null && command.isArray()) {
             for (JsonNode n : command) {
@@ -1102,7 +1184,7 @@ final class CallJudgement {
         } else if (command != null && command.isTextual()) {
             boolean sibling = false;
             for (String k : ARGV_KEYS) {
-                JsonNode a = arguments.get(k);
+                JsonNode a = parent == null ? null : parent.get(k);
                 if (a != null && a.isArray()) {
                     if (!sibling) {
                         words.add(command.textValue());
@@ -1144,6 +1226,13 @@ final class CallJudgement {
             return null;
         }
         if (node.isArray()) {
+            if (COMMAND_KEYS.contains(key.toLowerCase(Locale.ROOT))) {
+                heuristics.add(path + " as an argv array");
+                Decision d = argvShapes(path, node, null);
+                if (d != null) {
+                    return d;
+                }
+            }
             for (int i = 0; i < node.size(); i++) {
                 Decision d = heuristic(node.get(i), path + "[" + i + "]", key);
                 if (d != null) {

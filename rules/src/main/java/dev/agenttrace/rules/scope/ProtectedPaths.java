@@ -24,10 +24,10 @@ final class ProtectedPaths {
     /** Names any project or home directory may hold; deny-style (case-insensitive) globs. */
     static final List<String> NAMES = List.of(".agent-scope.json", ".agent-watch.json", ".agent-traces", ".agent-strace",
             ".mcp.json", "**/.claude/settings*.json", "**/.claude/hooks", ".claude.json", ".cursor", "**/.gemini/settings.json",
-            ".codex", "**/.vscode/mcp.json", "**/.codeium/windsurf/mcp_config.json", "**/.continue/config.json");
+            ".codex", "**/.vscode/mcp.json", "**/.codeium/windsurf/mcp_config.json", "**/.continue/config.json", ".github/hooks");
     private static final List<String> UNDER_ROOT_AND_HOME = List.of(".agent-scope.json", ".agent-watch.json", ".agent-traces",
             ".agent-strace", ".mcp.json", ".claude/settings.json", ".claude/settings.local.json", ".claude/hooks",
-            ".claude.json", ".cursor", ".gemini/settings.json", ".codex", ".vscode/mcp.json", ".codeium/windsurf/mcp_config.json");
+            ".claude.json", ".cursor", ".gemini/settings.json", ".codex", ".vscode/mcp.json", ".codeium/windsurf/mcp_config.json", ".github/hooks");
     private static final List<PathGlob> GLOBS = compile();
 
     private final List<String> locations;

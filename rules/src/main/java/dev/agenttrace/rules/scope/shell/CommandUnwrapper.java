@@ -137,19 +137,28 @@ public final class CommandUnwrapper {
                     next = Math.min(words.size(), next + 1); // the new root, the CPU mask, the priority
                 }
                 case "flock" -> {
+                    // flock [options] FILE|DIR -c COMMAND, or flock [options] FILE COMMAND ARGS: options may follow the lock file
                     int k = i + 1;
                     boolean script = false;
-                    while (k < words.size() && words.get(k).text().startsWith("-")) {
+                    boolean lockSeen = false;
+                    int program = -1;
+                    while (k < words.size()) {
                         String t = words.get(k).text();
                         if ((t.equals("-c") || t.equals("--command")) && k + 1 < words.size()) {
                             scripts.add(words.get(k + 1).text());
                             script = true;
                             k += 2;
-                        } else {
+                        } else if (t.startsWith("-")) {
                             k += (t.equals("-w") || t.equals("--timeout") || t.equals("-E") || t.equals("--conflict-exit-code")) ? 2 : 1;
+                        } else if (!lockSeen) {
+                            lockSeen = true;
+                            k++;
+                        } else {
+                            program = k;
+                            break;
                         }
                     }
-                    next = script ? words.size() : Math.min(words.size(), k + 1); // skip the lock file
+                    next = script || program < 0 ? words.size() : program;
                 }
                 case "watch" -> {
                     int k = skipOptions(words, i + 1, "nq", Set.of("--interval", "--equexit"));

@@ -187,6 +187,8 @@ public final class InlineCode {
         return switch (program) {
             case "node", "nodejs", "bun", "deno" -> "node";
             case "perl", "ruby", "php" -> program;
+            case "lua", "luajit", "rscript", "julia", "elixir", "groovy", "scala", "tclsh", "wish", "jshell", "r", "osascript",
+                 "pwsh", "powershell", "erl", "escript", "kotlin", "swift", "raku", "crystal", "nim", "bb", "clojure" -> "lua";
             default -> null;
         };
     }
@@ -201,6 +203,13 @@ public final class InlineCode {
                 case "php" -> "r";
                 default -> "e";
             };
+            if (language.equals("lua") && (a.equals("-c") || a.equalsIgnoreCase("-Command") || a.equals("-eval") || a.equals("-e")
+                    || a.equals("--eval") || a.equals("-Expression") || a.equals("-EncodedCommand") || a.equalsIgnoreCase("-enc"))) {
+                if (i + 1 < args.size()) {
+                    out.add(args.get(++i));
+                }
+                continue;
+            }
             boolean takesNext = false;
             if (a.startsWith("--")) {
                 if (language.equals("node") && (a.equals("--eval") || a.equals("--print"))) {

@@ -182,6 +182,22 @@ public final class ProgramTable {
             }
             case "mv" -> parsed.positionals().forEach(p -> tree(files, p, true, "mv (moves away)"));
             case "ln", "link" -> ln(parsed, files);
+            case "sqlite3", "sqlite", "duckdb" -> {
+                List<String> pos = parsed.positionals();
+                if (!pos.isEmpty()) {
+                    read(files, pos.get(0), program);
+                    files.add(new FileOperand(ShellWord.literal(pos.get(0)), pos.get(0), true, program));
+                }
+                if (pos.size() > 1 && pos.get(1).contains(".shell") || pos.size() > 1 && pos.get(1).contains(".system")) {
+                    cannot.add(program + " .shell/.system runs a shell command");
+                }
+            }
+            case "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "unzstd", "lz4", "compress", "uncompress", "brotli" -> {
+                for (String p : parsed.positionals()) {
+                    read(files, p, program);
+                    files.add(new FileOperand(ShellWord.literal(p), p, true, program));
+                }
+            }
             case "ssh", "mosh", "sftp" -> {
                 if (optionHas(args, "ProxyCommand") || optionHas(args, "LocalCommand") || optionHas(args, "KnownHostsCommand")
                         || optionHas(args, "Match")) {
@@ -201,8 +217,7 @@ public final class ProgramTable {
             }
             case "docker", "podman", "nerdctl" -> {
                 String sub = firstNonOption(args);
-                if (sub != null && Set.of("run", "exec", "create", "start", "compose", "container", "buildx", "build").contains(sub)
-                        && !(sub.equals("compose") && args.contains("ps")) && !sub.equals("build")) {
+                if (sub != null && Set.of("run", "exec", "create", "start", "container").contains(sub)) {
                     cannot.add(program + " " + sub + " runs programs in a container that may mount this machine's files");
                 }
             }
