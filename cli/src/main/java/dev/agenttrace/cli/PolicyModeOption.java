@@ -11,6 +11,11 @@ final class PolicyModeOption {
                     + "shadow: forward it and record that it would have been blocked (default: policy_mode of the config file, else enforce).")
     String value;
 
+    @Option(names = "--allow-live-loosening",
+            description = "Apply edits of the policy file that loosen it while the proxy runs (default: refuse them and say so on "
+                    + "stderr, so the agent cannot switch the firewall off by rewriting the file).")
+    boolean allowLiveLoosening;
+
     PolicyMode mode() {
         String v = value != null ? value : Config.get().policyMode() != null ? Config.get().policyMode() : "enforce";
         return switch (v.toLowerCase(Locale.ROOT)) {

@@ -48,12 +48,17 @@ final class PolicyOptions {
 
     /** Loads the policy for a proxy, watched for edits; null when there is none. */
     LivePolicy loadLive(PrintStream err) {
+        return loadLive(err, false);
+    }
+
+    /** @param allowLoosening apply loosening edits while running ({@code --allow-live-loosening}) */
+    LivePolicy loadLive(PrintStream err, boolean allowLoosening) {
         Path f = resolveFile();
         if (f == null) {
             return null;
         }
         try {
-            return LivePolicy.load(f.toAbsolutePath(), context(null), err, 500);
+            return LivePolicy.load(f.toAbsolutePath(), context(null), err, 500, allowLoosening);
         } catch (PolicyException e) {
             throw new UserError(e.getMessage());
         }

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class RecordArgs {
     /** The options read here, each with the number of values it takes. */
-    static final Set<String> FLAGS = Set.of("--redact", "--no-redact", "--no-watch");
+    static final Set<String> FLAGS = Set.of("--redact", "--no-redact", "--no-watch", "--allow-live-loosening");
     static final Set<String> VALUED = Set.of("--trace-dir", "--name", "--max-message-bytes", "--max-payload-bytes",
             "--grace-ms", "--client-framing", "--server-framing", "--policy", "--root", "--policy-mode", "--watch",
             "--agent-pid");
@@ -56,6 +56,7 @@ final class RecordArgs {
                 switch (name) {
                     case "--redact" -> c.redact = true;
                     case "--no-redact" -> c.redact = false;
+                    case "--allow-live-loosening" -> c.policyMode.allowLiveLoosening = true;
                     default -> c.watch.off = true;
                 }
                 i++;

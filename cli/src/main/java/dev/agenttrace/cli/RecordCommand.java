@@ -92,7 +92,7 @@ final class RecordCommand implements Callable<Integer> {
         java.nio.file.Path policyFile = policy.resolveFile();
         java.util.concurrent.CompletableFuture<LivePolicy> loading = policyFile == null
                 ? java.util.concurrent.CompletableFuture.completedFuture(null)
-                : java.util.concurrent.CompletableFuture.supplyAsync(() -> policy.loadLive(System.err), runnable -> {
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> policy.loadLive(System.err, policyMode.allowLiveLoosening), runnable -> {
                     Thread t = new Thread(runnable, "agent-trace-policy-load");
                     t.setDaemon(true);
                     t.start();

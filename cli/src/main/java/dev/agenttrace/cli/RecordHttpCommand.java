@@ -117,7 +117,7 @@ final class RecordHttpCommand implements Callable<Integer> {
         PolicyMode mode = policyMode.mode();
         // a policy or watch file that cannot be used: nothing is forwarded, and every request is
         // answered with what to fix (the client shows its answers; its stderr, rarely)
-        java.util.concurrent.CompletableFuture<LivePolicy> loadingPolicy = attempt(() -> policy.loadLive(System.err));
+        java.util.concurrent.CompletableFuture<LivePolicy> loadingPolicy = attempt(() -> policy.loadLive(System.err, policyMode.allowLiveLoosening));
         java.util.concurrent.CompletableFuture<WatchConfig> loadingWatch = attempt(() -> watch.wanted() ? watch.load() : null);
         String broken = BrokenConfig.of(loadingPolicy, "policy");
         if (broken == null) {

@@ -29,7 +29,7 @@ class RecordArgsTest {
         return List.of(String.valueOf(c.traceDir.dir), String.valueOf(c.name), String.valueOf(c.redact),
                 String.valueOf(c.maxMessageBytes), String.valueOf(c.maxPayloadBytes), String.valueOf(c.graceMillis),
                 String.valueOf(c.clientFraming), String.valueOf(c.serverFraming), String.valueOf(c.policy.file),
-                String.valueOf(c.policy.root), String.valueOf(c.policyMode.value), String.valueOf(c.watch.files),
+                String.valueOf(c.policy.root), String.valueOf(c.policyMode.value), String.valueOf(c.policyMode.allowLiveLoosening), String.valueOf(c.watch.files),
                 String.valueOf(c.watch.off), String.valueOf(c.watch.agentPid), String.valueOf(c.command));
     }
 
@@ -42,7 +42,7 @@ class RecordArgsTest {
                 new String[] {"--grace-ms", "10", "--client-framing", "newline", "--server-framing", "content-length", "--", "x"},
                 new String[] {"--policy", "p.json", "--root", "/r", "--policy-mode", "shadow", "--", "x", "--", "y"},
                 new String[] {"--watch", "a.json", "--watch=b.json", "--agent-pid", "42", "--redact", "--", "x"},
-                new String[] {"--no-watch", "--", "x"},
+                new String[] {"--no-watch", "--allow-live-loosening", "--", "x"},
                 new String[] {"node", "server.js", "--name", "not-ours"});
         for (String[] line : lines) {
             RecordCommand fast = RecordArgs.parse(line);

@@ -93,6 +93,16 @@ public final class CommandPattern {
         }
     }
 
+    /** True if the pattern names more than a program ({@code python3 -c}, {@code git status}). */
+    public boolean isSpecific() {
+        return !flags.isEmpty() || !positionals.isEmpty();
+    }
+
+    /** The program name the pattern names (possibly a glob). */
+    public String program() {
+        return program;
+    }
+
     public String text() {
         return text;
     }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The firewall's answer for one tool call, with enough to tell the model and the user exactly why.
  *
- * @param verdict  allow or block
+ * @param verdict  allow, block, or undetermined (refused like a block; the reason says what could
+ *                 not be seen and how to allow it)
  * @param tool     the tool name as called
  * @param rule     the rule that blocked ({@code files.write.deny ".github/**"},
  *                 {@code files.read.allow (no match)}), or for an allowed call the allow rule
@@ -23,8 +24,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record Decision(Verdict verdict, String tool, MatchedRule rule, String argument, String value, String reason,
                        String note) {
 
+    /** True for a block and for an undetermined call: neither may reach the server under {@code enforce}. */
     public boolean blocked() {
-        return verdict == Verdict.BLOCK;
+        return verdict != Verdict.ALLOW;
+    }
+
+    /** The firewall could not see what the call does; {@link #reason} says what and how to allow it. */
+    public boolean undetermined() {
+        return verdict == Verdict.UNDETERMINED;
     }
 
     public boolean allowed() {
@@ -33,7 +40,8 @@ public record Decision(Verdict verdict, String tool, MatchedRule rule, String ar
 
     /** The text of the blocked result a proxy returns (docs/DESIGN.md §5): rule, argument, and that the tool did not run. */
     public String blockedMessage() {
-        StringBuilder b = new StringBuilder("Blocked by agent-trace policy: ").append(reason)
+        StringBuilder b = new StringBuilder(undetermined() ? "Blocked by agent-trace policy (undetermined): " : "Blocked by agent-trace policy: ")
+                .append(reason)
                 .append(". The tool \"").append(tool).append("\" was NOT executed.");
         if (note != null) {
             b.append(" (").append(note).append(')');
@@ -44,7 +52,11 @@ public record Decision(Verdict verdict, String tool, MatchedRule rule, String ar
     /** The decision as JSON, for {@code _meta} of a blocked result and for {@code policy_violation} events. */
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("decision", verdict == Verdict.BLOCK ? "block" : "allow");
+        n.put("decision", switch (verdict) {
+            case ALLOW -> "allow";
+            case BLOCK -> "block";
+            case UNDETERMINED -> "undetermined";
+        });
         n.put("tool", tool);
         if (rule != null) {
             n.put("rule", rule.display());
@@ -68,6 +80,6 @@ public record Decision(Verdict verdict, String tool, MatchedRule rule, String ar
 
     @Override
     public String toString() {
-        return (blocked() ? "BLOCK " : "ALLOW ") + reason + (note == null ? "" : " [" + note + "]");
+        return verdict + " " + reason + (note == null ? "" : " [" + note + "]");
     }
 }

@@ -46,9 +46,23 @@ import dev.agenttrace.rules.scope.paths.PathNormaliser;
  */
 public final class ScopeEvaluator {
     private final ScopePolicy policy;
+    /** The protected locations of the last context judged in: contexts are few and long-lived. */
+    private volatile Protection protection;
+
+    private record Protection(JudgeContext context, ProtectedPaths paths) {
+    }
 
     public ScopeEvaluator(ScopePolicy policy) {
         this.policy = policy;
+    }
+
+    private ProtectedPaths protection(JudgeContext context) {
+        Protection p = protection;
+        if (p == null || !p.context().equals(context)) {
+            p = new Protection(context, new ProtectedPaths(context));
+            protection = p;
+        }
+        return p.paths();
     }
 
     public ScopePolicy policy() {
@@ -61,7 +75,7 @@ public final class ScopeEvaluator {
      * @param context   the project root and home directory
      */
     public Decision judge(String toolName, JsonNode arguments, JudgeContext context) {
-        PathNormaliser paths = PathNormaliser.ofRealPaths(context.root(), context.home());
-        return new CallJudgement(policy, toolName == null ? "" : toolName, arguments, paths).run();
+        PathNormaliser paths = PathNormaliser.ofRealPaths(context.root(), context.home(), context.serverHome());
+        return new CallJudgement(policy, toolName == null ? "" : toolName, arguments, paths, protection(context)).run();
     }
 }

@@ -17,12 +17,20 @@ import java.util.function.Function;
  * @param network  {@code network}
  * @param tools    the default tool table extended by the policy's {@code tools} section
  * @param warnings things that parse but probably do not do what the author meant
+ * @param protect  whether the built-in write protection of the firewall's own files and the agents'
+ *                 hook and MCP configuration is on ({@link ProtectedPaths}); only
+ *                 {@code "protect": false} in the file turns it off
  */
 public record ScopePolicy(String source, FileAccessRules read, FileAccessRules write, CommandRules commands,
-                          NetworkRules network, ToolTable tools, List<String> warnings) {
+                          NetworkRules network, ToolTable tools, List<String> warnings, boolean protect) {
 
     public ScopePolicy {
         warnings = List.copyOf(warnings);
+    }
+
+    public ScopePolicy(String source, FileAccessRules read, FileAccessRules write, CommandRules commands,
+                       NetworkRules network, ToolTable tools, List<String> warnings) {
+        this(source, read, write, commands, network, tools, warnings, true);
     }
 
     /** The policy of an empty file or {@code {}}: it allows every call. */
@@ -67,6 +75,12 @@ public record ScopePolicy(String source, FileAccessRules read, FileAccessRules w
             b.append("\n  tools: ").append(extraTools).append(" tool").append(extraTools == 1 ? "" : "s")
                     .append(" added to the default table");
         }
+        if (!commands.trust().isEmpty()) {
+            b.append("\n  commands.trust: ").append(names(commands.trust(), CommandPattern::text))
+                    .append(" run although the firewall cannot see what they do");
+        }
+        b.append(protect ? "\n  protected: policy and watch files, the trace store, agents' hook and MCP configuration (no call may write them)"
+                : "\n  warning: \"protect\": false, so a call may rewrite this policy and the agents' hook and MCP configuration");
         for (String w : warnings) {
             b.append("\n  warning: ").append(w);
         }

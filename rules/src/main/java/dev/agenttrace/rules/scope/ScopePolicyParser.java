@@ -35,8 +35,9 @@ import java.util.Map;
  * {
  *   "files":    { "read":  { "allow": [GLOB...], "deny": [GLOB...] },
  *                 "write": { "allow": [GLOB...], "deny": [GLOB...] } },
- *   "commands": { "allow": [COMMAND...], "deny": [COMMAND...] },
+ *   "commands": { "allow": [COMMAND...], "deny": [COMMAND...], "trust": [COMMAND...] },
  *   "network":  { "deny_all": BOOLEAN, "allow": [HOST...] },
+ *   "protect":  BOOLEAN,
  *   "tools":    { "TOOL_NAME": { "kind": KIND, "args": [ARG...] },
  *                 "TOOL_NAME": [ { "kind": KIND, "args": [ARG...] }, ... ] },
  *   "$schema":  STRING
@@ -54,9 +55,10 @@ public final class ScopePolicyParser {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final List<String> TOP_KEYS = List.of("files", "commands", "network", "tools", "$schema");
+    private static final List<String> TOP_KEYS = List.of("files", "commands", "network", "tools", "protect", "$schema");
     private static final List<String> FILES_KEYS = List.of("read", "write");
     private static final List<String> LIST_KEYS = List.of("allow", "deny");
+    private static final List<String> COMMAND_KEYS = List.of("allow", "deny", "trust");
     private static final List<String> NETWORK_KEYS = List.of("deny_all", "allow");
     private static final List<String> TOOL_KEYS = List.of("kind", "args");
     private static final List<String> KINDS = List.of("file_read", "file_write", "command", "url", "none");
@@ -133,6 +135,7 @@ public final class ScopePolicyParser {
         CommandRules commands = CommandRules.NONE;
         NetworkRules network = NetworkRules.NONE;
         List<ToolSpec> tools = new ArrayList<>();
+        boolean protect = true;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             JsonLocation at = p.currentTokenLocation();
@@ -154,6 +157,13 @@ public final class ScopePolicyParser {
                 case "commands" -> commands = readCommandRules();
                 case "network" -> network = readNetworkRules();
                 case "tools" -> tools = readTools();
+                case "protect" -> {
+                    if (p.currentToken() != JsonToken.VALUE_TRUE && p.currentToken() != JsonToken.VALUE_FALSE) {
+                        throw error("protect must be true or false, not " + describe(p.currentToken()),
+                                "write false (without quotes) to let calls write the policy, watch and agent configuration files");
+                    }
+                    protect = p.currentToken() == JsonToken.VALUE_TRUE;
+                }
                 case "$schema" -> expectString("$schema");
                 default -> throw unknownKey(key, "the top level", TOP_KEYS, at);
             }
@@ -164,7 +174,7 @@ public final class ScopePolicyParser {
         if (!network.denyAll() && !network.allow().isEmpty()) {
             warnings.add("network.allow has no effect without \"deny_all\": true (the network is not restricted)");
         }
-        return new ScopePolicy(source, read, write, commands, network, ToolTable.defaults().extendedWith(tools), warnings);
+        return new ScopePolicy(source, read, write, commands, network, ToolTable.defaults().extendedWith(tools), warnings, protect);
     }
 
     private FileAccessRules readFileRules(String section) throws IOException, PolicyException {
@@ -202,9 +212,10 @@ public final class ScopePolicyParser {
     }
 
     private CommandRules readCommandRules() throws IOException, PolicyException {
-        expectObject("commands", "{\"allow\": [...], \"deny\": [...]}");
+        expectObject("commands", "{\"allow\": [...], \"deny\": [...], \"trust\": [...]}");
         List<CommandPattern> allow = List.of();
         List<CommandPattern> deny = List.of();
+        List<CommandPattern> trust = List.of();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             JsonLocation at = p.currentTokenLocation();
@@ -212,10 +223,11 @@ public final class ScopePolicyParser {
             switch (key) {
                 case "allow" -> allow = readCommandPatterns("commands.allow");
                 case "deny" -> deny = readCommandPatterns("commands.deny");
-                default -> throw unknownKey(key, "commands", LIST_KEYS, at);
+                case "trust" -> trust = readCommandPatterns("commands.trust");
+                default -> throw unknownKey(key, "commands", COMMAND_KEYS, at);
             }
         }
-        return new CommandRules(allow, deny);
+        return new CommandRules(allow, deny, trust);
     }
 
     private List<CommandPattern> readCommandPatterns(String section) throws IOException, PolicyException {

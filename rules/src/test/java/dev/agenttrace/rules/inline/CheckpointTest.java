@@ -300,7 +300,7 @@ class CheckpointTest {
         Checkpoint cp = new Checkpoint(new Guard(live, PolicyMode.ENFORCE));
         byte[] ls = b(call(1, "Bash", "{\"command\":\"ls\"}"));
         assertTrue(cp.clientMessage(ls, "newline", new ListRecorder(), null, Checkpoint.Batches.SPLIT).forwards());
-        Files.writeString(policyFile, "{\"commands\":{\"deny\":[\"ls\"]}}");
+        Files.writeString(policyFile, "{\"files\":{\"read\":{\"deny\":[\".env\"]}},\"commands\":{\"deny\":[\"curl\", \"ls\"]}}");
         Files.setLastModifiedTime(policyFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
         assertTrue(live.reloadIfChanged());
         assertFalse(cp.clientMessage(ls, "newline", new ListRecorder(), null, Checkpoint.Batches.SPLIT).forwards(), "the edit is in force");

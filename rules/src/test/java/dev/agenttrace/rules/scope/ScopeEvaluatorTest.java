@@ -88,8 +88,18 @@ class ScopeEvaluatorTest {
     }
 
     @Test
-    void theEmptyPolicyAllowsEverythingWithoutLookingAtTheCall() throws Exception {
-        Decision d = judge("{}", "anything", "{\"command\": \"rm -rf /\", \"path\": \"/etc/shadow\"}");
+    void theEmptyPolicyAllowsEverythingButWritingTheFirewallsOwnFiles() throws Exception {
+        assertTrue(judge("{}", "anything", "{\"command\": \"cat /etc/shadow\", \"path\": \"/etc/shadow\"}").allowed());
+        Decision tamper = judge("{}", "Bash", "{\"command\": \"echo {} > .agent-scope.json\"}");
+        assertTrue(tamper.blocked(), tamper.toString());
+        assertEquals("built-in \"protected file\"", tamper.rule().display());
+        Decision wipe = judge("{}", "anything", "{\"command\": \"rm -rf /\"}");
+        assertTrue(wipe.blocked(), wipe.toString());
+    }
+
+    @Test
+    void protectFalseAllowsEverythingWithoutLookingAtTheCall() throws Exception {
+        Decision d = judge("{\"protect\": false}", "anything", "{\"command\": \"rm -rf /\", \"path\": \"/etc/shadow\"}");
         assertTrue(d.allowed());
         assertTrue(d.reason().contains("policy is empty"));
     }

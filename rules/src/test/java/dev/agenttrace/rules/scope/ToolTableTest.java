@@ -27,9 +27,11 @@ class ToolTableTest {
                 "Edit", new ArgumentBinding("file_path", FILE_WRITE),
                 "MultiEdit", new ArgumentBinding("file_path", FILE_WRITE),
                 "NotebookEdit", new ArgumentBinding("notebook_path", FILE_WRITE),
-                "Grep", new ArgumentBinding("path", FILE_READ),
+                "Grep", new ArgumentBinding("path", ArgumentKind.TREE_READ),
                 "WebFetch", new ArgumentBinding("url", URL));
-        expected.forEach((tool, binding) -> assertEquals(List.of(binding), args(tool), tool));
+        expected.forEach((tool, binding) -> assertEquals(binding, args(tool).get(0), tool));
+        assertEquals(List.of(new ArgumentBinding("command", ArgumentKind.CODE)), args("PowerShell"));
+        assertTrue(args("Agent").isEmpty());
         assertTrue(args("Bash").contains(new ArgumentBinding("command", COMMAND)));
         assertEquals(2, args("Glob").size());
         assertTrue(args("WebSearch").isEmpty());
@@ -38,11 +40,11 @@ class ToolTableTest {
     @Test
     void knowsTheReferenceFilesystemGitFetchAndShellServers() {
         for (String read : List.of("read_file", "read_text_file", "list_directory", "directory_tree", "search_files", "get_file_info")) {
-            assertEquals(List.of(new ArgumentBinding("path", FILE_READ)), args(read), read);
+            assertEquals(new ArgumentBinding("path", FILE_READ), args(read).get(0), read);
         }
         assertEquals(List.of(new ArgumentBinding("paths", FILE_READ)), args("read_multiple_files"));
         for (String write : List.of("write_file", "edit_file", "create_directory")) {
-            assertEquals(List.of(new ArgumentBinding("path", FILE_WRITE)), args(write), write);
+            assertEquals(new ArgumentBinding("path", FILE_WRITE), args(write).get(0), write);
         }
         assertEquals(List.of(new ArgumentBinding("source", FILE_READ), new ArgumentBinding("source", FILE_WRITE),
                 new ArgumentBinding("destination", FILE_WRITE)), args("move_file"));
@@ -52,6 +54,33 @@ class ToolTableTest {
         for (String shell : List.of("run_command", "execute_command", "shell", "bash")) {
             assertTrue(args(shell).contains(new ArgumentBinding("cmd", COMMAND)), shell);
         }
+    }
+
+    @Test
+    void knowsCursorGeminiCodexAndCopilotToolsUnderTheirOwnArgumentNames() {
+        assertTrue(args("read_file").contains(new ArgumentBinding("target_file", FILE_READ)), "Cursor");
+        assertTrue(args("read_file").contains(new ArgumentBinding("absolute_path", FILE_READ)), "Gemini CLI");
+        assertTrue(args("write_file").contains(new ArgumentBinding("file_path", FILE_WRITE)), "Gemini CLI");
+        assertTrue(args("run_terminal_cmd").contains(new ArgumentBinding("command", COMMAND)), "Cursor");
+        assertTrue(args("delete_file").contains(new ArgumentBinding("target_file", FILE_WRITE)), "Cursor");
+        assertTrue(args("search_file_content").contains(new ArgumentBinding("path", ArgumentKind.TREE_READ)), "Gemini CLI");
+        assertTrue(args("apply_patch").contains(new ArgumentBinding("input", ArgumentKind.PATCH)), "Codex");
+        assertTrue(args("shell").contains(new ArgumentBinding("workdir", FILE_READ)), "Codex");
+        assertTrue(args("create").contains(new ArgumentBinding("path", FILE_WRITE)), "Copilot CLI");
+        assertTrue(args("view").contains(new ArgumentBinding("path", FILE_READ)), "Copilot CLI");
+    }
+
+    @Test
+    void declaresTheMemoryAndEverythingServersToolsAsTouchingNothing() {
+        for (String none : List.of("create_relations", "create_entities", "add_observations", "read_graph", "search_nodes", "echo", "add")) {
+            assertTrue(table.lookup(none).isPresent() && args(none).isEmpty(), none);
+        }
+    }
+
+    @Test
+    void looksUpGeminiCliMcpNamesWithOneUnderscore() {
+        assertEquals(args("write_file"), table.lookup("mcp_filesystem_write_file").orElseThrow().arguments());
+        assertEquals(args("create_relations"), table.lookup("mcp_my_memory_create_relations").orElseThrow().arguments());
     }
 
     @Test

@@ -42,8 +42,22 @@ public final class PathGlob {
     /** {@code dir/sub/**} or {@code /proc/**} without wildcards: a prefix comparison. */
     private final String prefixLiteral;
 
+    /** The literal segments before the first wildcard ({@code .ssh} of {@code ~/.ssh/**}), for anchored patterns. */
+    private final String fixedStem;
+
     private PathGlob(String text, Anchor anchor, Pattern regex, boolean ignoreCase, String body) {
         this.text = text;
+        StringBuilder fixed = new StringBuilder();
+        for (String segment : body.split("/")) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            if (GlobTranslator.hasWildcard(segment)) {
+                break;
+            }
+            fixed.append("/").append(segment);
+        }
+        this.fixedStem = fixed.length() == 0 ? "" : fixed.substring(1);
         this.anchor = anchor;
         this.regex = regex;
         this.ignoreCase = ignoreCase;
@@ -160,6 +174,20 @@ public final class PathGlob {
             }
             default -> throw new IllegalStateException(anchor.toString());
         }
+    }
+
+    /**
+     * The absolute directory every path this pattern matches lies under ({@code HOME/.ssh} for
+     * {@code ~/.ssh/**}), or null for a floating pattern, which may match anywhere. A command that
+     * reads or writes a whole tree is judged against it without walking the tree.
+     */
+    public String fixedPrefix(PathNormaliser normaliser) {
+        return switch (anchor) {
+            case FLOATING -> null;
+            case ROOT -> fixedStem.isEmpty() ? normaliser.root() : normaliser.root() + "/" + fixedStem;
+            case HOME -> fixedStem.isEmpty() ? normaliser.home() : normaliser.home() + "/" + fixedStem;
+            case ABSOLUTE -> fixedStem.isEmpty() ? "/" : fixedStem.startsWith("/") ? fixedStem : "/" + fixedStem;
+        };
     }
 
     /** Whether the pattern matches {@code s} from {@code from} on. */

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
@@ -30,10 +32,23 @@ public final class PathNormaliser {
 
     private final String root;
     private final String home;
+    /** The server's own home directory when it is not {@code home}, else null: {@code ~} is read both ways. */
+    private final String serverHome;
 
-    private PathNormaliser(String root, String home) {
+    private PathNormaliser(String root, String home, String serverHome) {
         this.root = root;
         this.home = home;
+        this.serverHome = serverHome;
+    }
+
+    /** For a root and homes that are already absolute real paths; {@code serverHome} may be null. */
+    public static PathNormaliser ofRealPaths(Path root, Path home, Path serverHome) {
+        return new PathNormaliser(root.toString(), home.toString(), serverHome == null ? null : serverHome.toString());
+    }
+
+    /** The server's home directory when it differs from {@link #home()}, else null. */
+    public String serverHome() {
+        return serverHome;
     }
 
     /**
@@ -41,12 +56,12 @@ public final class PathNormaliser {
      * @param home the user's home directory, for {@code ~}
      */
     public static PathNormaliser resolving(Path root, Path home) {
-        return new PathNormaliser(realOrLexical(root), realOrLexical(home));
+        return new PathNormaliser(realOrLexical(root), realOrLexical(home), null);
     }
 
     /** For a root and home that are already absolute real paths (no file system access). */
     public static PathNormaliser ofRealPaths(Path root, Path home) {
-        return new PathNormaliser(root.toString(), home.toString());
+        return new PathNormaliser(root.toString(), home.toString(), null);
     }
 
     public String root() {
@@ -74,14 +89,67 @@ public final class PathNormaliser {
      */
     public List<NormalisedPath> readings(String input) {
         NormalisedPath physical = normalise(input, false);
-        if (!physical.isValid() || input.indexOf("..") < 0) {
+        boolean simple = input.indexOf("..") < 0 && input.indexOf('\\') < 0 && (serverHome == null || !input.startsWith("~"))
+                && isAscii(input);
+        if (!physical.isValid() || simple) {
             return List.of(physical);
         }
-        NormalisedPath lexical = normalise(input, true);
-        return lexical.absolute().equals(physical.absolute()) ? List.of(physical) : List.of(physical, lexical);
+        List<NormalisedPath> out = new ArrayList<>();
+        out.add(physical);
+        List<String> spellings = new ArrayList<>(List.of(input));
+        // Unicode: a server may open the NFC or the NFD spelling (macOS file names are NFD; Node's
+        // fs and server-filesystem fall back to the equivalent name)
+        if (!isAscii(input)) {
+            for (Normalizer.Form form : new Normalizer.Form[] {Normalizer.Form.NFC, Normalizer.Form.NFD, Normalizer.Form.NFKC}) {
+                String other = Normalizer.normalize(input, form);
+                if (!spellings.contains(other)) {
+                    spellings.add(other);
+                }
+            }
+        }
+        for (String spelling : spellings) {
+            add(out, normalise(spelling, false, false, home));
+            if (spelling.indexOf("..") >= 0) {
+                add(out, normalise(spelling, true, false, home));
+            }
+            if (spelling.indexOf('\\') >= 0) {
+                // a POSIX server takes '\\' as a character of the name: src\\evil.sh is a file in the root
+                add(out, normalise(spelling, false, true, home));
+                if (spelling.indexOf("..") >= 0) {
+                    add(out, normalise(spelling, true, true, home));
+                }
+            }
+            if (serverHome != null && spelling.startsWith("~")) {
+                add(out, normalise(spelling, false, false, serverHome));
+                add(out, normalise(spelling, true, false, serverHome));
+            }
+        }
+        return out;
+    }
+
+    private static void add(List<NormalisedPath> out, NormalisedPath p) {
+        for (NormalisedPath q : out) {
+            if (!p.isValid() || q.isValid() && q.absolute().equals(p.absolute())) {
+                return;
+            }
+        }
+        out.add(p);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private NormalisedPath normalise(String input, boolean lexicalDotDot) {
+        return normalise(input, lexicalDotDot, false, home);
+    }
+
+    private NormalisedPath normalise(String input, boolean lexicalDotDot, boolean backslashIsChar, String homeDir) {
         if (input.indexOf('\0') >= 0) {
             return NormalisedPath.invalid(input, "the path holds a NUL byte, which truncates it at the system call");
         }
@@ -92,8 +160,10 @@ public final class PathNormaliser {
                 return NormalisedPath.invalid(input, "the file: URL decodes to a NUL byte, which truncates the path");
             }
         }
-        text = text.replace('\\', '/');
-        text = expandTilde(text);
+        if (!backslashIsChar) {
+            text = text.replace('\\', '/');
+        }
+        text = expandTilde(text, homeDir);
         String absolute = text.startsWith("/") ? text : root + "/" + text;
         String resolved = lexicalDotDot ? realise(lexicalWithDotDot(absolute), 0) : resolve(absolute, 0);
         return new NormalisedPath(input, resolved, relativeToRoot(resolved), null);
@@ -122,7 +192,7 @@ public final class PathNormaliser {
         return null;
     }
 
-    private String expandTilde(String text) {
+    private String expandTilde(String text, String home) {
         if (!text.startsWith("~")) {
             return text;
         }

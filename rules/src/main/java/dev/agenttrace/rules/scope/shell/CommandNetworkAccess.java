@@ -90,7 +90,8 @@ public final class CommandNetworkAccess {
         }
         if (REMOTE_OPERANDS.contains(program)) {
             for (String p : positionals) {
-                HostName h = UrlHosts.scpHost(p);
+                // host:path never holds whitespace; a commit message such as "fix: x" is not a host
+                HostName h = p.chars().anyMatch(Character::isWhitespace) ? null : UrlHosts.scpHost(p);
                 if (h != null) {
                     add(out, p, List.of(h), program);
                 }

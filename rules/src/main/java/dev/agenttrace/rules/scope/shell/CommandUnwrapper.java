@@ -126,7 +126,7 @@ public final class CommandUnwrapper {
                 }
                 case "xargs" -> next = skipOptions(words, i + 1, "adEILnPs", Set.of("--arg-file", "--delimiter",
                         "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"));
-                case "busybox", "setsid", "unbuffer", "torsocks", "tsocks", "dbus-run-session", "caffeinate" ->
+                case "busybox", "toybox", "setsid", "unbuffer", "torsocks", "tsocks", "dbus-run-session", "caffeinate" ->
                         next = skipOptions(words, i + 1, "wt", Set.of());
                 case "strace", "ltrace" -> next = skipOptions(words, i + 1, "oepsuEaPSXbIA", Set.of("--output", "--trace",
                         "--attach", "--string-limit", "--user", "--env"));
@@ -137,19 +137,28 @@ public final class CommandUnwrapper {
                     next = Math.min(words.size(), next + 1); // the new root, the CPU mask, the priority
                 }
                 case "flock" -> {
+                    // flock [options] FILE|DIR -c COMMAND, or flock [options] FILE COMMAND ARGS: options may follow the lock file
                     int k = i + 1;
                     boolean script = false;
-                    while (k < words.size() && words.get(k).text().startsWith("-")) {
+                    boolean lockSeen = false;
+                    int program = -1;
+                    while (k < words.size()) {
                         String t = words.get(k).text();
                         if ((t.equals("-c") || t.equals("--command")) && k + 1 < words.size()) {
                             scripts.add(words.get(k + 1).text());
                             script = true;
                             k += 2;
-                        } else {
+                        } else if (t.startsWith("-")) {
                             k += (t.equals("-w") || t.equals("--timeout") || t.equals("-E") || t.equals("--conflict-exit-code")) ? 2 : 1;
+                        } else if (!lockSeen) {
+                            lockSeen = true;
+                            k++;
+                        } else {
+                            program = k;
+                            break;
                         }
                     }
-                    next = script ? words.size() : Math.min(words.size(), k + 1); // skip the lock file
+                    next = script || program < 0 ? words.size() : program;
                 }
                 case "watch" -> {
                     int k = skipOptions(words, i + 1, "nq", Set.of("--interval", "--equexit"));
@@ -216,6 +225,37 @@ public final class CommandUnwrapper {
             i = next;
         }
         return new ResolvedCommand(command, layers, scripts, nested, fromStdin);
+    }
+
+    /** Whether the program is a POSIX-style shell ({@code sh}, {@code bash}, {@code zsh}, ...). */
+    public static boolean isShell(String program) {
+        return SHELLS.contains(program);
+    }
+
+    /** The script file a shell runs ({@code bash deploy.sh}), or null for {@code -c}, stdin and no arguments. */
+    public static String shellScriptFile(Invocation shell) {
+        List<ShellWord> words = shell.arguments();
+        int i = 0;
+        while (i < words.size()) {
+            String t = words.get(i).text();
+            if (t.equals("--")) {
+                i++;
+                break;
+            }
+            if (t.equals("-o") || t.equals("+o") || t.equals("-O") || t.equals("+O") || t.equals("--rcfile") || t.equals("--init-file")) {
+                i += 2;
+                continue;
+            }
+            if (t.length() > 1 && (t.charAt(0) == '-' || t.charAt(0) == '+')) {
+                if (t.charAt(0) == '-' && !t.startsWith("--") && (t.indexOf('c') >= 0 || t.indexOf('s') >= 0)) {
+                    return null;
+                }
+                i++;
+                continue;
+            }
+            break;
+        }
+        return i < words.size() ? words.get(i).text() : null;
     }
 
     private static boolean isKeyword(ShellWord w) {

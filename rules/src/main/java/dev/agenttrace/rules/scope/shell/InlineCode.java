@@ -67,6 +67,119 @@ public final class InlineCode {
         return new Findings(paths, scripts);
     }
 
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+    private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\"");
+    /**
+     * Names inline code may use and still be seen to do nothing but compute and print: no file,
+     * process, network, import machinery or reflection. Anything else makes the code undetermined.
+     */
+    private static final Set<String> HARMLESS_NAMES = Set.of(
+            // python
+            "print", "import", "sys", "version", "version_info", "platform", "python_version", "json", "dumps", "loads",
+            "math", "len", "str", "int", "float", "range", "sum", "min", "max", "sorted", "list", "dict", "set", "tuple",
+            "True", "False", "None", "for", "in", "if", "else", "elif", "and", "or", "not", "is", "executable", "maxsize",
+            "sqrt", "pi", "abs", "round", "enumerate", "zip", "map", "filter", "join", "split", "strip", "upper", "lower",
+            "format", "bool", "repr", "hex", "bin", "ord", "chr", "datetime", "date", "today", "now", "isoformat", "time",
+            "uuid", "uuid4", "random", "randint", "choice", "string", "ascii_letters", "digits", "re", "match", "search",
+            "findall", "sub", "textwrap", "dedent", "statistics", "mean", "median", "decimal", "Decimal", "prefix",
+            "implementation", "name", "byteorder", "timedelta", "strftime", "keys", "values", "items", "append",
+            "hexversion", "getrecursionlimit", "float_info", "int_info", "machine", "system", "release",
+            // node
+            "console", "log", "error", "process", "versions", "node", "v8", "JSON", "stringify", "parse", "Math", "Date",
+            "toISOString", "let", "const", "var", "of", "arch", "Number", "String", "Array", "Object", "length", "typeof",
+            "undefined", "null", "true", "false", "new", "return", "function", "toString", "toFixed", "floor", "ceil",
+            // perl, ruby, php
+            "puts", "p", "echo", "say", "RUBY_VERSION", "PHP_VERSION", "phpversion", "die", "exit", "x", "y", "i", "n", "s", "e");
+    private static final Set<String> HARMLESS_MODULES = Set.of("sys", "json", "math", "platform", "datetime", "uuid", "random",
+            "string", "re", "textwrap", "statistics", "decimal", "time");
+
+    /** The language of an interpreter program ({@code python3.12} is python), or null. */
+    public static String languageOf(String program) {
+        return language(program);
+    }
+
+    /** The inline code an interpreter is given ({@code -c CODE}, {@code -e CODE}, ...); empty if none or not an interpreter. */
+    public static List<String> codeOf(Invocation invocation) {
+        String language = language(invocation.binary());
+        return language == null ? List.of() : code(language, invocation.argumentTexts());
+    }
+
+    /**
+     * True if an interpreter runs neither inline code, a module, nor a script file, so it reads its
+     * program from standard input ({@code curl x | python3}, {@code python3 -}).
+     */
+    public static boolean readsProgramFromStdin(Invocation invocation) {
+        String language = language(invocation.binary());
+        if (language == null) {
+            return false;
+        }
+        List<String> args = invocation.argumentTexts();
+        if (!code(language, args).isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-")) {
+                return true;
+            }
+            if (a.equals("-m") || a.startsWith("-m") && language.equals("python") || a.equals("--version") || a.equals("-V")
+                    || a.equals("-v") && !language.equals("python") || a.equals("--help") || a.equals("-h")) {
+                return false;
+            }
+            if (!a.startsWith("-")) {
+                return a.equals("/dev/stdin") || a.startsWith("/dev/fd/") || a.startsWith("/proc/self/fd/");
+            }
+        }
+        return true;
+    }
+
+    /** The script file an interpreter runs ({@code python3 tool.py}), or null. */
+    public static String scriptFile(Invocation invocation) {
+        String language = language(invocation.binary());
+        if (language == null) {
+            return null;
+        }
+        List<String> args = invocation.argumentTexts();
+        if (!code(language, args).isEmpty()) {
+            return null;
+        }
+        for (String a : args) {
+            if (a.equals("-m") || a.startsWith("-m") && language.equals("python")) {
+                return null;
+            }
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * True if the code visibly does nothing but compute and print ({@code import sys; print(sys.version)},
+     * {@code console.log(process.version)}): every name in it, outside string literals, is one of a
+     * short list of harmless ones, and it imports only harmless modules.
+     */
+    public static boolean harmless(String code) {
+        if (code.length() > 2000 || code.contains("__") || code.indexOf('`') >= 0) {
+            return false;
+        }
+        String bare = STRING_LITERAL.matcher(code).replaceAll("''");
+        if (bare.indexOf('\'') >= 0 && bare.replace("''", "").indexOf('\'') >= 0 || bare.replace("''", "").indexOf('"') >= 0) {
+            return false; // an unclosed or odd literal: not what it seems
+        }
+        Matcher m = IDENTIFIER.matcher(bare);
+        String previous = "";
+        while (m.find()) {
+            String name = m.group();
+            boolean importing = previous.equals("import") || previous.equals("from");
+            if (importing ? !HARMLESS_MODULES.contains(name) : !HARMLESS_NAMES.contains(name)) {
+                return false;
+            }
+            previous = name;
+        }
+        return true;
+    }
+
     private static String language(String program) {
         if (program.startsWith("python") || program.startsWith("pypy")) {
             return "python";
@@ -74,6 +187,8 @@ public final class InlineCode {
         return switch (program) {
             case "node", "nodejs", "bun", "deno" -> "node";
             case "perl", "ruby", "php" -> program;
+            case "lua", "luajit", "rscript", "julia", "elixir", "groovy", "scala", "tclsh", "wish", "jshell", "r", "osascript",
+                 "pwsh", "powershell", "erl", "escript", "kotlin", "swift", "raku", "crystal", "nim", "bb", "clojure" -> "lua";
             default -> null;
         };
     }
@@ -88,6 +203,13 @@ public final class InlineCode {
                 case "php" -> "r";
                 default -> "e";
             };
+            if (language.equals("lua") && (a.equals("-c") || a.equalsIgnoreCase("-Command") || a.equals("-eval") || a.equals("-e")
+                    || a.equals("--eval") || a.equals("-Expression") || a.equals("-EncodedCommand") || a.equalsIgnoreCase("-enc"))) {
+                if (i + 1 < args.size()) {
+                    out.add(args.get(++i));
+                }
+                continue;
+            }
             boolean takesNext = false;
             if (a.startsWith("--")) {
                 if (language.equals("node") && (a.equals("--eval") || a.equals("--print"))) {

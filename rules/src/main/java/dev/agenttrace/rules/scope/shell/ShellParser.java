@@ -99,9 +99,10 @@ public final class ShellParser {
         boolean quoted;
         boolean glob;
         boolean expansion;
+        boolean braces;
 
         ShellWord build() {
-            return new ShellWord(text.toString(), quoted, glob, expansion);
+            return new ShellWord(text.toString(), quoted, glob, expansion, braces);
         }
 
         boolean isPlainNumber() {
@@ -295,6 +296,11 @@ public final class ShellParser {
             case '*', '?', '[' -> {
                 word.text.append(c);
                 word.glob = true;
+                pos++;
+            }
+            case '{' -> {
+                word.text.append(c);
+                word.braces = true;
                 pos++;
             }
             default -> {
@@ -561,7 +567,11 @@ public final class ShellParser {
         switch (op) {
             case "<<", "<<-" -> pendingHereDocuments.add(new PendingHereDocument(command, word.text(), op.equals("<<-"), !word.quoted()));
             case "<<<" -> {
-                // a here-string is data, but its substitutions already ran through wordPart
+                // a here-string is the command's standard input, like a here-document: a shell or an
+                // interpreter reading it runs it (its substitutions already ran through wordPart)
+                if (command.hereDocument == null) {
+                    command.hereDocument = word.text() + "\n";
+                }
             }
             case ">&", "<&" -> {
                 String t = word.text();

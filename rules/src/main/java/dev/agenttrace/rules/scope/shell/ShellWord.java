@@ -11,11 +11,18 @@ package dev.agenttrace.rules.scope.shell;
  *                       replace it with matching file names
  * @param expansion      it holds a parameter, command or arithmetic expansion, so its run-time
  *                       value is unknown
+ * @param braces         it holds an unquoted {@code {}, so bash may brace-expand it into several
+ *                       words ({@code {.e,x}nv} is {@code .env xnv}, {@code {cat,.env}} is
+ *                       {@code cat .env})
  */
-public record ShellWord(String text, boolean quoted, boolean unquotedGlob, boolean expansion) {
+public record ShellWord(String text, boolean quoted, boolean unquotedGlob, boolean expansion, boolean braces) {
+
+    public ShellWord(String text, boolean quoted, boolean unquotedGlob, boolean expansion) {
+        this(text, quoted, unquotedGlob, expansion, false);
+    }
 
     public static ShellWord literal(String text) {
-        return new ShellWord(text, false, false, false);
+        return new ShellWord(text, false, false, false, false);
     }
 
     @Override
