@@ -2,6 +2,7 @@ package dev.agenttrace.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.store.redact.Redactor;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -86,6 +87,7 @@ final class FileSessionWriter implements SessionWriter {
     private final Path dir;
     private final String sessionId;
     private final StoreOptions opts;
+    private final Redactor redactor;
     private final SessionMeta meta;
     private final WriterLoop loop;
     /**
@@ -139,6 +141,12 @@ final class FileSessionWriter implements SessionWriter {
     }
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, PrintStream err) {
+        this(dir, meta, opts, opts.redact() ? Redactor.plain() : null, err);
+    }
+
+    /** @param redactor applied to every event and the meta before they are written; null: none */
+    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err) {
+        this.redactor = redactor;
         this.dir = dir;
         this.meta = meta;
         this.sessionId = meta.sessionId;
@@ -387,7 +395,7 @@ final class FileSessionWriter implements SessionWriter {
                 a.put("dropped_events", dropped.sum());
                 out.attribution = a;
             }
-            TraceStore.writeAtomically(file, TraceJson.asciiBytes(TraceJson.metaJson(TraceStore.forDisk(out, opts))));
+            TraceStore.writeAtomically(file, TraceJson.asciiBytes(TraceJson.metaJson(TraceStore.forDisk(out, redactor))));
         } catch (IOException e) {
             fail(file, e);
         }
@@ -397,8 +405,8 @@ final class FileSessionWriter implements SessionWriter {
         if (failed) {
             return;
         }
-        if (opts.redact()) {
-            e = Redactor.redact(e);
+        if (redactor != null) {
+            e = redactor.event(e);
         }
         if (!sidecar && !EventTypes.AGENT_STRACE.contains(e.eventType())) {
             if (!warnedType) {

@@ -2,6 +2,7 @@ package dev.agenttrace.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.store.redact.Redactor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -423,9 +424,11 @@ public final class TraceStore {
         }
         Path sd = dir.resolve(meta.sessionId);
         SessionMeta own = meta.copy();
+        Redactor redactor;
         try {
             Files.createDirectories(sd);
-            writeAtomically(sd.resolve(META), TraceJson.asciiBytes(TraceJson.metaJson(forDisk(own, opts))));
+            redactor = !opts.redact() ? null : opts.pseudonyms() ? Redactor.pseudonymous(PseudonymKey.of(dir)) : Redactor.plain();
+            writeAtomically(sd.resolve(META), TraceJson.asciiBytes(TraceJson.metaJson(forDisk(own, redactor))));
             Path events = sd.resolve(EVENTS);
             if (!Files.exists(events)) {
                 new FileOutputStream(events.toFile(), true).close();
@@ -433,20 +436,21 @@ public final class TraceStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the trace session " + sd + ": " + describe(e), e);
         }
-        FileSessionWriter w = new FileSessionWriter(sd, own, opts);
+        FileSessionWriter w = new FileSessionWriter(sd, own, opts, redactor, System.err);
         w.start();
         return w;
     }
 
-    /** The meta as it goes to disk: with redaction on, the command and attribution are redacted too. */
-    static SessionMeta forDisk(SessionMeta m, StoreOptions opts) {
-        if (!opts.redact()) {
+    /** The meta as it goes to disk: with a redactor, its command, agent name and attribution are redacted. */
+    static SessionMeta forDisk(SessionMeta m, Redactor redactor) {
+        if (redactor == null) {
             return m;
         }
         SessionMeta r = m.copy();
-        r.command = Redactor.redactText(r.command);
+        r.command = redactor.text(r.command);
+        r.agentName = redactor.text(r.agentName);
         if (r.attribution != null) {
-            r.attribution = (ObjectNode) Redactor.redact(r.attribution);
+            r.attribution = (ObjectNode) redactor.tree(r.attribution);
         }
         return r;
     }
