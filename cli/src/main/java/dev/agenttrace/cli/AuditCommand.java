@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.ScopeFirewall;
 import dev.agenttrace.rules.SessionAudit;
+import dev.agenttrace.store.SessionCoverage;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceJson;
 import dev.agenttrace.store.TraceStore;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code agent-trace audit}: the firewall over recorded sessions (agent-strace hook sessions too). */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = {"Judge every tool call of recorded sessions against a policy: the backtest before enforcing it.",
-                "Exit 0 if no call breaks the policy, 1 if any does."})
+                "Exit 0 if no call breaks the policy, 1 if any does or a session could not be read at all."})
 final class AuditCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SESSION", arity = "0..*", description = "Session ids or prefixes (default: latest).")
     List<String> sessions;
@@ -59,6 +60,7 @@ final class AuditCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path home = Path.of(System.getProperty("user.home"));
         int violations = 0;
+        int unreadable = 0;
         ArrayNode jsonOut = TraceJson.mapper().createArrayNode();
         for (SessionMeta m : targets) {
             SessionAudit.Report r = SessionAudit.audit(store, m, fw.policy(), policy.root, home);
@@ -66,11 +68,19 @@ final class AuditCommand implements Callable<Integer> {
             for (String w : r.warnings()) {
                 spec.commandLine().getErr().println("agent-trace: " + w);
             }
+            SessionCoverage coverage = SessionCoverage.of(store, m, r.warnings());
+            if (coverage.unreadable() != null) {
+                unreadable++;
+            }
             if (json) {
                 ObjectNode s = jsonOut.addObject();
                 s.put("session_id", m.sessionId);
                 s.put("root", r.root().toString());
                 s.put("tool_calls", r.calls());
+                s.put("complete", coverage.complete());
+                if (coverage.note() != null) {
+                    s.put("coverage", coverage.note());
+                }
                 ArrayNode vs = s.putArray("violations");
                 for (SessionAudit.Violation v : r.violations()) {
                     ObjectNode o = vs.addObject();
@@ -83,7 +93,11 @@ final class AuditCommand implements Callable<Integer> {
                 }
                 continue;
             }
-            out.printf("session %s  root %s  %d tool calls, %d violations%n", m.sessionId, r.root(), r.calls(), r.violations().size());
+            out.printf("session %s  root %s  %d tool calls, %d violations%s%n", m.sessionId, r.root(), r.calls(), r.violations().size(),
+                    coverage.complete() ? "" : coverage.unreadable() != null ? "  (NOT JUDGED)" : "  (partial trace)");
+            if (coverage.note() != null) {
+                out.printf("  note: this session %s%n", coverage.note());
+            }
             for (SessionAudit.Violation v : r.violations()) {
                 out.printf("  %s  %-10s %s%s%n", Format.time(v.timestamp()), v.tool(), v.decision().reason(),
                         v.wasBlocked() ? "  (blocked at the time)" : "");
@@ -95,7 +109,10 @@ final class AuditCommand implements Callable<Integer> {
         if (json) {
             out.println(jsonOut.toPrettyString());
         }
+        if (unreadable > 0 && !json) {
+            out.printf("%d session%s could not be read at all: not judged (exit 1)%n", unreadable, unreadable == 1 ? "" : "s");
+        }
         out.flush();
-        return violations > 0 ? 1 : ExitCodes.OK;
+        return violations > 0 || unreadable > 0 ? 1 : ExitCodes.OK;
     }
 }

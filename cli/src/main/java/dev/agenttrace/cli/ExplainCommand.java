@@ -1,6 +1,10 @@
 package dev.agenttrace.cli;
 
+import dev.agenttrace.store.SessionCoverage;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.TraceStore;
 import dev.agenttrace.store.analysis.AnalysisText;
+import dev.agenttrace.store.analysis.SessionAnalyzer;
 import dev.agenttrace.store.analysis.SessionSummary;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -25,13 +29,24 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SessionSummary s = Analysis.summarize(traceDir.store(), args.session);
+        TraceStore store = traceDir.store();
+        SessionMeta meta = store.resolve(args.session);
+        SessionSummary s = SessionAnalyzer.analyze(store, meta);
+        SessionCoverage coverage = SessionCoverage.of(store, meta, s.warnings());
         if (args.json) {
-            Analysis.printJson(out, s.toJson());
+            com.fasterxml.jackson.databind.node.ObjectNode o = s.toJson();
+            o.put("complete", coverage.complete());
+            if (coverage.note() != null) {
+                o.put("coverage", coverage.note());
+            }
+            Analysis.printJson(out, o);
         } else {
+            if (coverage.note() != null) {
+                out.println("note: this session " + coverage.note() + "; the answer below covers what was recorded.");
+            }
             out.print(AnalysisText.explain(s));
             out.flush();
         }
-        return ExitCodes.OK;
+        return coverage.unreadable() != null ? ExitCodes.FAILURE : ExitCodes.OK;
     }
 }

@@ -63,6 +63,9 @@ final class Format {
         o.put("errors", s.errors);
         o.put("total_tokens", s.totalTokens);
         o.put("total_duration_ms", s.totalDurationMs);
+        if (s.damage != null) {
+            o.put("damaged", s.damage);
+        }
         if (s.parentSessionId != null) {
             o.put("parent_session_id", s.parentSessionId);
         }

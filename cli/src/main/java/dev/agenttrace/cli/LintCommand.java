@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.agenttrace.rules.watch.SessionLint;
 import dev.agenttrace.rules.watch.Severity;
 import dev.agenttrace.rules.watch.WatchConfig;
+import dev.agenttrace.store.SessionCoverage;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceJson;
 import dev.agenttrace.store.TraceStore;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "lint", mixinStandardHelpOptions = true,
         description = {"Replay the watchers over recorded sessions: retry storms, silent failures, loops, budget proximity, "
                 + "recursive delegation (a cycle through parent_session_id), plus any rule of --config or .agent-watch.json.",
-                "Exit 0 clean, 1 warnings (with --strict), 2 critical findings (or bad input)."})
+                "Exit 0 clean, 1 warnings (with --strict) or a session that could not be read at all, 2 critical findings (or bad input)."})
 final class LintCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SESSION", arity = "0..*", description = "Session ids or prefixes (default: latest).")
     List<String> sessions;
@@ -77,21 +78,35 @@ final class LintCommand implements Callable<Integer> {
         ArrayNode jsonOut = TraceJson.mapper().createArrayNode();
         long critical = 0;
         long warnings = 0;
+        int unreadable = 0;
         for (SessionMeta m : targets) {
             SessionLint.Report r = SessionLint.lint(m, store.readEvents(m.sessionId), config, budget, byId);
             for (String w : r.warnings()) {
                 err.println("agent-trace: " + w);
             }
+            SessionCoverage coverage = SessionCoverage.of(store, m, r.warnings());
+            if (coverage.unreadable() != null) {
+                unreadable++;
+            }
             critical += r.count(Severity.CRITICAL);
             warnings += r.count(Severity.WARNING);
             if (json) {
-                jsonOut.add(SessionLint.toJson(r));
+                com.fasterxml.jackson.databind.node.ObjectNode o = SessionLint.toJson(r);
+                o.put("complete", coverage.complete());
+                if (coverage.note() != null) {
+                    o.put("coverage", coverage.note());
+                }
+                jsonOut.add(o);
                 continue;
             }
             Severity worst = r.worst();
             out.printf(Locale.ROOT, "session %s  %d calls, %d errors, cost %s$%.4f  %s%n", m.sessionId, r.counters().toolCalls(),
                     r.counters().errors(), r.counters().costEstimated() ? "~" : "", r.counters().costUsd(),
-                    worst == null ? "clean" : worst.wireName());
+                    coverage.unreadable() != null ? "NOT LINTED" : worst == null ? (coverage.complete() ? "clean" : "clean so far")
+                            : worst.wireName());
+            if (coverage.note() != null) {
+                out.printf("  note: this session %s%n", coverage.note());
+            }
             for (SessionLint.Finding f : r.findings()) {
                 out.printf(Locale.ROOT, "  %-8s  %-20s %s%s%n", f.severity().wireName().toUpperCase(Locale.ROOT), f.rule(), f.message(),
                         f.eventId() == null ? "" : "  (event " + f.eventId() + ")");
@@ -106,10 +121,13 @@ final class LintCommand implements Callable<Integer> {
             out.printf("%d session%s: %d critical, %d warning%s%s%n", targets.size(), targets.size() == 1 ? "" : "s", critical, warnings,
                     warnings == 1 ? "" : "s", warnings > 0 && critical == 0 && !strict ? " (exit 0; --strict fails on warnings)" : "");
         }
+        if (unreadable > 0 && !json) {
+            out.printf("%d session%s could not be read at all: not linted (exit 1 at least)%n", unreadable, unreadable == 1 ? "" : "s");
+        }
         out.flush();
         if (critical > 0) {
             return 2;
         }
-        return strict && warnings > 0 ? 1 : ExitCodes.OK;
+        return strict && warnings > 0 || unreadable > 0 ? 1 : ExitCodes.OK;
     }
 }

@@ -53,10 +53,13 @@ final class ListCommand implements Callable<Integer> {
         }
         out.printf("%-18s %-20s %10s %6s %6s  %s%n", "SESSION", "STARTED (UTC)", "DURATION", "CALLS", "ERRORS", "COMMAND");
         for (SessionMeta s : sessions) {
-            out.printf("%-18s %-20s %10s %6d %6d  %s%n", s.sessionId, Format.time(s.startedAt),
-                    s.endedAt == null ? "running?" : Format.duration(s.totalDurationMs > 0 ? s.totalDurationMs
-                            : (s.endedAt - (s.startedAt == null ? s.endedAt : s.startedAt)) * 1000),
+            String state = s.damage != null ? "DAMAGED" : s.endedAt == null ? "running?" : Format.duration(s.totalDurationMs > 0
+                    ? s.totalDurationMs : (s.endedAt - (s.startedAt == null ? s.endedAt : s.startedAt)) * 1000);
+            out.printf("%-18s %-20s %10s %6d %6d  %s%n", s.sessionId, Format.time(s.startedAt), state,
                     s.toolCalls, s.errors, Format.clip(s.command == null ? (s.agentName == null ? "" : s.agentName) : s.command, 60));
+            if (s.damage != null) {
+                out.println("  ! " + s.damage + "; counters from its events (agent-trace show " + s.sessionId + ")");
+            }
         }
         out.flush();
         return ExitCodes.OK;

@@ -62,8 +62,7 @@ public final class Main implements Runnable {
         cmd.setOut(protocolOnStdout || mcp ? err : out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {
-            CommandLine c = ex.getCommandLine();
-            c.getErr().println("agent-trace: " + ex.getMessage() + ". Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            ex.getCommandLine().getErr().println("agent-trace: " + UsageErrors.describe(ex));
             return ExitCodes.USAGE;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {

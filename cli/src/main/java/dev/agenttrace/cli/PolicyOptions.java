@@ -68,7 +68,7 @@ final class PolicyOptions {
     ScopeFirewall load(Path explicit, Path rootOverride) {
         Path f = explicit != null ? explicit : resolveFile();
         if (f == null) {
-            throw new UserError("no policy: pass FILE or --policy, or create " + DEFAULT_FILE + " in the working directory");
+            throw new UserError("no policy: name one with --policy FILE, or create " + DEFAULT_FILE + " in the working directory");
         }
         if (!Files.isRegularFile(f)) {
             throw new UserError(f + ": no such policy file");

@@ -77,9 +77,14 @@ final class ShowCommand implements Callable<Integer> {
             out.println("command  " + m.command);
         }
         String duration = m.endedAt == null ? "not ended (still running, or the recorder was killed)"
-                : Format.duration(m.totalDurationMs > 0 ? m.totalDurationMs : (m.endedAt - m.startedAt) * 1000);
+                : Format.duration(m.totalDurationMs > 0 ? m.totalDurationMs
+                        : (m.endedAt - (m.startedAt == null ? m.endedAt : m.startedAt)) * 1000);
         out.println("started  " + Format.time(m.startedAt) + " UTC   duration " + duration
-                + "   tool calls " + m.toolCalls + "   errors " + m.errors);
+                + "   tool calls " + m.toolCalls + "   errors " + m.errors
+                + (m.countedFromEvents ? "   (counted from the events: the meta is behind them)" : ""));
+        if (m.damage != null) {
+            out.println("damaged  " + m.damage + "; what follows is what its events hold");
+        }
         JsonNode a = m.attribution;
         if (a != null) {
             StringBuilder sb = new StringBuilder();

@@ -14,7 +14,10 @@ import java.util.Locale;
  * event has none, {@code _session_id} on search hits) and a one-line-per-event readable timeline.
  */
 final class EventText {
-    private static final int TEXT_EVENTS = 50;
+    /** Events spelled out in the text (all of them are in the structured content). */
+    private static final int TEXT_EVENTS = 100;
+    /** Characters of an argument or result kept in the text: enough to see a path, a command, an error. */
+    private static final int CLIP = 500;
 
     private EventText() {
     }
@@ -51,7 +54,11 @@ final class EventText {
             if (withSession) {
                 t.append("  ").append(h.sessionId());
             }
-            t.append("  ").append(String.format(Locale.ROOT, "%-14s", e.eventType())).append(' ').append(describe(e)).append('\n');
+            t.append("  ").append(String.format(Locale.ROOT, "%-14s", e.eventType())).append(' ').append(describe(e));
+            if (e.eventId() != null) {
+                t.append("  [event ").append(e.eventId()).append(e.parentId() != null ? " for " + e.parentId() : "").append(']');
+            }
+            t.append('\n');
         }
     }
 
@@ -64,22 +71,22 @@ final class EventText {
         String tool = d.path("tool_name").asText("");
         switch (e.eventType()) {
             case "tool_call":
-                return tool + " " + clip(String.valueOf(d.get("arguments")), 120);
+                return tool + " " + clip(String.valueOf(d.get("arguments")), CLIP);
             case "tool_result":
                 return (d.path("is_error").asBoolean(false) ? "ERROR " : "") + tool + dur + " "
-                        + clip(d.has("content_preview") ? d.get("content_preview").asText() : d.path("result").asText(""), 120);
+                        + clip(d.has("content_preview") ? d.get("content_preview").asText() : d.path("result").asText(""), CLIP);
             case "error":
                 return tool + (d.has("code") ? " [" + d.get("code").asText() + "]" : "") + " "
-                        + clip(d.has("message") ? d.get("message").asText() : d.path("error").asText(""), 120) + dur;
+                        + clip(d.has("message") ? d.get("message").asText() : d.path("error").asText(""), CLIP) + dur;
             case "file_read":
             case "file_write":
                 return d.path("uri").asText(d.path("file_path").asText(""));
             case "user_prompt":
-                return clip(d.path("prompt").asText(""), 120);
+                return clip(d.path("prompt").asText(""), CLIP);
             case "assistant_response":
-                return clip(d.path("text").asText(""), 120);
+                return clip(d.path("text").asText(""), CLIP);
             default:
-                return clip(d.toString(), 120);
+                return clip(d.toString(), CLIP);
         }
     }
 

@@ -87,13 +87,25 @@ public final class TraceTools {
             Map<String, Object> structured = JSON.convertValue(a.structured(), new TypeReference<Map<String, Object>>() { });
             return CallToolResult.builder().addTextContent(a.text()).structuredContent(structured).isError(false).build();
         } catch (SessionNotFoundException | AmbiguousSessionException | Arguments.BadArgument | IllegalArgumentException e) {
-            return error(e.getMessage());
+            return error(inToolTerms(e.getMessage()));
         } catch (UncheckedIOException e) {
             return error("cannot read the trace store: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         } catch (RuntimeException e) {
             return error("agent-trace could not answer " + req.name() + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")) + ")");
         }
+    }
+
+    /**
+     * The store's messages are written for the command line ("list them with: agent-trace list");
+     * the debugging agent has tools, not a shell.
+     */
+    static String inToolTerms(String message) {
+        return message == null ? null : message
+                .replace("list them all with: agent-trace list", "list them all with the list_sessions tool")
+                .replace("(list them with: agent-trace list)", "(the list_sessions tool lists them)")
+                .replace("(list the sessions with: agent-trace list)", "(the list_sessions tool lists them)")
+                .replace("agent-trace list", "list_sessions");
     }
 
     private static CallToolResult error(String message) {
@@ -121,10 +133,11 @@ public final class TraceTools {
                 t.append(String.format(Locale.ROOT, "%s  %s  %-20s calls %d  errors %d  $%.4f%s%n", s.get("session_id").asText(),
                         EventText.time(s.get("started_at")), EventText.clip(EventText.text(s, "agent_name", EventText.text(s, "command", "")), 20),
                         s.get("tool_calls").asLong(), s.get("errors").asLong(), s.get("estimated_cost_usd").asDouble(),
-                        s.get("ended").asBoolean() ? "" : "  (not ended)"));
+                        s.has("damaged") ? "  (DAMAGED: " + s.get("damaged").asText() + "; counters from its events)"
+                                : s.get("ended").asBoolean() ? "" : "  (not ended)"));
             }
         }
-        page.problems().forEach(p -> t.append("skipped: ").append(p).append('\n'));
+        page.problems().forEach(p -> t.append("note: ").append(p).append('\n'));
         return new Answer(o, t.toString());
     }
 
@@ -144,13 +157,20 @@ public final class TraceTools {
         EventText.putNullable(o, "next_cursor", page.nextCursor());
         ArrayNode warnings = o.putArray("warnings");
         page.warnings().forEach(warnings::add);
+        dev.agenttrace.store.SessionCoverage coverage = dev.agenttrace.store.SessionCoverage.of(queries.store(), meta, page.warnings());
+        if (coverage.note() != null) {
+            warnings.add("this session " + coverage.note());
+        }
         StringBuilder t = new StringBuilder();
         t.append("Session ").append(meta.sessionId).append(session.hasNonNull("agent_name") ? " (" + session.get("agent_name").asText() + ")" : "")
                 .append(", started ").append(EventText.time(session.get("started_at"))).append(": ").append(page.hits().size())
                 .append(types.isEmpty() ? " events" : " events of type " + String.join(", ", types))
-                .append(page.nextCursor() == null ? "" : " (more: pass next_cursor)").append('\n');
+                .append(more(page.nextCursor())).append('\n');
+        if (session.has("damaged")) {
+            t.append("damaged: ").append(session.get("damaged").asText()).append("; these are the events it holds\n");
+        }
         EventText.timeline(t, page.hits(), false);
-        page.warnings().forEach(w -> t.append("warning: ").append(w).append('\n'));
+        warnings.forEach(w -> t.append("warning: ").append(w.asText()).append('\n'));
         return new Answer(o, t.toString());
     }
 
@@ -177,15 +197,23 @@ public final class TraceTools {
         StringBuilder t = new StringBuilder();
         t.append(page.hits().size()).append(page.hits().size() == 1 ? " event" : " events")
                 .append(sessionId == null ? "" : " in session " + sessionId)
-                .append(page.nextCursor() == null ? "" : " (more: pass next_cursor)").append('\n');
+                .append(more(page.nextCursor())).append('\n');
         EventText.timeline(t, page.hits(), sessionId == null);
+        page.warnings().forEach(w -> t.append("warning: ").append(w).append('\n'));
         return new Answer(o, t.toString());
+    }
+
+    /** The cursor itself, so an agent that reads only the text can page on. */
+    private static String more(String cursor) {
+        return cursor == null ? "" : " (more: call again with cursor \"" + cursor + "\")";
     }
 
     Answer summary(Arguments args) {
         SessionMeta meta = queries.store().resolve(args.required("session_id"));
         SessionSummary s = summaries.get(meta);
-        return new Answer(s.toJson(), AnalysisText.explain(s));
+        dev.agenttrace.store.SessionCoverage c = dev.agenttrace.store.SessionCoverage.of(queries.store(), meta, s.warnings());
+        String note = c.note() == null ? "" : "note: this session " + c.note() + "; the summary covers what was recorded.\n";
+        return new Answer(s.toJson(), note + AnalysisText.explain(s));
     }
 
     Answer diff(Arguments args) {

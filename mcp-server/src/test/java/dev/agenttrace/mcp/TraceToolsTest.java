@@ -88,6 +88,6 @@ class TraceToolsTest {
         assertFalse(r.isError(), "t and 7 are unique prefixes: " + text(r));
         CallToolResult missing = call("get_session_summary", Map.of("session_id", "abc"));
         assertTrue(missing.isError());
-        assertTrue(text(missing).contains("torn0000000000aa") && text(missing).contains("agent-trace list"), text(missing));
+        assertTrue(text(missing).contains("torn0000000000aa") && text(missing).contains("list_sessions tool"), text(missing));
     }
 }

@@ -1,6 +1,5 @@
 package dev.agenttrace.store;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,11 +17,14 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one tail per reading thread. It holds no open file between polls.
  */
 public final class EventTail {
+    private final Path root;
     private final Path file;
     private long offset;
     private long nextLine = 1;
+    private String refused;
 
-    EventTail(Path file) {
+    EventTail(Path root, Path file) {
+        this.root = root;
         this.file = file;
     }
 
@@ -44,7 +46,11 @@ public final class EventTail {
         List<String> warnings = new ArrayList<>(0);
         long size;
         try {
-            size = Files.size(file);
+            size = Files.size(StoreFiles.check(root, file)); // a FIFO or a link out of the store is never opened
+            refusedBefore(null, warnings);
+        } catch (StoreFiles.UnreadableFileException e) {
+            refusedBefore(e.getMessage(), warnings);
+            return warnings;
         } catch (NoSuchFileException e) {
             return warnings;
         } catch (IOException e) {
@@ -59,8 +65,7 @@ public final class EventTail {
         if (size == offset) {
             return warnings;
         }
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            in.skipNBytes(offset);
+        try (java.io.InputStream in = StoreFiles.open(root, file, offset)) {
             long[] lines = {0};
             EventLineParser parser = new EventLineParser(file, consumer, warnings, false);
             long consumed = NdjsonLines.read(in, nextLine, new NdjsonLines.Handler() {
@@ -82,9 +87,19 @@ public final class EventTail {
             });
             offset += consumed;
             nextLine += lines[0];
+        } catch (StoreFiles.UnreadableFileException e) {
+            refusedBefore(e.getMessage(), warnings);
         } catch (IOException e) {
             warnings.add(file + ": cannot read (" + TraceStore.describe(e) + ")");
         }
         return warnings;
+    }
+
+    /** Reports a refusal once, not at every poll; null: the file is readable (again). */
+    private void refusedBefore(String reason, List<String> warnings) {
+        if (reason != null && !reason.equals(refused)) {
+            warnings.add(file + ": not read: " + reason);
+        }
+        refused = reason;
     }
 }

@@ -2,6 +2,7 @@ package dev.agenttrace.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.store.redact.Redactor;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -86,6 +87,7 @@ final class FileSessionWriter implements SessionWriter {
     private final Path dir;
     private final String sessionId;
     private final StoreOptions opts;
+    private final Redactor redactor;
     private final SessionMeta meta;
     private final WriterLoop loop;
     /**
@@ -127,6 +129,23 @@ final class FileSessionWriter implements SessionWriter {
     private OutputStream events;
     private OutputStream messages;
     private boolean failed;
+    /** Why the trace is incomplete, first cause first (null while whole). */
+    private String incompleteReason;
+    /** Events that reached the writer but not the disk: after a write failure, or past the size cap. */
+    private long lostEvents;
+    private long cutEvents;
+    private long cutBytes;
+    /** Bytes this session may still write ({@link #setByteBudget}); negative: no cap. */
+    private long budget = -1;
+    private long budgetTotal = -1;
+    private String budgetSource;
+    /**
+     * Where each event line handed to the events buffer since its last successful flush ends in
+     * the file: when the disk fails, the lines ending past the file's size are the ones lost.
+     */
+    private long[] pendingEnds = new long[256];
+    private int pendingCount;
+    private long eventsBytes;
     private boolean metaDirty;
     private long lastMetaWrite = System.nanoTime();
     private boolean warnedWork;
@@ -139,6 +158,12 @@ final class FileSessionWriter implements SessionWriter {
     }
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, PrintStream err) {
+        this(dir, meta, opts, opts.redact() ? Redactor.plain() : null, err);
+    }
+
+    /** @param redactor applied to every event and the meta before they are written; null: none */
+    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err) {
+        this.redactor = redactor;
         this.dir = dir;
         this.meta = meta;
         this.sessionId = meta.sessionId;
@@ -151,7 +176,19 @@ final class FileSessionWriter implements SessionWriter {
         this.catchUpBytes = Math.max(1, opts.queueBytes() / 2);
     }
 
+    /**
+     * Caps what this session writes to {@code events.ndjson} and {@code messages.ndjson}; past it
+     * events are counted, not written, and the trace is marked incomplete. {@code source} names
+     * the cap for the record ("the session cap of 512 MiB").
+     */
+    void setByteBudget(long bytes, String source) {
+        this.budget = bytes;
+        this.budgetTotal = bytes;
+        this.budgetSource = source;
+    }
+
     void start() {
+        IncompleteMarker.reserve(dir);
         loop.ensureStarted();
         if (scheduled.compareAndSet(false, true)) {
             loop.schedule(this); // writes whatever was submitted before the start
@@ -195,7 +232,7 @@ final class FileSessionWriter implements SessionWriter {
 
     private boolean drop() {
         dropped.increment();
-        incomplete = true;
+        incomplete = true; // the reason is set on the loop thread, when the meta is next written
         return false;
     }
 
@@ -304,6 +341,11 @@ final class FileSessionWriter implements SessionWriter {
             flush();
             writeMeta();
             closeStreams();
+            if (incomplete || failed) {
+                writeMarker(); // whether or not the meta could say so
+            } else {
+                IncompleteMarker.release(dir);
+            }
         } finally {
             finished.countDown();
         }
@@ -350,9 +392,7 @@ final class FileSessionWriter implements SessionWriter {
 
     private void runOne(Work w) {
         try {
-            if (!failed) {
-                w.work.accept(sink);
-            }
+            w.work.accept(sink); // after a failure too: the meta keeps its counters and gets its ended_at
         } catch (RuntimeException | LinkageError e) {
             incomplete = true;
             if (!warnedWork) {
@@ -374,31 +414,68 @@ final class FileSessionWriter implements SessionWriter {
     private void writeMeta() {
         metaDirty = false;
         lastMetaWrite = System.nanoTime();
-        if (failed) {
-            return;
-        }
         Path file = dir.resolve(TraceStore.META);
         try {
             SessionMeta out = meta;
             if (incomplete) {
                 out = meta.copy();
                 ObjectNode a = out.attribution != null ? out.attribution : JsonNodeFactory.instance.objectNode();
-                a.put("trace_incomplete", true);
-                a.put("dropped_events", dropped.sum());
+                putIncompleteness(a);
                 out.attribution = a;
             }
-            TraceStore.writeAtomically(file, TraceJson.asciiBytes(TraceJson.metaJson(TraceStore.forDisk(out, opts))));
+            TraceStore.writeAtomically(file, TraceJson.asciiBytes(TraceJson.metaJson(TraceStore.forDisk(out, redactor))));
         } catch (IOException e) {
             fail(file, e);
         }
     }
 
+    /** What the meta and the marker say about what is missing. */
+    private void putIncompleteness(ObjectNode a) {
+        long queueDropped = dropped.sum();
+        if (queueDropped > 0 && (incompleteReason == null || !incompleteReason.contains("queue"))) {
+            String q = "the writer's queue overflowed (" + queueDropped + " events dropped; a server flooding faster than the disk)";
+            incompleteReason = incompleteReason == null ? q : incompleteReason + "; " + q;
+        }
+        a.put("trace_incomplete", true);
+        a.put("dropped_events", queueDropped + lostEvents + cutEvents);
+        a.put("queue_dropped_events", queueDropped);
+        if (lostEvents > 0) {
+            a.put("lost_events", lostEvents);
+        }
+        if (cutEvents > 0) {
+            a.put("cut_events", cutEvents);
+            a.put("cut_bytes", cutBytes);
+        }
+        a.put("incomplete_reason", incompleteReason == null ? "a message could not be recorded" : incompleteReason);
+    }
+
+    private void writeMarker() {
+        try {
+            ObjectNode facts = JsonNodeFactory.instance.objectNode();
+            facts.put("session_id", sessionId);
+            putIncompleteness(facts);
+            if (meta.endedAt != null) {
+                facts.put("ended_at", meta.endedAt);
+            }
+            facts.put("tool_calls", meta.toolCalls);
+            facts.put("errors", meta.errors);
+            facts.put("written_at", System.currentTimeMillis() / 1000.0);
+            IncompleteMarker.write(dir, facts);
+        } catch (IOException | RuntimeException e) {
+            // the one warning already printed says the trace is incomplete; readers see no marker
+            // and fall back on the meta (which, written or not, is all that is left to try)
+        }
+    }
+
     private void append(TraceEvent e, boolean sidecar) {
         if (failed) {
+            if (!sidecar && EventTypes.AGENT_STRACE.contains(e.eventType())) {
+                lostEvents++;
+            }
             return;
         }
-        if (opts.redact()) {
-            e = Redactor.redact(e);
+        if (redactor != null) {
+            e = redactor.event(e);
         }
         if (!sidecar && !EventTypes.AGENT_STRACE.contains(e.eventType())) {
             if (!warnedType) {
@@ -417,17 +494,32 @@ final class FileSessionWriter implements SessionWriter {
                     messages = out;
                 } else {
                     events = out;
+                    eventsBytes = dir.resolve(name).toFile().length();
                 }
             }
             line.setLength(0);
             TraceJson.appendEvent(e, line);
             line.append('\n');
             int n = line.length();
+            if (budget >= 0 && n > budget) {
+                capReached(out, n);
+                return;
+            }
+            if (budget >= 0) {
+                budget -= n;
+            }
             if (bytes.length < n) {
                 bytes = new byte[Math.max(n, bytes.length * 2)];
             }
             for (int i = 0; i < n; i++) {
                 bytes[i] = (byte) line.charAt(i); // ASCII only: TraceJson escapes everything else
+            }
+            if (!sidecar) { // before the write: a write that fails loses this line too
+                eventsBytes += n;
+                if (pendingCount == pendingEnds.length) {
+                    pendingEnds = java.util.Arrays.copyOf(pendingEnds, pendingCount * 2);
+                }
+                pendingEnds[pendingCount++] = eventsBytes;
             }
             out.write(bytes, 0, n);
             if (line.capacity() > 1 << 20) {
@@ -436,6 +528,29 @@ final class FileSessionWriter implements SessionWriter {
             }
         } catch (IOException ex) {
             fail(dir.resolve(name), ex);
+        }
+    }
+
+    /** The size cap is reached: this event and every later one are counted, not written; one line says so. */
+    private void capReached(OutputStream out, int n) throws IOException {
+        cutEvents++;
+        cutBytes += n;
+        if (incompleteReason != null && incompleteReason.contains("size cap")) {
+            return;
+        }
+        incomplete = true;
+        metaDirty = true;
+        String why = budgetSource + " (" + budgetTotal + " bytes) was reached; later events are counted, not written"
+                + " (raise it with " + StoreOptions.ENV_MAX_SESSION_BYTES + " / " + StoreOptions.ENV_MAX_STORE_BYTES + ")";
+        incompleteReason = incompleteReason == null ? why : incompleteReason + "; " + why;
+        if (out == events) {
+            ObjectNode d = JsonNodeFactory.instance.objectNode().put("message", "agent-trace: trace cut: " + why)
+                    .put("trace_incomplete", true);
+            line.setLength(0);
+            TraceJson.appendEvent(new TraceEvent(EventTypes.ERROR, System.currentTimeMillis() / 1000.0, Ids.eventId(),
+                    sessionId, null, null, d), line);
+            line.append('\n');
+            out.write(line.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
     }
 
@@ -457,6 +572,9 @@ final class FileSessionWriter implements SessionWriter {
         } catch (IOException e) {
             fail(dir.resolve(TraceStore.MESSAGES), e);
         }
+        if (!failed) {
+            pendingCount = 0;
+        }
     }
 
     private void closeStreams() {
@@ -477,8 +595,25 @@ final class FileSessionWriter implements SessionWriter {
         incomplete = true;
         if (!failed) {
             failed = true;
+            String why = "cannot write " + path.getFileName() + ": " + TraceStore.describe(e) + " (at "
+                    + java.time.Instant.now() + ")";
+            incompleteReason = incompleteReason == null ? why : incompleteReason + "; " + why;
             err.println("agent-trace: cannot write " + path + " (" + TraceStore.describe(e) + "); the trace of session "
                     + sessionId + " is incomplete from here on. Forwarding is not affected.");
+            closeStreams(); // what a full disk left in the buffers is lost, and counted
+            long onDisk = -1;
+            try {
+                onDisk = java.nio.file.Files.size(dir.resolve(TraceStore.EVENTS));
+            } catch (IOException | RuntimeException unknown) {
+                // cannot tell: every line not flushed counts as lost
+            }
+            for (int i = 0; i < pendingCount; i++) {
+                if (pendingEnds[i] > onDisk) {
+                    lostEvents++;
+                }
+            }
+            pendingCount = 0;
+            writeMarker();
         }
     }
 

@@ -25,6 +25,16 @@ public final class SessionMeta {
     public int depth;
     /** os_user, hostname, pid, ppid, process_name, working_dir, git_* ... plus agent-trace's extras. */
     public ObjectNode attribution = JsonNodeFactory.instance.objectNode();
+    /**
+     * Why this session could not be read as it should (its meta.json missing, empty, not JSON, a
+     * directory, a FIFO...), or null. Never written: a reader's finding, shown by {@code list}.
+     */
+    public String damage;
+    /**
+     * The counters came from the events, not the meta (the meta was damaged, or stale because the
+     * recorder was killed or is still running). Never written.
+     */
+    public boolean countedFromEvents;
 
     public SessionMeta copy() {
         SessionMeta m = new SessionMeta();
@@ -42,6 +52,8 @@ public final class SessionMeta {
         m.parentEventId = parentEventId;
         m.depth = depth;
         m.attribution = attribution == null ? null : attribution.deepCopy();
+        m.damage = damage;
+        m.countedFromEvents = countedFromEvents;
         return m;
     }
 }

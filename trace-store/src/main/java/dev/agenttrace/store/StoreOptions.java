@@ -1,5 +1,7 @@
 package dev.agenttrace.store;
 
+import java.util.Map;
+
 /**
  * How a session is written.
  *
@@ -7,24 +9,102 @@ package dev.agenttrace.store;
  *                        serialised size is above this is stored as a preview plus its size and
  *                        SHA-256, never whole. Default {@link #DEFAULT_MAX_PAYLOAD_BYTES}.
  * @param previewChars    length of the preview kept for an oversized payload
- * @param redact          remove secrets (see {@link Redactor}) before anything reaches disk
+ * @param redact          remove secrets (see {@link dev.agenttrace.store.redact.Redactor}) before
+ *                        anything reaches disk
  * @param queueCapacity   work items the writer queue holds before it drops (never blocks)
  * @param queueBytes      bytes of pending payload the queue holds before it drops
+ * @param pseudonyms      with {@code redact}: a secret becomes {@code [REDACTED:kind:xxxx]}, a keyed
+ *                        hash under the store's own key, so equal secrets correlate
+ * @param maxSessionBytes a session's files ({@code events.ndjson} + {@code messages.ndjson}) stop
+ *                        growing here; what is cut is counted in the meta. 0: no cap
+ * @param maxStoreBytes   no session grows the store's sessions past this (measured when the
+ *                        session starts, plus what it writes). 0: no cap
  */
 public record StoreOptions(int maxPayloadBytes, int previewChars, boolean redact,
-                           int queueCapacity, long queueBytes) {
+                           int queueCapacity, long queueBytes, boolean pseudonyms,
+                           long maxSessionBytes, long maxStoreBytes) {
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int DEFAULT_PREVIEW_CHARS = 1024;
+    /** 512 MiB: a day of heavy agent work is a few MiB; a flooding server is cut here. */
+    public static final long DEFAULT_MAX_SESSION_BYTES = 512L << 20;
+    /** 4 GiB of sessions in one store. */
+    public static final long DEFAULT_MAX_STORE_BYTES = 4L << 30;
+    public static final String ENV_MAX_SESSION_BYTES = "AGENT_TRACE_MAX_SESSION_BYTES";
+    public static final String ENV_MAX_STORE_BYTES = "AGENT_TRACE_MAX_STORE_BYTES";
+    public static final String ENV_PSEUDONYMS = "AGENT_TRACE_REDACT_PSEUDONYMS";
 
+    public StoreOptions(int maxPayloadBytes, int previewChars, boolean redact, int queueCapacity, long queueBytes) {
+        this(maxPayloadBytes, previewChars, redact, queueCapacity, queueBytes, false, 0, 0);
+    }
+
+    /**
+     * The defaults, with the size caps and pseudonyms taken from {@code AGENT_TRACE_MAX_SESSION_BYTES},
+     * {@code AGENT_TRACE_MAX_STORE_BYTES} (bytes, or with a K/M/G suffix; 0 turns a cap off) and
+     * {@code AGENT_TRACE_REDACT_PSEUDONYMS=1} when set.
+     *
+     * @throws IllegalArgumentException a variable holds something that is not a size
+     */
     public static StoreOptions defaults() {
-        return new StoreOptions(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_PREVIEW_CHARS, false, 65_536, 256L << 20);
+        return fromEnvironment(System.getenv());
+    }
+
+    public static StoreOptions fromEnvironment(Map<String, String> env) {
+        return new StoreOptions(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_PREVIEW_CHARS, false, 65_536, 256L << 20,
+                isOn(env.get(ENV_PSEUDONYMS)),
+                size(env, ENV_MAX_SESSION_BYTES, DEFAULT_MAX_SESSION_BYTES),
+                size(env, ENV_MAX_STORE_BYTES, DEFAULT_MAX_STORE_BYTES));
     }
 
     public StoreOptions withRedact(boolean on) {
-        return new StoreOptions(maxPayloadBytes, previewChars, on, queueCapacity, queueBytes);
+        return new StoreOptions(maxPayloadBytes, previewChars, on, queueCapacity, queueBytes, pseudonyms,
+                maxSessionBytes, maxStoreBytes);
     }
 
     public StoreOptions withMaxPayloadBytes(int bytes) {
-        return new StoreOptions(bytes, previewChars, redact, queueCapacity, queueBytes);
+        return new StoreOptions(bytes, previewChars, redact, queueCapacity, queueBytes, pseudonyms,
+                maxSessionBytes, maxStoreBytes);
+    }
+
+    public StoreOptions withPseudonyms(boolean on) {
+        return new StoreOptions(maxPayloadBytes, previewChars, redact, queueCapacity, queueBytes, on,
+                maxSessionBytes, maxStoreBytes);
+    }
+
+    public StoreOptions withSizeCaps(long sessionBytes, long storeBytes) {
+        return new StoreOptions(maxPayloadBytes, previewChars, redact, queueCapacity, queueBytes, pseudonyms,
+                Math.max(0, sessionBytes), Math.max(0, storeBytes));
+    }
+
+    private static boolean isOn(String v) {
+        return v != null && (v.equals("1") || v.equalsIgnoreCase("true") || v.equalsIgnoreCase("on"));
+    }
+
+    /** {@code 1048576}, {@code 512K}, {@code 64M}, {@code 2G}. */
+    static long size(Map<String, String> env, String name, long dflt) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        String t = v.trim().toUpperCase(java.util.Locale.ROOT);
+        long mult = 1;
+        char last = t.charAt(t.length() - 1);
+        if (last == 'B' && t.length() > 1 && "KMG".indexOf(t.charAt(t.length() - 2)) >= 0) {
+            t = t.substring(0, t.length() - 1);
+            last = t.charAt(t.length() - 1);
+        }
+        if (last == 'K' || last == 'M' || last == 'G') {
+            mult = last == 'K' ? 1L << 10 : last == 'M' ? 1L << 20 : 1L << 30;
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(t.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return Math.multiplyExact(n, mult);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(name + "='" + v + "' is not a size; use bytes or a K, M or G suffix"
+                    + " (e.g. " + name + "=512M), or 0 for no cap");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.agenttrace.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.store.redact.Redactor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -89,7 +90,12 @@ public final class TraceStore {
 
     // ---------------------------------------------------------------- listing and resolving
 
-    /** Every readable session, newest first, plus what was skipped and why. */
+    /**
+     * Every session, newest first, plus a line per problem. A session whose meta.json is
+     * missing (with events beside it) or cannot be read is listed all the same, as a stand-in
+     * with {@link SessionMeta#damage} saying why and its counters taken from its events; so is
+     * one whose meta is stale (no {@code ended_at}: still running, or its recorder was killed).
+     */
     public SessionListing scan() {
         List<SessionMeta> sessions = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -99,27 +105,33 @@ public final class TraceStore {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".") || !Files.isDirectory(p)) {
+                if (name.startsWith(".") || !Files.isDirectory(p) || idProblem(name) != null) {
                     continue;
                 }
                 Path meta = p.resolve(META);
-                if (!Files.exists(meta)) {
-                    if (Files.exists(p.resolve(EVENTS))) {
-                        problems.add(p + ": has " + EVENTS + " but no " + META
-                                + " (the recorder was probably killed before writing it); skipped");
+                if (!Files.exists(meta, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (Files.exists(p.resolve(EVENTS), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        SessionMeta m = standIn(name, "no " + META + " (the recorder was probably killed before writing it)");
+                        problems.add(p + ": " + m.damage + "; listed from its events");
+                        sessions.add(m);
                     }
                     continue;
                 }
                 try {
-                    SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(meta));
+                    SessionMeta m = TraceJson.parseMeta(readMeta(meta));
                     if (m.sessionId != null && !m.sessionId.isEmpty() && !m.sessionId.equals(name)) {
                         problems.add(meta + ": session_id '" + m.sessionId + "' is not its directory name; listed as '"
                                 + name + "'");
                     }
                     m.sessionId = name;
+                    if (m.endedAt == null) {
+                        countFromEvents(m);
+                    }
                     sessions.add(m);
                 } catch (IOException | RuntimeException e) {
-                    problems.add(meta + ": unreadable (" + firstLine(e) + "); skipped");
+                    SessionMeta m = standIn(name, META + " " + unreadable(e));
+                    problems.add(p + ": " + m.damage + "; listed from its events");
+                    sessions.add(m);
                 }
             }
         } catch (IOException e) {
@@ -127,6 +139,85 @@ public final class TraceStore {
         }
         sessions.sort(NEWEST_FIRST);
         return new SessionListing(sessions, problems);
+    }
+
+    private byte[] readMeta(Path meta) throws IOException {
+        byte[] b = StoreFiles.readSmall(dir, meta, StoreFiles.MAX_META_BYTES);
+        if (b.length == 0) {
+            throw new StoreFiles.UnreadableFileException("is empty");
+        }
+        return b;
+    }
+
+    /** "is empty", "is not JSON (...)", "is a directory, not a file", ... */
+    private static String unreadable(Exception e) {
+        if (e instanceof StoreFiles.UnreadableFileException) {
+            String m = e.getMessage();
+            return m.startsWith("is ") ? m : "is " + m;
+        }
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            return "is nested too deeply to be a meta (" + firstLine(e) + ")";
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+            return "is not JSON (" + firstLine(e) + ")";
+        }
+        return "is unreadable (" + firstLine(e) + ")";
+    }
+
+    /** A meta for a session whose own cannot be read: its id, the reason, and what its events say. */
+    private SessionMeta standIn(String id, String damage) {
+        SessionMeta m = new SessionMeta();
+        m.sessionId = id;
+        m.damage = damage;
+        countFromEvents(m);
+        return m;
+    }
+
+    /**
+     * Sets the counters of {@code m} from its events (tool calls, LLM requests, errors; the start
+     * and end times when the meta has none), where the events say more than the meta: a meta is
+     * rewritten at most every 250 ms, so a killed recorder leaves it behind its events.
+     */
+    public void countFromEvents(SessionMeta m) {
+        long[] calls = {0};
+        long[] llm = {0};
+        long[] errors = {0};
+        double[] first = {Double.NaN};
+        double[] last = {Double.NaN};
+        boolean[] ended = {false};
+        try {
+            forEachEvent(m.sessionId, e -> {
+                if (Double.isNaN(first[0])) {
+                    first[0] = e.timestamp();
+                }
+                last[0] = e.timestamp();
+                String t = e.eventType();
+                if (EventTypes.TOOL_CALL.equals(t)) {
+                    calls[0]++;
+                } else if (EventTypes.LLM_REQUEST.equals(t)) {
+                    llm[0]++;
+                } else if (EventTypes.SESSION_END.equals(t)) {
+                    ended[0] = true;
+                }
+                if (dev.agenttrace.store.analysis.EventFacts.isError(e)) {
+                    errors[0]++;
+                }
+            });
+        } catch (RuntimeException e) {
+            return; // the directory went away meanwhile
+        }
+        if (calls[0] > m.toolCalls || llm[0] > m.llmRequests || errors[0] > m.errors) {
+            m.countedFromEvents = true;
+        }
+        m.toolCalls = Math.max(m.toolCalls, calls[0]);
+        m.llmRequests = Math.max(m.llmRequests, llm[0]);
+        m.errors = Math.max(m.errors, errors[0]);
+        if (m.startedAt == null && !Double.isNaN(first[0])) {
+            m.startedAt = first[0];
+        }
+        if (m.endedAt == null && ended[0]) {
+            m.endedAt = last[0];
+        }
     }
 
     /** {@link #scan()}'s sessions: newest {@code started_at} first, never by directory name. */
@@ -198,18 +289,24 @@ public final class TraceStore {
     /** The meta of one session, as stored. */
     public SessionMeta meta(String sessionId) throws IOException {
         Path file = sessionDir(sessionId).resolve(META);
-        SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(file));
+        SessionMeta m = TraceJson.parseMeta(readMeta(file));
         m.sessionId = sessionId;
         return m;
     }
 
     private SessionMeta metaOrStandIn(String id) {
+        Path file = dir.resolve(id).resolve(META);
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return standIn(id, "no " + META + " (the recorder was probably killed before writing it)");
+        }
         try {
-            return meta(id);
-        } catch (IOException | RuntimeException e) {
-            SessionMeta m = new SessionMeta();
-            m.sessionId = id;
+            SessionMeta m = meta(id);
+            if (m.endedAt == null) {
+                countFromEvents(m);
+            }
             return m;
+        } catch (IOException | RuntimeException e) {
+            return standIn(id, META + " " + unreadable(e));
         }
     }
 
@@ -310,19 +407,15 @@ public final class TraceStore {
         List<String> warnings = new ArrayList<>();
         EventScanner scanner = new EventScanner(file, fromOffset, firstLine, finished, filter, visitor, warnings);
         long end = fromOffset;
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            if (fromOffset > 0) {
-                in.getChannel().position(fromOffset);
-            }
+        try (java.io.InputStream in = StoreFiles.open(dir, file, fromOffset)) {
             end = fromOffset + NdjsonLines.read(in, firstLine, scanner);
             scanner.finish(end);
-        } catch (java.io.FileNotFoundException e) {
+        } catch (NoSuchFileException e) {
             if (!Files.isDirectory(file.getParent())) {
                 throw notFound(sessionId, listSessions());
             }
-            if (Files.exists(file)) {
-                warnings.add(file + ": cannot read (" + e.getMessage() + ")");
-            }
+        } catch (StoreFiles.UnreadableFileException e) {
+            warnings.add(file + ": not read: " + e.getMessage());
         } catch (IOException e) {
             warnings.add(file + ": read failed (" + describe(e) + "); events after this point are missing");
         }
@@ -367,12 +460,12 @@ public final class TraceStore {
 
     /** Follows a session's {@code events.ndjson} as it grows (for live watching). */
     public EventTail tail(String sessionId) {
-        return new EventTail(sessionDir(sessionId).resolve(EVENTS));
+        return new EventTail(dir, sessionDir(sessionId).resolve(EVENTS));
     }
 
     /** Follows a session's {@code messages.ndjson} as it grows. */
     public EventTail tailMessages(String sessionId) {
-        return new EventTail(sessionDir(sessionId).resolve(MESSAGES));
+        return new EventTail(dir, sessionDir(sessionId).resolve(MESSAGES));
     }
 
     private List<String> forEachLine(String sessionId, String fileName, boolean required, Consumer<TraceEvent> consumer) {
@@ -382,12 +475,14 @@ public final class TraceStore {
             throw notFound(sessionId, listSessions());
         }
         Path file = sd.resolve(fileName);
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
+        try (java.io.InputStream in = StoreFiles.open(dir, file)) {
             NdjsonLines.read(in, 1, new EventLineParser(file, consumer, warnings, true));
-        } catch (java.io.FileNotFoundException e) {
-            if (required || Files.exists(file)) {
-                warnings.add(file + ": cannot read (" + (Files.exists(file) ? e.getMessage() : "no such file") + ")");
+        } catch (NoSuchFileException e) {
+            if (required) {
+                warnings.add(file + ": cannot read (no such file)");
             }
+        } catch (StoreFiles.UnreadableFileException e) {
+            warnings.add(file + ": not read: " + e.getMessage());
         } catch (IOException e) {
             warnings.add(file + ": read failed (" + describe(e) + "); events after this point are missing");
         }
@@ -423,9 +518,11 @@ public final class TraceStore {
         }
         Path sd = dir.resolve(meta.sessionId);
         SessionMeta own = meta.copy();
+        Redactor redactor;
         try {
             Files.createDirectories(sd);
-            writeAtomically(sd.resolve(META), TraceJson.asciiBytes(TraceJson.metaJson(forDisk(own, opts))));
+            redactor = !opts.redact() ? null : opts.pseudonyms() ? Redactor.pseudonymous(PseudonymKey.of(dir)) : Redactor.plain();
+            writeAtomically(sd.resolve(META), TraceJson.asciiBytes(TraceJson.metaJson(forDisk(own, redactor))));
             Path events = sd.resolve(EVENTS);
             if (!Files.exists(events)) {
                 new FileOutputStream(events.toFile(), true).close();
@@ -433,20 +530,71 @@ public final class TraceStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the trace session " + sd + ": " + describe(e), e);
         }
-        FileSessionWriter w = new FileSessionWriter(sd, own, opts);
+        FileSessionWriter w = new FileSessionWriter(sd, own, opts, redactor, System.err);
+        setBudget(w, opts, meta.sessionId);
         w.start();
         return w;
     }
 
-    /** The meta as it goes to disk: with redaction on, the command and attribution are redacted too. */
-    static SessionMeta forDisk(SessionMeta m, StoreOptions opts) {
-        if (!opts.redact()) {
+    /** The smaller of the session cap and what the store cap leaves (measured now, this session excluded). */
+    private void setBudget(FileSessionWriter w, StoreOptions opts, String sessionId) {
+        long session = opts.maxSessionBytes();
+        long store = opts.maxStoreBytes();
+        if (session <= 0 && store <= 0) {
+            return;
+        }
+        long left = Long.MAX_VALUE;
+        String source = "the session size cap";
+        if (session > 0) {
+            left = session;
+        }
+        if (store > 0) {
+            long free = store - storeBytes(sessionId);
+            if (free < left) {
+                left = Math.max(0, free);
+                source = "the store size cap";
+            }
+        }
+        w.setByteBudget(left, source);
+    }
+
+    /** Bytes of the regular files in the store's session directories (not following links). */
+    long storeBytes(String except) {
+        long total = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (p.getFileName().toString().equals(except)
+                        || !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(p)) {
+                    for (Path f : files) {
+                        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f,
+                                java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                        if (a.isRegularFile()) {
+                            total += a.size();
+                        }
+                    }
+                } catch (IOException e) {
+                    // a session being deleted: not counted
+                }
+            }
+        } catch (IOException e) {
+            return 0; // cannot list: the session cap still holds
+        }
+        return total;
+    }
+
+    /** The meta as it goes to disk: with a redactor, its command, agent name and attribution are redacted. */
+    static SessionMeta forDisk(SessionMeta m, Redactor redactor) {
+        if (redactor == null) {
             return m;
         }
         SessionMeta r = m.copy();
-        r.command = Redactor.redactText(r.command);
+        r.command = redactor.text(r.command);
+        r.agentName = redactor.text(r.agentName);
         if (r.attribution != null) {
-            r.attribution = (ObjectNode) Redactor.redact(r.attribution);
+            r.attribution = (ObjectNode) redactor.tree(r.attribution);
         }
         return r;
     }

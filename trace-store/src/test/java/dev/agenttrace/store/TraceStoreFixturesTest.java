@@ -113,7 +113,8 @@ class TraceStoreFixturesTest {
     void readsTheProxySessionWithEscapesAndNoSessionEnd() {
         SessionMeta meta = store.resolve("31779b9b93994e44");
         assertNull(meta.endedAt, "the proxy was killed: meta never finalised");
-        assertEquals(0, meta.toolCalls);
+        assertEquals(2, meta.toolCalls, "the meta says 0; the events on disk hold 2, and they win");
+        assertTrue(meta.countedFromEvents);
         EventRead read = store.readEvents("31779b9b93994e44");
         assertEquals(List.of(), read.warnings());
         assertEquals(List.of("session_start", "tool_call", "tool_call", "tool_result", "error"),

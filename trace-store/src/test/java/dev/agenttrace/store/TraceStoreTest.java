@@ -48,7 +48,7 @@ class TraceStoreTest {
     }
 
     @Test
-    void skipsAndReportsSessionsWithMissingOrBrokenMeta() throws IOException {
+    void listsAndReportsSessionsWithMissingOrBrokenMetaAsDamaged() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(".agent-traces"));
         write(dir.resolve("good000000000001/meta.json"), "{\"session_id\": \"good000000000001\", \"started_at\": 5.0}");
         write(dir.resolve("nometa0000000001/events.ndjson"), "");
@@ -56,10 +56,12 @@ class TraceStoreTest {
         write(dir.resolve("datasets/default.jsonl"), "{}\n"); // not a session: silently ignored
         write(dir.resolve("alerts.log"), "x\n");
         SessionListing listing = store().scan();
-        assertEquals(List.of("good000000000001"), listing.sessions().stream().map(m -> m.sessionId).collect(Collectors.toList()));
+        assertEquals(List.of("good000000000001", "nometa0000000001", "broken0000000001"),
+                listing.sessions().stream().map(m -> m.sessionId).collect(Collectors.toList()), "newest first; unknown starts last");
         assertEquals(2, listing.problems().size(), listing.problems().toString());
         assertTrue(listing.problems().stream().anyMatch(p -> p.contains("nometa0000000001") && p.contains("no meta.json")));
-        assertTrue(listing.problems().stream().anyMatch(p -> p.contains("broken0000000001") && p.contains("unreadable")));
+        assertTrue(listing.problems().stream().anyMatch(p -> p.contains("broken0000000001") && p.contains("not JSON")));
+        assertTrue(listing.sessions().get(2).damage.contains("not JSON"), listing.sessions().get(2).damage);
         // the broken session still resolves, so its events can be read
         assertEquals("broken0000000001", store().resolve("broken").sessionId);
     }

@@ -101,7 +101,7 @@ public final class StoreIndex {
         Path dir = store.dir();
         List<Stat> stats = names.parallelStream()
                 .map(n -> new Stat(n, attrs(dir.resolve(n).resolve(META)), attrs(dir.resolve(n).resolve(EVENTS))))
-                .filter(st -> st.meta != null) // not a session, or its recorder died before meta.json (agent-trace list says so)
+                .filter(st -> st.meta != null || st.events != null) // a session, or a damaged one (listed as such)
                 .toList();
         Set<String> seen = new HashSet<>();
         List<Runnable> work = new ArrayList<>();
@@ -166,8 +166,8 @@ public final class StoreIndex {
 
     /** The work that brings one entry up to date (run in parallel with others), or null if it is fresh. */
     private Runnable update(SessionEntry e, BasicFileAttributes meta, BasicFileAttributes events) {
-        long mSize = meta.size();
-        long mTime = meta.lastModifiedTime().toMillis();
+        long mSize = meta == null ? -2 : meta.size();
+        long mTime = meta == null ? -2 : meta.lastModifiedTime().toMillis();
         boolean metaStale = e.meta == null || e.metaSize != mSize || e.metaMtime != mTime;
         long eSize = events == null ? 0 : events.size();
         long eTime = events == null ? 0 : events.lastModifiedTime().toMillis();
@@ -179,10 +179,15 @@ public final class StoreIndex {
         return () -> {
             if (metaStale) {
                 try {
-                    SessionMeta m = TraceJson.parseMeta(Files.readAllBytes(store.dir().resolve(id).resolve(META)));
+                    SessionMeta m = store.resolve(id); // a stand-in with its damage when meta.json cannot be read
                     m.sessionId = id;
+                    if (m.damage != null) {
+                        synchronized (problems) {
+                            problems.add(store.dir().resolve(id) + ": " + m.damage + "; listed from its events");
+                        }
+                    }
                     e.meta = m;
-                } catch (IOException | RuntimeException ex) {
+                } catch (RuntimeException ex) {
                     synchronized (problems) {
                         problems.add(store.dir().resolve(id).resolve(META) + ": unreadable (" + ex.getMessage() + "); skipped");
                     }
@@ -213,11 +218,11 @@ public final class StoreIndex {
     // ---------------------------------------------------------------- the file
 
     private void load() {
-        if (!Files.isRegularFile(file)) {
-            return;
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return; // a FIFO or a link planted in its place: rebuilt from the sessions
         }
         ObjectMapper m = TraceJson.mapper();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(dev.agenttrace.store.StoreFiles.open(store.dir(), file), StandardCharsets.UTF_8))) {
             String header = r.readLine();
             if (header == null || m.readTree(header).path("version").asInt() != VERSION) {
                 return; // another version: rebuilt from the sessions

@@ -148,6 +148,9 @@ public final class TraceQueries {
         o.put("token_source", real ? "trace" : "estimate");
         o.put("priced_as", model.name());
         o.put("event_count", e.events);
+        if (m.damage != null) {
+            o.put("damaged", m.damage);
+        }
         o.put("ended", m.endedAt != null);
         return o;
     }

@@ -158,12 +158,15 @@ class TraceQueriesTest {
     }
 
     @Test
-    void aSessionWithoutMetaIsNotListedButItsEventsCanStillBeRead() throws IOException {
+    void aSessionWithoutMetaIsListedAsDamagedAndItsEventsCanStillBeRead() throws IOException {
         session("good", 1000, null, call("c1", 1000.1, "Read", "{}"));
         Path orphan = Files.createDirectories(dir.resolve("orphan"));
         Files.writeString(orphan.resolve("events.ndjson"), call("c2", 2000.1, "Bash", "{}") + "\n");
         TraceQueries q = new TraceQueries(TraceStore.at(dir));
-        assertEquals(1, q.listSessions(10, null).total(), "as agent-trace list: no meta, not listed");
+        TraceQueries.SessionPage page = q.listSessions(10, null);
+        assertEquals(2, page.total(), "as agent-trace list: no meta, listed as damaged");
+        assertTrue(page.sessions().stream().anyMatch(o -> o.path("session_id").asText().equals("orphan")
+                && o.path("damaged").asText().contains("no meta.json") && o.path("tool_calls").asLong() == 1), page.sessions().toString());
         TraceQueries.SearchPage p = q.search("orphan", EventFilter.none(), 10, null);
         assertEquals(1, p.hits().size(), "but get_session of it reads its events");
         assertEquals("orphan", p.session().get("session_id").asText());
