@@ -176,13 +176,12 @@ public final class HookService implements AutoCloseable {
         TraceEvent callEvent = s.toolCall(call);
         ToolCallJudge.Judgement j = judge.preTool(call, callEvent);
         if (j.kind() != null) {
-            TraceEvent d = s.refused(call, callEvent.eventId(), j.kind(), j.verdict().reason() != null ? j.verdict().reason()
-                    : j.verdict().decision() == null ? null : j.verdict().decision().path("reason").asText(null), j.verdict().decision(), j.enforced());
+            TraceEvent d = s.refused(call, callEvent.eventId(), j.kind(), j.reason(), j.decision(), j.enforced());
             judge.observe(d);
             if (j.enforced()) {
-                err.println("agent-trace: refused " + call.toolName() + " in session " + s.sessionId() + ": " + j.verdict().reason());
+                err.println("agent-trace: refused " + call.toolName() + " in session " + s.sessionId() + ": " + j.reason());
             } else {
-                err.println("agent-trace: would refuse (shadow) " + call.toolName() + " in session " + s.sessionId());
+                err.println("agent-trace: would refuse (shadow) " + call.toolName() + " in session " + s.sessionId() + ": " + j.reason());
             }
         }
         if (!j.pause()) {

@@ -37,9 +37,15 @@ public final class ToolCallJudge {
      *                 {@code watch_stop}), or null when there is nothing to record
      * @param enforced false when the call was let through in shadow mode (recorded as "would block")
      * @param pause    a breaker says pause: hold the answer until resumed
+     * @param reason   why the call is (or in shadow mode would be) refused, or null
+     * @param decision the firewall's or watch's decision as JSON, or null
      */
-    public record Judgement(HookVerdict verdict, String kind, boolean enforced, boolean pause) {
-        static final Judgement ALLOW = new Judgement(HookVerdict.ALLOW, null, true, false);
+    public record Judgement(HookVerdict verdict, String kind, boolean enforced, boolean pause, String reason, ObjectNode decision) {
+        static final Judgement ALLOW = new Judgement(HookVerdict.ALLOW, null, true, false, null, null);
+
+        static Judgement refuse(HookVerdict v, String kind) {
+            return new Judgement(v, kind, true, false, v.reason(), v.decision());
+        }
     }
 
     private final ProjectConfigs.Project project;
@@ -74,7 +80,7 @@ public final class ToolCallJudge {
         boolean pause = watch != null && observeAlerts(callEvent);
         HookVerdict stop = stopped;
         if (stop != null) {
-            return new Judgement(stop, "watch_stop", true, false);
+            return Judgement.refuse(stop, "watch_stop");
         }
         Judgement firewall = firewall(call);
         if (firewall != null) {
@@ -83,10 +89,10 @@ public final class ToolCallJudge {
         if (watch != null) {
             Block b = watch.blocked();
             if (b != null) {
-                return new Judgement(HookVerdict.deny(b.blockedMessage(call.toolName()), b.toJson()), "watch_block", true, false);
+                return Judgement.refuse(HookVerdict.deny(b.blockedMessage(call.toolName()), b.toJson()), "watch_block");
             }
         }
-        return pause ? new Judgement(HookVerdict.ALLOW, null, true, true) : Judgement.ALLOW;
+        return pause ? new Judgement(HookVerdict.ALLOW, null, true, true, null, null) : Judgement.ALLOW;
     }
 
     /**
@@ -123,7 +129,7 @@ public final class ToolCallJudge {
             d.put("tool", call.toolName());
             d.put("reason", "policy file unusable: " + project.policyProblem());
             d.put("policy", project.policyFile().toString());
-            return mode == PolicyMode.ENFORCE ? new Judgement(HookVerdict.deny(reason, d), "policy_violation", true, false) : null;
+            return mode == PolicyMode.ENFORCE ? Judgement.refuse(HookVerdict.deny(reason, d), "policy_violation") : null;
         }
         if (project.policy() == null) {
             return null;
@@ -139,7 +145,7 @@ public final class ToolCallJudge {
                     reason = reason.replace("The tool \"" + d.tool() + "\"", "The tool \"" + call.toolName() + "\" (judged as " + d.tool() + ")");
                 }
                 boolean enforce = mode == PolicyMode.ENFORCE;
-                return new Judgement(enforce ? HookVerdict.deny(reason, json) : HookVerdict.ALLOW, "policy_violation", enforce, false);
+                return new Judgement(enforce ? HookVerdict.deny(reason, json) : HookVerdict.ALLOW, "policy_violation", enforce, false, reason, json);
             }
         }
         return null;
