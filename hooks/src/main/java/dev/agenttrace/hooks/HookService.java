@@ -70,6 +70,21 @@ public final class HookService implements AutoCloseable {
         this.pauseLimit = pauseLimit;
     }
 
+    /**
+     * The service as {@code serve} and the in-process command form run it.
+     *
+     * @param defaultPolicy the policy of projects without one (null: the user's default file, if any)
+     * @param defaultWatch  the breakers of projects without any (null: the user's default file, if any)
+     */
+    public static HookService create(Path traceDir, boolean redact, PolicyMode mode, Path defaultPolicy, Path defaultWatch, PrintStream err,
+                                     Duration pauseLimit) {
+        HookSessions sessions = new HookSessions(dev.agenttrace.store.TraceStore.at(traceDir),
+                dev.agenttrace.store.StoreOptions.defaults().withRedact(redact));
+        AlertActions actions = AlertActions.builder().traceDir(traceDir).terminal(err::println).problems(s -> err.println("agent-trace watch: " + s))
+                .build();
+        return new HookService(sessions, new ProjectConfigs(defaultPolicy, defaultWatch, err), mode, actions, err, pauseLimit);
+    }
+
     public HookSessions sessions() {
         return sessions;
     }
@@ -118,6 +133,7 @@ public final class HookService implements AutoCloseable {
         HookSession top = sessions.sessionFor(call, isNew);
         ToolCallJudge judge = judges.computeIfAbsent(top, this::newJudge);
         if (isNew[0]) {
+            judge.replay(top.takeHistory());
             announce(top, judge);
         }
         HookSession s = top;
@@ -287,6 +303,16 @@ public final class HookService implements AutoCloseable {
 
     public List<String> openSessions() {
         return judges.keySet().stream().map(HookSession::sessionId).toList();
+    }
+
+    /** Writes out what this process recorded and stops, leaving every session open (the command form). */
+    public void detach() {
+        actions.awaitIdle(Duration.ofSeconds(2));
+        timer.shutdownNow();
+        sessions.detach();
+        judges.clear();
+        projects.close();
+        actions.close();
     }
 
     @Override

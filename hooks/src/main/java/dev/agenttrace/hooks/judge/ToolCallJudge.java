@@ -115,6 +115,24 @@ public final class ToolCallJudge {
         }
     }
 
+    /**
+     * Brings the breakers up to date with a session recorded before (a restarted serve, another
+     * hook process): its events are shown to the watch, and what they tripped holds again (a block,
+     * a stop), without acting on those alerts a second time.
+     */
+    public void replay(List<TraceEvent> history) {
+        if (watch == null) {
+            return;
+        }
+        for (TraceEvent e : history) {
+            for (Alert a : watch.observe(e)) {
+                if (a.has(ActionKind.KILL) && stopped == null) {
+                    stopped = stopVerdict(a);
+                }
+            }
+        }
+    }
+
     /** Non-null once a kill rule stopped the session. */
     public HookVerdict stopped() {
         return stopped;
@@ -161,15 +179,19 @@ public final class ToolCallJudge {
         return pause;
     }
 
+    private static HookVerdict stopVerdict(Alert a) {
+        ObjectNode d = a.toJson();
+        d.put("decision", "stop");
+        return HookVerdict.stop("Stopped by agent-trace watch: rule \"" + a.rule() + "\" tripped: " + a.message()
+                + ". This tool call and every later one were NOT run; the agent session is stopped."
+                + (a.suggestion() == null ? "" : " " + a.suggestion()), d);
+    }
+
     /** Carries out one alert; true if it says pause. */
     private boolean act(Alert a) {
         boolean pause = false;
         if (a.has(ActionKind.KILL) && stopped == null) {
-            ObjectNode d = a.toJson();
-            d.put("decision", "stop");
-            stopped = HookVerdict.stop("Stopped by agent-trace watch: rule \"" + a.rule() + "\" tripped: " + a.message()
-                    + ". This tool call and every later one were NOT run; the agent session is stopped."
-                    + (a.suggestion() == null ? "" : " " + a.suggestion()), d);
+            stopped = stopVerdict(a);
         } else if (a.has(ActionKind.PAUSE)) {
             pause = true;
         }

@@ -251,6 +251,48 @@ public final class HookSession {
         return append(event(EventTypes.DECISION, null, null, d));
     }
 
+    /**
+     * Takes up a session recorded before (by a serve that has since restarted, or by another
+     * {@code agent-trace hook} process): calls still waiting for their results are pending again,
+     * so a result that arrives now pairs with its call instead of recording a second one.
+     */
+    synchronized void restore(java.util.List<TraceEvent> history) {
+        Map<String, String> keyOfCall = new HashMap<>();
+        for (TraceEvent e : history) {
+            ObjectNode d = e.data();
+            if (EventTypes.TOOL_CALL.equals(e.eventType()) && d != null) {
+                String id = d.path("tool_use_id").asText("");
+                String key = !id.isEmpty() ? "id:" + id
+                        : "tool:" + d.path("tool_name").asText("") + ":" + (d.has("arguments") ? d.get("arguments").toString() : "{}");
+                keyOfCall.put(e.eventId(), key);
+                pending.computeIfAbsent(key, k -> new ArrayDeque<>(1)).addLast(new Pending(e.eventId(), System.nanoTime(),
+                        d.path("tool_name").asText("")));
+                pendingCount++;
+            } else if (e.parentId() != null && keyOfCall.containsKey(e.parentId())
+                    && (EventTypes.TOOL_RESULT.equals(e.eventType()) || EventTypes.ERROR.equals(e.eventType())
+                    || (EventTypes.DECISION.equals(e.eventType()) && d != null && "block".equals(d.path("choice").asText())))) {
+                String key = keyOfCall.remove(e.parentId());
+                ArrayDeque<Pending> q = pending.get(key);
+                if (q != null && q.removeIf(p -> p.eventId.equals(e.parentId()))) {
+                    pendingCount--;
+                    if (q.isEmpty()) {
+                        pending.remove(key);
+                    }
+                }
+            }
+        }
+        this.history = history;
+    }
+
+    private java.util.List<TraceEvent> history = java.util.List.of();
+
+    /** What {@link #restore} took up (once; then empty): the judge replays it into the breakers. */
+    public synchronized java.util.List<TraceEvent> takeHistory() {
+        java.util.List<TraceEvent> h = history;
+        history = java.util.List.of();
+        return h;
+    }
+
     /** Appends a ready-made event (an alert the watch raised) to this session. */
     public void record(TraceEvent e) {
         append(e);
@@ -294,6 +336,11 @@ public final class HookSession {
             sink.meta().totalDurationMs = duration;
             sink.metaChanged();
         }, 256);
+        writer.close();
+    }
+
+    /** Flushes and closes the writer; the session is not ended (another process goes on with it). */
+    void detach() {
         writer.close();
     }
 

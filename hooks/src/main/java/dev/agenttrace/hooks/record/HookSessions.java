@@ -116,6 +116,20 @@ public final class HookSessions implements AutoCloseable {
         return open.size();
     }
 
+    /**
+     * Writes out what was recorded without ending any session: a hook process judging in-process
+     * handles one event of a session that goes on after it exits.
+     */
+    public void detach() {
+        for (HookSession s : List.copyOf(open.values())) {
+            for (HookSession c : s.childSessions()) {
+                c.detach();
+            }
+            s.detach();
+        }
+        open.clear();
+    }
+
     /** Every open session gets its session_end (serve is stopping). */
     @Override
     public void close() {
@@ -154,8 +168,12 @@ public final class HookSessions implements AutoCloseable {
             putText(meta, "working_dir", call.cwd());
         }
         SessionWriter w = store.create(meta, options);
-        HookSession s = new HookSession(call.sessionId(), id, w, null, null, call.cwd(), meta.startedAt);
-        if (!resumed) {
+        String cwd = resumed && meta.attribution != null && meta.attribution.hasNonNull("working_dir")
+                ? meta.attribution.get("working_dir").asText() : call.cwd();
+        HookSession s = new HookSession(call.sessionId(), id, w, null, null, cwd, meta.startedAt);
+        if (resumed) {
+            s.restore(store.readEvents(id).events());
+        } else {
             s.sessionStart(call.agent().wireName() + "-hooks", call);
         }
         return s;
@@ -185,7 +203,9 @@ public final class HookSessions implements AutoCloseable {
         SessionWriter w = store.create(meta, options);
         HookSession s = new HookSession(call.sessionId(), id, w, parent, call.agentId(), call.cwd() != null ? call.cwd() : parent.cwd(),
                 meta.startedAt);
-        if (!resumed) {
+        if (resumed) {
+            s.restore(store.readEvents(id).events());
+        } else {
             s.sessionStart(call.agent().wireName() + "-hooks", call);
         }
         return s;
