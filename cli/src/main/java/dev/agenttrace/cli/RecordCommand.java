@@ -4,6 +4,7 @@ import dev.agenttrace.proxy.stdio.Framing;
 import dev.agenttrace.proxy.stdio.ProxyOptions;
 import dev.agenttrace.proxy.stdio.StdioProxy;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.inline.Checkpoint;
 import dev.agenttrace.rules.LivePolicy;
 import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.rules.watch.AlertActions;
@@ -111,7 +112,7 @@ final class RecordCommand implements Callable<Integer> {
         PrintStream err = System.err;
         System.setOut(err);
 
-        StdioProxy proxy = new StdioProxy(command, opts, (childPid, startedAt) -> {
+        StdioProxy proxy = StdioProxy.judgedBy(command, opts, (childPid, startedAt) -> {
             SessionMeta meta = new SessionMeta();
             meta.sessionId = sessionId;
             meta.startedAt = startedAt;
@@ -122,33 +123,41 @@ final class RecordCommand implements Callable<Integer> {
             if (agent > 0) {
                 meta.attribution.put("agent_pid", agent);
             }
-            WatchConfig wc = watchLoading.getNow(null);
+            WatchConfig wc = BrokenConfig.now(watchLoading);
             if (wc != null) {
                 meta.attribution.put("watch", String.join(", ", wc.sources()));
             }
             if (childPid > 0) {
                 meta.attribution.put("child_pid", childPid);
             }
-            LivePolicy live = loading.getNow(null);
+            LivePolicy live = BrokenConfig.now(loading);
             if (live != null) {
                 meta.attribution.put("policy", live.file().toString());
                 meta.attribution.put("policy_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
             }
             return TraceStore.at(dir).create(meta, storeOpts);
         }, err, () -> {
-            LivePolicy live;
-            try {
-                live = loading.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
+            // a policy or watch file that does not parse: enforcement cannot start, so nothing is
+            // forwarded, and the client is told why in its answers (IDEs hide a server's stderr)
+            String broken = BrokenConfig.of(loading, "policy");
+            if (broken == null) {
+                broken = BrokenConfig.of(watchLoading, "watch configuration");
             }
+            if (broken != null) {
+                err.println(broken);
+                return Checkpoint.refusingAll(broken);
+            }
+            LivePolicy live = loading.join();
             if (live == null) {
-                return null;
+                return new Checkpoint(null);
             }
             err.println("agent-trace: " + mode.name().toLowerCase(java.util.Locale.ROOT) + " " + live.firewall().describe());
-            return new Guard(live, mode);
+            return new Checkpoint(new Guard(live, mode));
         });
         proxy.watch(() -> {
+            if (BrokenConfig.of(watchLoading, "watch configuration") != null) {
+                return null;
+            }
             WatchConfig config = join(watchLoading);
             if (config == null) {
                 return null;

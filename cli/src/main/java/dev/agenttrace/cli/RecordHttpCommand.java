@@ -4,6 +4,7 @@ import dev.agenttrace.proxy.http.HttpProxy;
 import dev.agenttrace.proxy.http.HttpProxyOptions;
 import dev.agenttrace.proxy.http.Transport;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.inline.Checkpoint;
 import dev.agenttrace.rules.watch.AlertActions;
 import dev.agenttrace.rules.watch.WatchConfig;
 import dev.agenttrace.proxy.http.InlineWatch;
@@ -97,18 +98,41 @@ final class RecordHttpCommand implements Callable<Integer> {
     @Mixin
     PolicyModeOption policyMode;
 
+    /** Runs {@code load} now; its failure is kept in the future, for {@link BrokenConfig}. */
+    private static <T> java.util.concurrent.CompletableFuture<T> attempt(java.util.function.Supplier<T> load) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(load.get());
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         HttpProxyOptions opts = options();
         PolicyMode mode = policyMode.mode();
-        LivePolicy live = policy.loadLive(System.err);
-        Guard guard = live == null ? null : new Guard(live, mode);
+        // a policy or watch file that cannot be used: nothing is forwarded, and every request is
+        // answered with what to fix (the client shows its answers; its stderr, rarely)
+        java.util.concurrent.CompletableFuture<LivePolicy> loadingPolicy = attempt(() -> policy.loadLive(System.err));
+        java.util.concurrent.CompletableFuture<WatchConfig> loadingWatch = attempt(() -> watch.wanted() ? watch.load() : null);
+        String broken = BrokenConfig.of(loadingPolicy, "policy");
+        if (broken == null) {
+            broken = BrokenConfig.of(loadingWatch, "watch configuration");
+        }
+        LivePolicy live = BrokenConfig.now(loadingPolicy);
+        Checkpoint checkpoint;
+        if (broken != null) {
+            System.err.println(broken);
+            checkpoint = Checkpoint.refusingAll(broken);
+        } else {
+            checkpoint = new Checkpoint(live == null ? null : new Guard(live, mode));
+        }
         StoreOptions storeOpts = StoreOptions.defaults().withRedact(redact);
         Path dir = traceDir.resolve();
-        WatchConfig watchConfig = watch.wanted() ? watch.load() : null;
+        WatchConfig watchConfig = broken == null ? BrokenConfig.now(loadingWatch) : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();
-        HttpProxy proxy = new HttpProxy(opts, guard, start -> {
+        HttpProxy proxy = HttpProxy.judgedBy(opts, checkpoint, start -> {
             SessionMeta meta = new SessionMeta();
             meta.sessionId = start.sessionId();
             meta.startedAt = start.startedAt();
@@ -145,7 +169,7 @@ final class RecordHttpCommand implements Callable<Integer> {
             throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "); pick another --port");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "agent-trace-http-shutdown"));
-        if (guard != null) {
+        if (checkpoint.guard() != null) {
             System.err.println("agent-trace: " + mode.name().toLowerCase(Locale.ROOT) + " " + live.firewall().describe());
         }
         String transportLabel = opts.transport() == null ? "detected per stream" : opts.transport().label();

@@ -15,6 +15,7 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,19 +153,20 @@ class FirewallEndToEndTest {
         return false;
     }
 
+    /** The client's side of it (the error in its answers) is BrokenConfigEndToEndTest's. */
     @Test
-    void aPolicyWithATypoRefusesToStart() throws Exception {
+    void aPolicyWithATypoForwardsNothingAndSaysWhyOnStderr() throws Exception {
         Path policy = dir.resolve("bad.json");
         Files.writeString(policy, "{\n  \"files\": {\n    \"read\": { \"dney\": [\".env\"] }\n  }\n}\n");
         Process p = new ProcessBuilder(Peers.proxy(dir.resolve("t"), List.of("--policy", policy.toString()), List.of("cat")))
                 .redirectErrorStream(false).start();
+        p.getOutputStream().write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         String stderr = new String(p.getErrorStream().readAllBytes());
         String stdout = new String(p.getInputStream().readAllBytes());
-        assertEquals(2, p.exitValue(), stderr);
         assertTrue(stderr.contains("bad.json:3:") && stderr.contains("did you mean \"deny\""), stderr);
-        assertEquals("", stdout, "nothing but protocol bytes on stdout, and there are none");
-        assertEquals(1, stderr.lines().count(), "one line: " + stderr);
+        assertTrue(stderr.contains("nothing is forwarded"), stderr);
+        assertEquals("", stdout, "the notification never reached cat (which would have echoed it), and gets no answer");
     }
 }

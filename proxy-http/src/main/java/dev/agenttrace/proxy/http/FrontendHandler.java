@@ -1,12 +1,6 @@
 package dev.agenttrace.proxy.http;
 
-import dev.agenttrace.rules.Guard;
-import java.util.List;
-import dev.agenttrace.rules.watch.WatchGate;
-import dev.agenttrace.rules.watch.WatchedSession;
-import dev.agenttrace.store.TraceEvent;
-import dev.agenttrace.rules.PolicyMode;
-import dev.agenttrace.store.mcp.Direction;
+import dev.agenttrace.rules.inline.Checkpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -145,69 +139,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             forward(ctx, ex);
             return;
         }
-        String framing = ex.route == Exchange.Route.STREAMABLE ? "http-post" : "sse-post";
-        Guard guard = px.guard();
-        Guard.Outcome o = guard == null ? Guard.PASS : guard.inspect(ex.body, 0, ex.body.length);
-        List<TraceEvent> events = ex.session.message(Direction.CLIENT_TO_SERVER, ex.body, framing);
-        if (o == Guard.PASS) {
-            WatchedSession watch = ex.session.watch();
-            WatchGate.Refusal r = watch == null ? null : WatchGate.judge(watch, ex.body, 0, ex.body.length, events);
-            if (r != null) {
-                refusedByWatch(ctx, ex, r);
-                return;
-            }
+        boolean streamable = ex.route == Exchange.Route.STREAMABLE;
+        Checkpoint.Verdict v = px.checkpoint().clientMessage(ex.body, streamable ? "http-post" : "sse-post", ex.session,
+                ex.session.watch(), streamable ? Checkpoint.Batches.WHOLE : Checkpoint.Batches.SPLIT);
+        for (String line : v.stderr()) {
+            px.err().println(line);
+        }
+        if (v.forwardOriginal()) {
             forward(ctx, ex);
             return;
         }
-        ex.session.judged(o.judged());
-        for (Guard.Judged j : o.judged()) {
-            px.err().println("agent-trace: " + (j.mode() == PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ") + j.decision().reason());
-        }
-        if (o.forward() && o.replacement() != null && ex.route == Exchange.Route.STREAMABLE) {
-            // a 2025-03-26 batch with blocked and allowed calls: one POST has one answer, so the
-            // proxy answers the whole batch rather than leave the allowed calls unanswered
-            byte[] answer = Responses.refusedBatch(o.reply(), o.replacement());
-            ex.session.synthetic(answer);
-            answerBlocked(ctx, ex, answer);
+        if (v.forward() == null) {
+            answerBlocked(ctx, ex, v.reply());
             return;
         }
-        if (o.reply() != null) {
-            ex.session.synthetic(o.reply());
-        }
-        if (!o.forward()) {
-            answerBlocked(ctx, ex, o.reply());
-            return;
-        }
-        if (o.replacement() != null) {
-            ex.body = o.replacement();
-            if (ex.route == Exchange.Route.LEGACY_POST && o.reply() != null) {
-                ex.legacy.inject(o.reply());
-            }
-        }
-        forward(ctx, ex);
-    }
-
-    /** A session a watch rule blocked: its tool calls are answered here, as a blocked policy call is. */
-    private void refusedByWatch(ChannelHandlerContext ctx, Exchange ex, WatchGate.Refusal r) {
-        for (String tool : r.tools()) {
-            px.err().println("agent-trace: watch rule \"" + r.block().rule() + "\" blocked tools/call " + tool + " (not forwarded)");
-        }
-        for (TraceEvent d : r.decisions()) {
-            ex.session.work(sink -> sink.append(d));
-        }
-        if (r.forward() != null && ex.route == Exchange.Route.STREAMABLE) {
-            byte[] answer = Responses.refusedBatch(r.reply(), r.forward());
-            ex.session.synthetic(answer);
-            answerBlocked(ctx, ex, answer);
-            return;
-        }
-        ex.session.synthetic(r.reply());
-        if (r.forward() == null) {
-            answerBlocked(ctx, ex, r.reply());
-            return;
-        }
-        ex.body = r.forward();
-        ex.legacy.inject(r.reply());
+        // legacy SSE: the allowed part goes on, the refused part is answered on the event stream
+        ex.body = v.forward();
+        ex.legacy.inject(v.reply());
         forward(ctx, ex);
     }
 

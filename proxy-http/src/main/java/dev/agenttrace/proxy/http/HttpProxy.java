@@ -1,6 +1,7 @@
 package dev.agenttrace.proxy.http;
 
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.inline.Checkpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -27,12 +28,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   client pipeline:  HttpServerCodec -> IdleStateHandler -> HttpServerKeepAliveHandler
- *                     -> HttpServerExpectContinueHandler -> OriginHostValidator -> FrontendHandler
+ *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator -> FrontendHandler
  * </pre>
  */
 public final class HttpProxy implements AutoCloseable {
     private final HttpProxyOptions opts;
-    private final Guard guard;
+    private final Checkpoint checkpoint;
     private final SessionOpener opener;
     private final PrintStream err;
     private EventLoopGroup group;
@@ -48,8 +49,17 @@ public final class HttpProxy implements AutoCloseable {
      * @param err    where the proxy's own messages go
      */
     public HttpProxy(HttpProxyOptions opts, Guard guard, SessionOpener opener, PrintStream err) {
+        this(opts, new Checkpoint(guard), opener, err);
+    }
+
+    /** @param checkpoint judges every client message ({@link Checkpoint#refusingAll} when the configuration is broken) */
+    public static HttpProxy judgedBy(HttpProxyOptions opts, Checkpoint checkpoint, SessionOpener opener, PrintStream err) {
+        return new HttpProxy(opts, checkpoint, opener, err);
+    }
+
+    private HttpProxy(HttpProxyOptions opts, Checkpoint checkpoint, SessionOpener opener, PrintStream err) {
         this.opts = opts;
-        this.guard = guard;
+        this.checkpoint = checkpoint;
         this.opener = opener;
         this.err = err;
     }
@@ -82,7 +92,7 @@ public final class HttpProxy implements AutoCloseable {
         int wanted = opts.port();
         SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
         sessions = new SessionRegistry(storeThread, opener, template, inlineWatch);
-        ProxyContext px = new ProxyContext(opts, upstream, sessions, guard, err, ResidenceTimes.fromSystemProperty(err));
+        ProxyContext px = new ProxyContext(opts, upstream, sessions, checkpoint, err, ResidenceTimes.fromSystemProperty(err));
         int[] boundPort = {wanted};
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NettyIo.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -97,6 +107,7 @@ public final class HttpProxy implements AutoCloseable {
                         }
                         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
                         p.addLast("expect", new HttpServerExpectContinueHandler());
+                        p.addLast("framing", new RequestFraming(px.checkpoint().enforcing()));
                         p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0], opts.allowedHosts()));
                         p.addLast("frontend", new FrontendHandler(px));
                     }

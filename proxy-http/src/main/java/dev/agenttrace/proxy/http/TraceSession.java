@@ -102,16 +102,22 @@ final class TraceSession extends SessionRecorder {
         synthetic(Direction.SERVER_TO_CLIENT, body);
     }
 
-    /** Writes session_end and the final meta, then closes the writer (on the store thread); idempotent. */
+    /**
+     * Writes session_end and the final meta, then closes the writer (on the store thread); idempotent.
+     * Alerts the watch is still acting on (a kill signals first, then records) reach the trace first.
+     */
     void end(String reason) {
         if (!ended.compareAndSet(false, true) || !opening.get()) {
             return;
         }
         long end = System.nanoTime();
         double durationMs = Math.round((end - createdNanos) / 1e3) / 1e3;
-        sessionEnd(end, durationMs, data -> data.put("reason", reason));
         try {
             storeThread.execute(() -> {
+                if (watch != null) {
+                    watch.awaitActions(Duration.ofSeconds(2));
+                }
+                sessionEnd(end, durationMs, data -> data.put("reason", reason));
                 SessionWriter w = writer();
                 if (w != null) {
                     w.close(Duration.ofSeconds(5));
@@ -119,6 +125,7 @@ final class TraceSession extends SessionRecorder {
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the proxy is gone; the writer's own shutdown flushes what it has
+            sessionEnd(end, durationMs, data -> data.put("reason", reason));
         }
     }
 

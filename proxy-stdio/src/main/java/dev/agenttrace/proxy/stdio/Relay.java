@@ -4,16 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.agenttrace.rules.Guard;
-import dev.agenttrace.rules.watch.WatchGate;
+import dev.agenttrace.rules.inline.Checkpoint;
 import dev.agenttrace.rules.watch.WatchedSession;
-import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.mcp.Direction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * Moves frames one way, client to server or server to client: read a frame, forward its bytes in
@@ -42,7 +39,7 @@ final class Relay implements Runnable {
     private final WireRecorder recorder;
     private final PrintStream err;
     private final Ended ended;
-    private final Guard guard;
+    private final Checkpoint checkpoint;
     private final WatchedSession watch;
     private boolean watchFailed;
     private FrameReader reader;
@@ -53,11 +50,13 @@ final class Relay implements Runnable {
      * @param sender   writer towards the peer this relay reads from (its framing is learned here)
      * @param receiver writer towards the peer this relay forwards to
      * @param client   writer towards the client, for the proxy's own error replies
-     * @param watch    the inline watch: every message is classified and shown to it before it is
-     *                 forwarded, and a blocked session's tool calls are answered here; null for none
+     * @param checkpoint judges every client message before it is forwarded (client to server only; null
+     *                 the other way)
+     * @param watch    the inline watch: every message is classified and shown to it (a client message
+     *                 before it is forwarded); null for none
      */
     Relay(Direction dir, InputStream in, PeerWriter sender, PeerWriter receiver, PeerWriter client,
-          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended, Guard guard, WatchedSession watch) {
+          ProxyOptions opts, WireRecorder recorder, PrintStream err, Ended ended, Checkpoint checkpoint, WatchedSession watch) {
         this.dir = dir;
         this.in = in;
         this.sender = sender;
@@ -67,14 +66,14 @@ final class Relay implements Runnable {
         this.recorder = recorder;
         this.err = err;
         this.ended = ended;
-        this.guard = guard;
+        this.checkpoint = checkpoint;
         this.watch = watch;
     }
 
     @Override
     public void run() {
         FrameReader reader = new FrameReader(in, opts.maxMessageBytes(), opts.maxHeaderBytes(), receiver::flushQuietly);
-        if (guard == null && (watch == null || dir == Direction.SERVER_TO_CLIENT)) {
+        if (dir == Direction.CLIENT_TO_SERVER ? checkpoint.guard() == null && watch == null : watch == null) {
             // nothing judges these messages whole before they go: large Content-Length bodies go on as they arrive
             reader.streamBodiesFrom(STREAM_FROM);
         }
@@ -106,19 +105,14 @@ final class Relay implements Runnable {
         switch (f.kind()) {
             case MESSAGE -> {
                 sender.sawFraming(f.framing());
-                if (guard != null && dir == Direction.CLIENT_TO_SERVER) {
-                    Guard.Outcome o = guard.inspect(f.buffer(), f.bodyOffset(), f.bodyLength());
-                    if (o != Guard.PASS) {
-                        judged(f, o);
-                        return;
-                    }
-                }
-                if (watch != null) {
+                if (dir == Direction.CLIENT_TO_SERVER) {
+                    judged(f);
+                } else if (watch != null) {
                     watched(f);
-                    return;
+                } else {
+                    receiver.forward(f);
+                    recorder.message(dir, f);
                 }
-                receiver.forward(f);
-                recorder.message(dir, f);
             }
             case STREAM -> {
                 sender.sawFraming(f.framing());
@@ -145,9 +139,8 @@ final class Relay implements Runnable {
             }
             case NOISE -> {
                 if (dir == Direction.CLIENT_TO_SERVER) {
-                    // not ours to judge: the server answers junk as it would without us
-                    receiver.forward(f);
-                    recorder.message(dir, f);
+                    // the checkpoint decides: junk is the server's to answer unless it may hide a call
+                    judged(f);
                 } else {
                     String line = new String(f.buffer(), f.bodyOffset(), f.bodyLength(), StandardCharsets.UTF_8);
                     err.println("agent-trace: the server wrote non-JSON to stdout; kept off the protocol stream: " + line);
@@ -184,86 +177,66 @@ final class Relay implements Runnable {
         }
     }
 
-    /** A message the policy had a say on: forward what may go, answer what may not. */
-    private void judged(Frame f, Guard.Outcome o) throws IOException {
-        if (o.forward()) {
-            if (o.replacement() == null) {
-                receiver.forward(f);
-            } else {
-                receiver.reply(o.replacement(), f.framing());
+    /** A client message: the checkpoint says what goes on and what is answered; this only writes it. */
+    private void judged(Frame f) throws IOException {
+        Checkpoint.Verdict v;
+        try {
+            v = checkpoint.clientMessage(f.copyBody(), f.framing().label(), recorder, watch, Checkpoint.Batches.SPLIT);
+        } catch (RuntimeException e) {
+            if (checkpoint.guard() != null) {
+                throw e;
             }
+            // only a watch judges here, and it failed: the watch is a breaker, not the policy; forward
+            if (!watchFailed) {
+                watchFailed = true;
+                err.println("agent-trace: the inline watch failed on a message and is skipping it: " + e);
+            }
+            receiver.forward(f);
+            return;
         }
-        recorder.message(dir, f);
-        recorder.judged(o.judged());
-        if (o.reply() != null) {
-            client.reply(o.reply(), f.framing());
-            recorder.synthetic(Direction.SERVER_TO_CLIENT, o.reply());
+        recorder.noteFraming(dir, f.framing());
+        if (v.forwardOriginal()) {
+            receiver.forward(f);
+        } else if (v.forward() != null) {
+            receiver.reply(v.forward(), f.framing());
         }
-        for (Guard.Judged j : o.judged()) {
-            err.println("agent-trace: " + (j.mode() == dev.agenttrace.rules.PolicyMode.ENFORCE ? "blocked " : "would block (shadow) ")
-                    + j.decision().reason());
+        if (v.reply() != null) {
+            client.reply(v.reply(), f.framing());
+        }
+        for (String line : v.stderr()) {
+            err.println(line);
         }
     }
 
     /**
-     * With an inline watch: a message that may be a tool call is classified and shown to the watch
-     * before it goes on, and the tool calls of a blocked session are answered here, never
-     * forwarded. Everything else goes first and is shown to the watch right after.
+     * A server message with an inline watch: forwarded first (nothing here is refused), then shown
+     * to the watch; until then a client message waits to be judged, so the watch never sees a
+     * retry before the error that provoked it.
      */
     private void watched(Frame f) throws IOException {
-        if (dir == Direction.SERVER_TO_CLIENT || !Guard.mayBeToolCall(f.buffer(), f.bodyOffset(), f.bodyLength())) {
-            // nothing here is refused: forward first, then show it to the watch (the recorder keeps
-            // the order: a client message is not classified before a server message already sent)
-            boolean announced = dir == Direction.SERVER_TO_CLIENT;
-            if (announced) {
-                recorder.forwardingServerMessage();
-            }
-            try {
-                receiver.forward(f);
-            } finally {
-                try {
-                    observe(f);
-                } finally {
-                    if (announced) {
-                        recorder.serverMessageDone();
-                    }
-                }
-            }
-            return;
-        }
-        List<TraceEvent> events = observe(f);
-        WatchGate.Refusal r = WatchGate.judge(watch, f.buffer(), f.bodyOffset(), f.bodyLength(), events);
-        if (r == null) {
+        recorder.forwardingServerMessage();
+        try {
             receiver.forward(f);
-            return;
-        }
-        if (r.forward() != null) {
-            receiver.reply(r.forward(), f.framing());
-        }
-        client.reply(r.reply(), f.framing());
-        recorder.synthetic(Direction.SERVER_TO_CLIENT, r.reply());
-        for (String tool : r.tools()) {
-            err.println("agent-trace: watch rule \"" + r.block().rule() + "\" blocked tools/call " + tool + " (not forwarded)");
-        }
-        for (TraceEvent d : r.decisions()) {
-            recorder.work(sink -> sink.append(d));
+        } finally {
+            try {
+                observe(f);
+            } finally {
+                recorder.serverMessageDone();
+            }
         }
     }
 
     /** Classifies a message and shows its events to the watch; a failure of the watch never stops forwarding. */
-    private List<TraceEvent> observe(Frame f) {
-        List<TraceEvent> events;
+    private void observe(Frame f) {
         try {
-            events = recorder.message(dir, f);
+            recorder.message(dir, f);
         } catch (RuntimeException e) {
             // the watch cannot judge this message; it still goes on (the watch is a breaker, not the policy)
             if (!watchFailed) {
                 watchFailed = true;
                 err.println("agent-trace: the inline watch failed on a message and is skipping it: " + e);
             }
-            events = List.of();
         }
-        return events;
     }
 
     private void reply(String idJson, int code, String message) throws IOException {

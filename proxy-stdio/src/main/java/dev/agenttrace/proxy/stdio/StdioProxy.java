@@ -3,6 +3,7 @@ package dev.agenttrace.proxy.stdio;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.inline.Checkpoint;
 import dev.agenttrace.rules.watch.WatchedSession;
 import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.EventTypes;
@@ -71,7 +72,7 @@ public final class StdioProxy {
     }
 
     private final List<String> command;
-    private final java.util.concurrent.Callable<Guard> guardLoader;
+    private final java.util.concurrent.Callable<Checkpoint> checkpointLoader;
     private final ProxyOptions opts;
     private final PrintStream err;
     private final SessionOpener sessionOpenerFn;
@@ -115,11 +116,29 @@ public final class StdioProxy {
      */
     public StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err,
                       java.util.concurrent.Callable<Guard> guardLoader) {
-        this.guardLoader = guardLoader;
+        this(command, opts, sessionFactory, err, (Loader) () -> new Checkpoint(guardLoader.call()));
+    }
+
+    /** What yields the checkpoint (a distinct type: a {@code Callable<Guard>} constructor exists beside it). */
+    private interface Loader extends java.util.concurrent.Callable<Checkpoint> {
+    }
+
+    private StdioProxy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err, Loader loader) {
+        this.checkpointLoader = loader;
         this.command = List.copyOf(command);
         this.opts = opts;
         this.sessionOpenerFn = sessionFactory;
         this.err = err;
+    }
+
+    /**
+     * @param checkpointLoader yields the checkpoint every client message passes (a
+     *                         {@link Checkpoint#refusingAll} one when the configuration is broken), as
+     *                         the guard loader does
+     */
+    public static StdioProxy judgedBy(List<String> command, ProxyOptions opts, SessionOpener sessionFactory, PrintStream err,
+                                      java.util.concurrent.Callable<Checkpoint> checkpointLoader) {
+        return new StdioProxy(command, opts, sessionFactory, err, (Loader) checkpointLoader::call);
     }
 
     /**
@@ -149,10 +168,10 @@ public final class StdioProxy {
             finish(127);
             return 127;
         }
-        Guard guard;
+        Checkpoint checkpoint;
         InlineWatch iw;
         try {
-            guard = guardLoader.call();
+            checkpoint = checkpointLoader.call();
             iw = watchLoader.call();
         } catch (Exception e) {
             child.destroyForcibly();
@@ -181,7 +200,7 @@ public final class StdioProxy {
         // forwarding starts before the trace is open: opening it loads Jackson, which takes longer
         // than the server's own start-up
         Thread c2s = new Thread(new Relay(Direction.CLIENT_TO_SERVER, clientIn, toClient, toServer, toClient,
-                opts, recorder, err, this::relayEnded, guard, watched), "agent-trace-c2s");
+                opts, recorder, err, this::relayEnded, checkpoint, watched), "agent-trace-c2s");
         c2s.setDaemon(true);
         Thread s2c = new Thread(new Relay(Direction.SERVER_TO_CLIENT, child.getInputStream(), toServer, toClient, toClient,
                 opts, recorder, err, this::relayEnded, null, watched), "agent-trace-s2c");

@@ -38,7 +38,7 @@ final class WireRecorder extends SessionRecorder {
         problem(dir, kind, message, preview);
     }
 
-    private void noteFraming(Direction dir, Framing f) {
+    void noteFraming(Direction dir, Framing f) {
         if (dir == Direction.CLIENT_TO_SERVER) {
             if (clientFraming != f) {
                 clientFraming = f;

@@ -111,6 +111,15 @@ public class SessionRecorder {
      * Inline, returns the events it made (already shown to the watch), else an empty list.
      */
     public List<TraceEvent> message(Direction dir, byte[] body, String framing) {
+        return message(dir, body, framing, null);
+    }
+
+    /**
+     * As {@link #message(Direction, byte[], String)}, with the message already parsed by the
+     * caller ({@code parsed}, not changed afterwards; null: parse it here), so a judged message is
+     * parsed once.
+     */
+    public List<TraceEvent> message(Direction dir, byte[] body, String framing, com.fasterxml.jackson.databind.JsonNode parsed) {
         if (inline == null && attached && writer == null) {
             return List.of();
         }
@@ -120,7 +129,7 @@ public class SessionRecorder {
         if (dir == Direction.CLIENT_TO_SERVER) {
             awaitServerMessages();
         }
-        return classify(sink -> classifier().onMessage(sink, dir, label, body, ts, now), body.length + 64L);
+        return classify(sink -> classifier().onMessage(sink, dir, label, body, parsed, ts, now), body.length + 64L);
     }
 
     /**

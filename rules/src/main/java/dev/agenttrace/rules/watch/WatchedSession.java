@@ -40,6 +40,11 @@ public final class WatchedSession {
         return watch.blocked();
     }
 
+    /** Waits (at most {@code timeout}) until the alerts dispatched so far have been acted on and recorded. */
+    public boolean awaitActions(java.time.Duration timeout) {
+        return actions.awaitIdle(timeout);
+    }
+
     public SessionWatch watch() {
         return watch;
     }

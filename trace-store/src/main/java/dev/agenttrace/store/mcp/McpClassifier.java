@@ -47,11 +47,24 @@ public final class McpClassifier {
      * @param nanos     {@link System#nanoTime()} when the proxy read it, for durations
      */
     public void onMessage(EventSink sink, Direction dir, String framing, byte[] body, double epochSecs, long nanos) {
-        JsonNode msg;
-        try {
-            msg = mapper.readTree(body);
-        } catch (IOException e) {
-            msg = null;
+        onMessage(sink, dir, framing, body, null, epochSecs, nanos);
+    }
+
+    /**
+     * As {@link #onMessage(EventSink, Direction, String, byte[], double, long)}, for a message the
+     * caller has already parsed from {@code body} (the proxy's checkpoint): it is not parsed again.
+     *
+     * @param parsed the tree read from {@code body}, not changed afterwards; null to parse here
+     */
+    public void onMessage(EventSink sink, Direction dir, String framing, byte[] body, JsonNode parsed, double epochSecs,
+                          long nanos) {
+        JsonNode msg = parsed;
+        if (msg == null) {
+            try {
+                msg = mapper.readTree(body);
+            } catch (IOException e) {
+                msg = null;
+            }
         }
         ObjectNode wire = wireRecord(sink, dir, framing, body.length);
         if (msg == null || !(msg.isObject() || msg.isArray())) {
