@@ -1,11 +1,7 @@
 package dev.agenttrace.cli;
 
 import dev.agenttrace.hooks.HookService;
-import dev.agenttrace.hooks.judge.ProjectConfigs;
-import dev.agenttrace.hooks.record.HookSessions;
 import dev.agenttrace.hooks.serve.HookServer;
-import dev.agenttrace.rules.watch.AlertActions;
-import dev.agenttrace.store.StoreOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,10 +80,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Path dir = traceDir.resolve();
         var mode = policyMode.mode();
-        HookSessions sessions = new HookSessions(dev.agenttrace.store.TraceStore.at(dir), StoreOptions.defaults().withRedact(redact));
-        AlertActions actions = AlertActions.builder().traceDir(dir).build();
-        HookService service = new HookService(sessions, new ProjectConfigs(defaultPolicy, defaultWatch, System.err), mode, actions,
-                System.err, Duration.ofSeconds(pauseLimit));
+        HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit));
         HookServer server = new HookServer(service, bind, port, allowHosts, maxBodyBytes);
         try {
             server.start();

@@ -15,7 +15,10 @@ import dev.agenttrace.hooks.judge.ToolCallJudge;
 import dev.agenttrace.hooks.record.HookSession;
 import dev.agenttrace.hooks.record.HookSessions;
 import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.rules.Guard;
+import dev.agenttrace.rules.inline.Checkpoint;
 import dev.agenttrace.rules.watch.AlertActions;
+import dev.agenttrace.rules.watch.WatchedSession;
 import dev.agenttrace.rules.watch.SessionContext;
 import dev.agenttrace.rules.watch.SessionTarget;
 import dev.agenttrace.rules.watch.SessionWatch;
@@ -80,8 +83,12 @@ public final class HookService implements AutoCloseable {
                                      Duration pauseLimit) {
         HookSessions sessions = new HookSessions(dev.agenttrace.store.TraceStore.at(traceDir),
                 dev.agenttrace.store.StoreOptions.defaults().withRedact(redact));
-        AlertActions actions = AlertActions.builder().traceDir(traceDir).terminal(err::println).problems(s -> err.println("agent-trace watch: " + s))
-                .build();
+        AlertActions actions = AlertActions.builder().traceDir(traceDir).terminal(err::println).problems(s -> {
+            // a hook session has no agent pid to signal: its kill and pause are the hook's answer
+            if (!s.contains("pid is unknown") && !s.contains("pid to signal")) {
+                err.println("agent-trace watch: " + s);
+            }
+        }).build();
         return new HookService(sessions, new ProjectConfigs(defaultPolicy, defaultWatch, err), mode, actions, err, pauseLimit);
     }
 
@@ -189,19 +196,19 @@ public final class HookService implements AutoCloseable {
     }
 
     private CompletableFuture<HookReply> preTool(AgentProtocol protocol, HookCall call, HookSession s, ToolCallJudge judge) {
-        TraceEvent callEvent = s.toolCall(call);
-        ToolCallJudge.Judgement j = judge.preTool(call, callEvent);
-        if (j.kind() != null) {
-            TraceEvent d = s.refused(call, callEvent.eventId(), j.kind(), j.reason(), j.decision(), j.enforced());
-            judge.observe(d);
-            if (j.enforced()) {
-                err.println("agent-trace: refused " + call.toolName() + " in session " + s.sessionId() + ": " + j.reason());
-            } else {
-                err.println("agent-trace: would refuse (shadow) " + call.toolName() + " in session " + s.sessionId() + ": " + j.reason());
+        ToolCallJudge.Judgement j = judge.preTool(call, s.recorder(sessions.options(), judge::observed));
+        HookVerdict v = j.verdict();
+        if (v.allows()) {
+            s.called(call, j.callEventId());
+        } else {
+            if (j.record()) {
+                judge.observe(s.refused(call, j.callEventId(), v.kind() == HookVerdict.Kind.STOP ? "watch_stop" : "policy_violation",
+                        v.reason(), v.decision(), true));
             }
+            err.println("agent-trace: refused " + call.toolName() + " in session " + s.sessionId() + ": " + v.reason());
         }
         if (!j.pause()) {
-            return CompletableFuture.completedFuture(protocol.answer(call, j.verdict()));
+            return CompletableFuture.completedFuture(protocol.answer(call, v));
         }
         return hold(protocol, call, s, judge);
     }
@@ -256,14 +263,15 @@ public final class HookService implements AutoCloseable {
 
     private ToolCallJudge newJudge(HookSession top) {
         ProjectConfigs.Project project = projects.forCwd(top.cwd());
-        SessionWatch watch = null;
-        SessionTarget target = null;
+        Checkpoint checkpoint = new Checkpoint(project.policy() == null ? null : new Guard(project.policy(), mode));
+        WatchedSession watch = null;
         if (project.watch() != null) {
-            watch = new SessionWatch(project.watch(), new SessionContext(top.sessionId(), top.startedAt(), project.root(),
+            SessionWatch w = new SessionWatch(project.watch(), new SessionContext(top.sessionId(), top.startedAt(), project.root(),
                     Path.of(System.getProperty("user.home"))));
-            target = new SessionTarget(watch, sessions.store().sessionDir(top.sessionId()), 0, top::record, true);
+            // no pid to signal: kill and pause are carried out through the hook's answer
+            watch = new WatchedSession(new SessionTarget(w, sessions.store().sessionDir(top.sessionId()), 0, top::record, true), actions);
         }
-        return new ToolCallJudge(project, mode, watch, actions, target);
+        return new ToolCallJudge(project, mode, checkpoint, watch);
     }
 
     private void announce(HookSession s, ToolCallJudge judge) {

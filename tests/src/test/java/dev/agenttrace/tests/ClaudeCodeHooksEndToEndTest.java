@@ -165,7 +165,7 @@ class ClaudeCodeHooksEndToEndTest {
             Path session = Peers.sessionWith(traces, "tool_call");
             List<JsonNode> events = Peers.events(session);
             JsonNode write = events.stream().filter(e -> "tool_call".equals(e.path("event_type").asText())
-                    && "toolu_write".equals(e.path("data").path("tool_use_id").asText())).findFirst().orElseThrow(() -> new AssertionError(diagnostics));
+                    && "toolu_write".equals(e.path("data").path("request_id").asText())).findFirst().orElseThrow(() -> new AssertionError(diagnostics));
             JsonNode writeResult = events.stream().filter(e -> "tool_result".equals(e.path("event_type").asText())
                     && write.path("event_id").asText().equals(e.path("parent_id").asText())).findFirst()
                     .orElseThrow(() -> new AssertionError("no result for the Write: " + events));

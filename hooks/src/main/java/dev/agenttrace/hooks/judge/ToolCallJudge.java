@@ -2,69 +2,67 @@ package dev.agenttrace.hooks.judge;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.agenttrace.hooks.event.HookCall;
 import dev.agenttrace.rules.PolicyMode;
-import dev.agenttrace.rules.ScopeFirewall;
-import dev.agenttrace.rules.scope.Decision;
+import dev.agenttrace.rules.inline.Checkpoint;
+import dev.agenttrace.rules.inline.SessionRecorder;
 import dev.agenttrace.rules.watch.ActionKind;
 import dev.agenttrace.rules.watch.Alert;
-import dev.agenttrace.rules.watch.AlertActions;
-import dev.agenttrace.rules.watch.Block;
-import dev.agenttrace.rules.watch.SessionTarget;
-import dev.agenttrace.rules.watch.SessionWatch;
+import dev.agenttrace.rules.watch.WatchedSession;
+import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.TraceEvent;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The verdict on one hook session's tool calls: the project's firewall ({@link ScopeFirewall}, the
- * evaluator that judges MCP {@code tools/call}) and its circuit breakers ({@link SessionWatch}, the
- * watchers of every transport), composed here once for hooks. This is the only place hooks combine
- * the two; it gives way to the rules module's {@code Checkpoint} when that lands.
+ * A hook session's tool calls put to the {@link Checkpoint}, the one verdict every transport
+ * gets (firewall and breakers together): hooks are a third transport and compose nothing of their
+ * own. A pre-tool hook is handed over as the tool call it announces
+ * ({@link Checkpoint#toolCall}); the Checkpoint records it (as {@code tool_call} with
+ * {@code request_id} = the model's {@code tool_use_id}), judges it, and records a refusal. What a
+ * hook adds is only the mapping of the verdict onto what a hook can answer: a refusal denies the
+ * call, a breaker whose action is {@code kill} stops the agent's session (every later hook is
+ * answered "stop"), one whose action is {@code pause} holds the answer until
+ * {@code agent-trace resume}.
  *
- * <p>Breaker actions map onto what a hook can do: {@code block} refuses the call, {@code kill}
- * stops the agent's session (every later hook is answered "stop"), {@code pause} holds the answer
- * until {@code agent-trace resume}. Terminal, file and webhook alerts go to {@link AlertActions}
- * as for a proxy. Thread-safe.
+ * <p>Two things the Checkpoint does not cover are handled here: a policy file that cannot be used
+ * (enforce refuses every call, naming the file and the problem), and another agent's native tools,
+ * judged as the Claude Code tool that does the same ({@link NativeTools}). Thread-safe.
  */
 public final class ToolCallJudge {
     /**
-     * The judgement of one event.
+     * The judgement of one pre-tool hook.
      *
-     * @param verdict  what to answer
-     * @param kind     the decision to record ({@code policy_violation}, {@code watch_block},
-     *                 {@code watch_stop}), or null when there is nothing to record
-     * @param enforced false when the call was let through in shadow mode (recorded as "would block")
-     * @param pause    a breaker says pause: hold the answer until resumed
-     * @param reason   why the call is (or in shadow mode would be) refused, or null
-     * @param decision the firewall's or watch's decision as JSON, or null
+     * @param verdict     what to answer
+     * @param callEventId the {@code tool_call} the Checkpoint recorded, or null
+     * @param pause       a breaker says pause: hold the answer until resumed
+     * @param record      the refusal is this class's own (a stop, an unusable policy), so the caller
+     *                    records it; the Checkpoint has recorded its own refusals
      */
-    public record Judgement(HookVerdict verdict, String kind, boolean enforced, boolean pause, String reason, ObjectNode decision) {
-        static final Judgement ALLOW = new Judgement(HookVerdict.ALLOW, null, true, false, null, null);
-
-        static Judgement refuse(HookVerdict v, String kind) {
-            return new Judgement(v, kind, true, false, v.reason(), v.decision());
-        }
+    public record Judgement(HookVerdict verdict, String callEventId, boolean pause, boolean record) {
     }
 
     private final ProjectConfigs.Project project;
     private final PolicyMode mode;
-    private final SessionWatch watch;
-    private final AlertActions actions;
-    private final SessionTarget target;
+    private final Checkpoint checkpoint;
+    private final WatchedSession watch;
+    private final Map<String, String> callEvents = new ConcurrentHashMap<>();
+    private final AtomicLong synthesizedIds = new AtomicLong();
     private volatile HookVerdict stopped;
+    private volatile boolean pauseTripped;
 
     /**
-     * @param watch   the session's watchers, or null when no breakers apply
-     * @param target  where alerts act (the session's directory and trace); null with no watch
+     * @param checkpoint the project's checkpoint (its policy, with the mode)
+     * @param watch      the session's breakers, wired to their actions; null when none apply
      */
-    public ToolCallJudge(ProjectConfigs.Project project, PolicyMode mode, SessionWatch watch, AlertActions actions, SessionTarget target) {
+    public ToolCallJudge(ProjectConfigs.Project project, PolicyMode mode, Checkpoint checkpoint, WatchedSession watch) {
         this.project = project;
         this.mode = mode;
+        this.checkpoint = checkpoint;
         this.watch = watch;
-        this.actions = actions;
-        this.target = target;
     }
 
     public ProjectConfigs.Project project() {
@@ -75,42 +73,88 @@ public final class ToolCallJudge {
         return mode;
     }
 
-    /** Judges a tool call before it runs; {@code callEvent} is its recorded {@code tool_call}. */
-    public Judgement preTool(HookCall call, TraceEvent callEvent) {
-        boolean pause = watch != null && observeAlerts(callEvent);
-        HookVerdict stop = stopped;
-        if (stop != null) {
-            return Judgement.refuse(stop, "watch_stop");
-        }
-        Judgement firewall = firewall(call);
-        if (firewall != null) {
-            return firewall;
-        }
-        if (watch != null) {
-            Block b = watch.blocked();
-            if (b != null) {
-                return Judgement.refuse(HookVerdict.deny(b.blockedMessage(call.toolName()), b.toJson()), "watch_block");
-            }
-        }
-        return pause ? new Judgement(HookVerdict.ALLOW, null, true, true, null, null) : Judgement.ALLOW;
+    public WatchedSession watch() {
+        return watch;
     }
 
     /**
-     * Shows any other event (a result, an error, a prompt, a refusal) to the breakers. Returns the
-     * stop verdict once a {@code kill} rule has tripped (every hook of the session then says stop), else null.
+     * What a recorder of this session shows its events to (set with
+     * {@link SessionRecorder#classifyInline}): the breakers, and the ids of the calls it records.
+     */
+    public void observed(TraceEvent e) {
+        if (EventTypes.TOOL_CALL.equals(e.eventType()) && e.data() != null && e.data().path("request_id").isTextual()) {
+            callEvents.put(e.data().get("request_id").asText(), e.eventId());
+        }
+        if (watch == null) {
+            return;
+        }
+        for (Alert a : watch.observe(e)) {
+            if (a.has(ActionKind.KILL) && stopped == null) {
+                stopped = stopVerdict(a);
+            } else if (a.has(ActionKind.PAUSE)) {
+                pauseTripped = true;
+            }
+        }
+    }
+
+    /**
+     * Judges a tool call before it runs, recording it in {@code recorder} (the session's).
+     * The call is handed to the Checkpoint as the tool the firewall knows ({@link NativeTools});
+     * a call that stands for several (a patch of three files) is judged once per part.
+     */
+    public Judgement preTool(HookCall call, SessionRecorder recorder) {
+        HookVerdict stop = stopped;
+        String base = call.toolUseId() != null && !call.toolUseId().isEmpty() ? call.toolUseId() : "hook-" + synthesizedIds.incrementAndGet();
+        List<NativeTools.Judged> parts = NativeTools.judgedAs(call.agent(), call.toolName(), call.toolInput());
+        String firstEvent = null;
+        HookVerdict verdict = HookVerdict.ALLOW;
+        boolean pause;
+        synchronized (this) {
+            pauseTripped = false;
+            for (int i = 0; i < parts.size(); i++) {
+                NativeTools.Judged p = parts.get(i);
+                String id = parts.size() == 1 ? base : base + "#" + (i + 1);
+                Checkpoint.Verdict v = checkpoint.toolCall(p.tool(), p.arguments(), TextNode.valueOf(id), "hook", recorder, watch);
+                String event = callEvents.remove(id);
+                if (firstEvent == null) {
+                    firstEvent = event;
+                }
+                if (verdict.allows() && !v.allowed()) {
+                    verdict = HookVerdict.deny(reason(v.reason(), p.tool(), call.toolName()), null);
+                }
+            }
+            pause = pauseTripped;
+        }
+        if (stop == null && stopped != null) {
+            stop = stopped;
+        }
+        if (stop != null) {
+            return new Judgement(stop, firstEvent, false, true);
+        }
+        if (project.policyProblem() != null && mode == PolicyMode.ENFORCE) {
+            return new Judgement(HookVerdict.deny("Blocked by agent-trace: the policy " + project.policyFile() + " cannot be used ("
+                    + project.policyProblem() + "); fix it. The tool \"" + call.toolName() + "\" was NOT run.", unusable(call)), firstEvent, false, true);
+        }
+        return new Judgement(verdict, firstEvent, verdict.allows() && pause, false);
+    }
+
+    /**
+     * Shows any other event of the session (a result, an error, a prompt) to the breakers. Returns
+     * the stop verdict once a {@code kill} rule has tripped (every later hook then says stop), else null.
      */
     public HookVerdict observe(TraceEvent e) {
-        if (watch != null) {
-            observeAlerts(e);
-        }
+        observed(e);
         return stopped;
     }
 
     /** The clock moved: breakers that time alone trips (a hung call, the duration limit). */
     public void tick(double nowEpochSeconds) {
-        if (watch != null) {
-            for (Alert a : watch.tick(nowEpochSeconds)) {
-                act(a);
+        if (watch == null) {
+            return;
+        }
+        for (Alert a : watch.tick(nowEpochSeconds)) {
+            if (a.has(ActionKind.KILL) && stopped == null) {
+                stopped = stopVerdict(a);
             }
         }
     }
@@ -125,7 +169,7 @@ public final class ToolCallJudge {
             return;
         }
         for (TraceEvent e : history) {
-            for (Alert a : watch.observe(e)) {
+            for (Alert a : watch.watch().observe(e)) {
                 if (a.has(ActionKind.KILL) && stopped == null) {
                     stopped = stopVerdict(a);
                 }
@@ -138,45 +182,21 @@ public final class ToolCallJudge {
         return stopped;
     }
 
-    private Judgement firewall(HookCall call) {
-        if (project.policyProblem() != null) {
-            String reason = "Blocked by agent-trace: the policy " + project.policyFile() + " cannot be used (" + project.policyProblem()
-                    + "); fix it. The tool \"" + call.toolName() + "\" was NOT run.";
-            ObjectNode d = JsonNodeFactory.instance.objectNode();
-            d.put("decision", "block");
-            d.put("tool", call.toolName());
-            d.put("reason", "policy file unusable: " + project.policyProblem());
-            d.put("policy", project.policyFile().toString());
-            return mode == PolicyMode.ENFORCE ? Judgement.refuse(HookVerdict.deny(reason, d), "policy_violation") : null;
+    private static String reason(String checkpointReason, String judgedAs, String nativeName) {
+        String r = checkpointReason == null ? "Blocked by agent-trace. The tool \"" + nativeName + "\" was NOT run." : checkpointReason;
+        if (!judgedAs.equals(nativeName)) {
+            r = r.replace("The tool \"" + judgedAs + "\"", "The tool \"" + nativeName + "\" (judged as " + judgedAs + ")");
         }
-        if (project.policy() == null) {
-            return null;
-        }
-        ScopeFirewall fw = project.policy().firewall();
-        for (NativeTools.Judged j : NativeTools.judgedAs(call.agent(), call.toolName(), call.toolInput())) {
-            Decision d = fw.judge(j.tool(), j.arguments());
-            if (d.blocked()) {
-                ObjectNode json = d.toJson();
-                json.put("policy", project.policyFile().toString());
-                String reason = d.blockedMessage();
-                if (!j.tool().equals(call.toolName())) {
-                    reason = reason.replace("The tool \"" + d.tool() + "\"", "The tool \"" + call.toolName() + "\" (judged as " + d.tool() + ")");
-                }
-                boolean enforce = mode == PolicyMode.ENFORCE;
-                return new Judgement(enforce ? HookVerdict.deny(reason, json) : HookVerdict.ALLOW, "policy_violation", enforce, false, reason, json);
-            }
-        }
-        return null;
+        return r;
     }
 
-    /** Feeds the watch; acts on what tripped. Returns true if a pause rule tripped. */
-    private boolean observeAlerts(TraceEvent e) {
-        List<Alert> alerts = watch.observe(e);
-        boolean pause = false;
-        for (Alert a : alerts) {
-            pause |= act(a);
-        }
-        return pause;
+    private ObjectNode unusable(HookCall call) {
+        ObjectNode d = JsonNodeFactory.instance.objectNode();
+        d.put("decision", "block");
+        d.put("tool", call.toolName());
+        d.put("reason", "policy file unusable: " + project.policyProblem());
+        d.put("policy", project.policyFile().toString());
+        return d;
     }
 
     private static HookVerdict stopVerdict(Alert a) {
@@ -187,21 +207,4 @@ public final class ToolCallJudge {
                 + (a.suggestion() == null ? "" : " " + a.suggestion()), d);
     }
 
-    /** Carries out one alert; true if it says pause. */
-    private boolean act(Alert a) {
-        boolean pause = false;
-        if (a.has(ActionKind.KILL) && stopped == null) {
-            stopped = stopVerdict(a);
-        } else if (a.has(ActionKind.PAUSE)) {
-            pause = true;
-        }
-        // kill and pause are carried out through the hook's answer (there is no process to signal)
-        Set<ActionKind> rest = EnumSet.noneOf(ActionKind.class);
-        rest.addAll(a.actions());
-        rest.remove(ActionKind.KILL);
-        rest.remove(ActionKind.PAUSE);
-        actions.dispatch(new Alert(a.rule(), a.kind(), a.severity(), a.message(), a.suggestion(), rest, a.notifyTarget(),
-                a.sessionId(), a.timestamp(), a.event()), target);
-        return pause;
-    }
 }

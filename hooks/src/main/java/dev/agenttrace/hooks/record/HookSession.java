@@ -30,6 +30,8 @@ public final class HookSession {
     private static final int RESULT_CHARS = 1000;
     private static final int MAX_PENDING = 4096;
 
+    private final dev.agenttrace.rules.inline.SessionRecorder recorder = new dev.agenttrace.rules.inline.SessionRecorder();
+    private final java.util.concurrent.atomic.AtomicBoolean observed = new java.util.concurrent.atomic.AtomicBoolean();
     private final String agentSessionId;
     private final String sessionId;
     private final SessionWriter writer;
@@ -56,6 +58,31 @@ public final class HookSession {
         this.agentId = agentId;
         this.cwd = cwd;
         this.startedAt = startedAt;
+        recorder.attach(writer);
+    }
+
+    /**
+     * The recorder the {@code Checkpoint} records this session's tool calls with (into the same
+     * trace), its events shown to {@code observer} (the breakers) as they are made.
+     */
+    public dev.agenttrace.rules.inline.SessionRecorder recorder(dev.agenttrace.store.StoreOptions options,
+                                                               java.util.function.Consumer<TraceEvent> observer) {
+        if (observed.compareAndSet(false, true)) {
+            recorder.classifyInline(sessionId, options, observer);
+        }
+        return recorder;
+    }
+
+    /** A call the Checkpoint recorded as {@code callEventId}: its result, when it comes, links to it. */
+    public void called(HookCall call, String callEventId) {
+        if (callEventId != null) {
+            remember(pairingKey(call), new Pending(callEventId, System.nanoTime(), call.toolName()));
+        }
+    }
+
+    /** A call that will not run (refused): no result will come for it. */
+    public void forget(HookCall call) {
+        take(pairingKey(call));
     }
 
     /** The id of this session in the store (16 characters). */
@@ -201,9 +228,6 @@ public final class HookSession {
      * The call is answered by this decision: it leaves the pending calls.
      */
     public TraceEvent refused(HookCall call, String callEventId, String kind, String reason, ObjectNode decision, boolean enforced) {
-        if (enforced) {
-            take(pairingKey(call));
-        }
         ObjectNode d = data();
         d.put("kind", kind);
         d.put("choice", enforced ? "block" : "allow");
@@ -261,7 +285,8 @@ public final class HookSession {
         for (TraceEvent e : history) {
             ObjectNode d = e.data();
             if (EventTypes.TOOL_CALL.equals(e.eventType()) && d != null) {
-                String id = d.path("tool_use_id").asText("");
+                String id = d.path("tool_use_id").asText(d.path("request_id").isTextual() && !d.path("request_id").asText().startsWith("hook-")
+                        ? d.path("request_id").asText() : "");
                 String key = !id.isEmpty() ? "id:" + id
                         : "tool:" + d.path("tool_name").asText("") + ":" + (d.has("arguments") ? d.get("arguments").toString() : "{}");
                 keyOfCall.put(e.eventId(), key);

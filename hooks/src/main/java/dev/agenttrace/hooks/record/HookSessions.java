@@ -37,6 +37,10 @@ public final class HookSessions implements AutoCloseable {
         this.options = options;
     }
 
+    public StoreOptions options() {
+        return options;
+    }
+
     public TraceStore store() {
         return store;
     }

@@ -92,9 +92,9 @@ class HookRecordingTest {
             List<JsonNode> ev = f.events(STORE_ID, has("tool_result", 2));
             List<JsonNode> calls = ofType(ev, "tool_call");
             List<JsonNode> results = ofType(ev, "tool_result");
-            String callA = calls.stream().filter(c -> c.path("data").path("tool_use_id").asText().equals("toolu_A")).findFirst().orElseThrow()
+            String callA = calls.stream().filter(c -> c.path("data").path("request_id").asText().equals("toolu_A")).findFirst().orElseThrow()
                     .path("event_id").asText();
-            String callB = calls.stream().filter(c -> c.path("data").path("tool_use_id").asText().equals("toolu_B")).findFirst().orElseThrow()
+            String callB = calls.stream().filter(c -> c.path("data").path("request_id").asText().equals("toolu_B")).findFirst().orElseThrow()
                     .path("event_id").asText();
             for (JsonNode r : results) {
                 String expected = r.path("data").path("result").asText().equals("a") ? callA : callB;
