@@ -121,10 +121,17 @@ public final class HookService implements AutoCloseable {
         }
     }
 
+    /**
+     * The store's reader with repeated keys refused: parsers disagree on which copy of a key wins,
+     * so a payload holding two {@code command}s could be judged on one and run with the other.
+     */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = TraceJson.mapper().copy()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     private static ObjectNode payload(byte[] body, int off, int len) throws HookInputException {
         JsonNode n;
         try {
-            n = TraceJson.mapper().readTree(body, off, len);
+            n = STRICT.readTree(body, off, len);
         } catch (IOException e) {
             String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
             throw new HookInputException("the hook payload is not JSON (" + why + "); an agent sends one JSON object per hook");
