@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         description = "Record, inspect, firewall and watch the JSON-RPC traffic between an AI agent and its MCP servers (stdio and HTTP); serve the traces to a debugging agent.",
         subcommands = {RecordCommand.class, RecordHttpCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
                 WatchCommand.class, LintCommand.class, ResumeCommand.class, McpCommand.class, ExplainCommand.class,
-                DiffCommand.class, StatsCommand.class, CostCommand.class, RetentionCommand.class},
+                DiffCommand.class, StatsCommand.class, CostCommand.class, RetentionCommand.class, ServeCommand.class,
+                HookCommand.class, SetupCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
                 "record exits with the server's own code, 127 if it cannot be started."})
 public final class Main implements Runnable {
@@ -58,7 +59,7 @@ public final class Main implements Runnable {
             cmd.getSubcommands().get("record").setStopAtPositional(true);
         }
         // mcp: stdout carries the protocol, so help and usage errors go to stderr there too
-        boolean mcp = args.length > 0 && "mcp".equals(args[0]);
+        boolean mcp = args.length > 0 && ("mcp".equals(args[0]) || "hook".equals(args[0])); // hook: stdout is the agent's answer
         cmd.setOut(protocolOnStdout || mcp ? err : out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {

@@ -14,20 +14,21 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 /**
  * Which I/O the event loops use: Netty's native epoll transport on Linux (netty-all ships it),
  * Java NIO elsewhere or when the native library cannot load (a read-only temp directory, say).
- * Client and upstream channels must match the loops they are registered with.
+ * Client and upstream channels must match the loops they are registered with. Public for
+ * {@code agent-trace serve} (module hooks), which listens the same way.
  */
-final class NettyIo {
+public final class NettyIo {
     /** Set {@code -Dagenttrace.http.nio=true} to force Java NIO (to compare, or to work around a native problem). */
     static final boolean EPOLL = !Boolean.getBoolean("agenttrace.http.nio") && Epoll.isAvailable();
 
     private NettyIo() {
     }
 
-    static IoHandlerFactory handlers() {
+    public static IoHandlerFactory handlers() {
         return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
-    static Class<? extends ServerChannel> serverChannel() {
+    public static Class<? extends ServerChannel> serverChannel() {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 

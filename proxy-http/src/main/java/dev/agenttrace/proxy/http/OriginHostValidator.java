@@ -25,8 +25,11 @@ import java.util.Set;
  * connection; the rest of the refused request is dropped unread. Names given with
  * {@code --allow-host} (a proxy bound to another interface, reached by its LAN name) pass as Host
  * (with the proxy's port) and as the host of an Origin, as the loopback names do.
+ *
+ * <p>Public because {@code agent-trace serve} (module hooks) puts the same check in front of its
+ * hook endpoints: one DNS-rebinding defence, not two.
  */
-final class OriginHostValidator extends ChannelInboundHandlerAdapter {
+public final class OriginHostValidator extends ChannelInboundHandlerAdapter {
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     private final Set<String> hostNames;
@@ -41,7 +44,7 @@ final class OriginHostValidator extends ChannelInboundHandlerAdapter {
      * @param allowed  further host names clients may use (the proxy's LAN name, say); an IPv6
      *                 address may be given with or without brackets
      */
-    OriginHostValidator(String bindHost, int port, java.util.Collection<String> allowed) {
+    public OriginHostValidator(String bindHost, int port, java.util.Collection<String> allowed) {
         java.util.Set<String> names = new java.util.HashSet<>(forms(bindHost));
         java.util.Set<String> ok = new java.util.HashSet<>(LOOPBACK);
         for (String a : allowed) {
