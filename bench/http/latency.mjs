@@ -23,7 +23,7 @@ const HELP = `usage: node latency.mjs --path direct=URL [--path NAME=URL ...] [o
   --label L           first word of the summary line                   [http-<transport>]
   --sdk DIR           @modelcontextprotocol/sdk directory              [tests/npm/node_modules/@modelcontextprotocol/sdk]`;
 
-const o = { paths: [], transport: "http", n: 2000, warmup: 500, rounds: 3, payloadBytes: 100, timeoutMs: 10000,
+const o = { paths: [], label: undefined, transport: "http", n: 2000, warmup: 500, rounds: 3, payloadBytes: 100, timeoutMs: 10000,
   argName: "message", expectPrefix: "Echo: ",
   sdk: join(process.env.NPM_PEERS || "tests/npm", "node_modules/@modelcontextprotocol/sdk") };
 const argv = process.argv.slice(2);
@@ -40,7 +40,7 @@ for (let i = 0; i < argv.length; i++) {
   } else if (["n", "warmup", "rounds", "payloadBytes", "timeoutMs"].includes(k)) {
     o[k] = Number(v);
     if (!Number.isInteger(o[k]) || o[k] < 0) { console.error(`latency.mjs: --${a.slice(2)} '${v}' is not a whole number`); process.exit(2); }
-  } else if (k in o) o[k] = v;
+  } else if (Object.hasOwn(o, k)) o[k] = v;
   else { console.error(`latency.mjs: unknown option ${a}\n${HELP}`); process.exit(2); }
 }
 if (!o.paths.length) { console.error(HELP); process.exit(2); }
