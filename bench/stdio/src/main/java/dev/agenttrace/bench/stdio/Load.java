@@ -27,7 +27,7 @@ final class Load {
         int window = 32;
         long timeoutMillis = 10_000;
         long initTimeoutMillis = 30_000;
-        long exitTimeoutMillis = 2_000;
+        long exitTimeoutMillis = 5_000;
     }
 
     /** What one session measured. */
@@ -41,6 +41,7 @@ final class Load {
         final Map<String, Integer> counts = new java.util.LinkedHashMap<>();
         int framingErrors;
         String exit;
+        double exitMillis = Double.NaN;
         long peakRssKib = -1;
 
         Result() {
@@ -76,6 +77,7 @@ final class Load {
         load.r.framingErrors = child.framingErrors;
         load.r.peakRssKib = child.peakRssKib();
         load.r.exit = child.stop(o.exitTimeoutMillis);
+        load.r.exitMillis = child.exitMillis;
         return load.r;
     }
 

@@ -25,6 +25,8 @@ final class McpChild implements AutoCloseable {
     private volatile boolean watchdogFired;
     private final Thread watchdog;
     int framingErrors;
+    /** From closing the child's stdin to its exit, whatever it took (SIGTERM or SIGKILL included). */
+    double exitMillis = Double.NaN;
 
     McpChild(List<String> command, Path cwd, Map<String, String> env, Path stderrLog, Framing framing) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
@@ -98,6 +100,7 @@ final class McpChild implements AutoCloseable {
     String stop(long exitTimeoutMillis) {
         String how = "clean";
         List<ProcessHandle> tree = process.descendants().collect(java.util.stream.Collectors.toList());
+        long closed = System.nanoTime();
         try {
             out.close();
         } catch (IOException ignored) {
@@ -113,6 +116,7 @@ final class McpChild implements AutoCloseable {
                     process.waitFor(5, TimeUnit.SECONDS);
                 }
             }
+            if (!process.isAlive()) exitMillis = (System.nanoTime() - closed) / 1e6;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -55,7 +55,7 @@ public final class RawRelay {
         } catch (IOException e) {
             // the client went away
         }
-        System.exit(server.waitFor());
+        Runtime.getRuntime().halt(server.waitFor());   // at once, as EchoServer: nothing is left to flush
     }
 
     private static void copy(InputStream in, OutputStream out, int corruptEvery) throws IOException {

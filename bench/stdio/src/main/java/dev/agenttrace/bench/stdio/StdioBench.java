@@ -100,9 +100,9 @@ public final class StdioBench {
                     r = Load.run(child, o);
                 }
                 results.get(name).add(r);
-                System.out.printf(Locale.ROOT, "round %d %-7s init=%.0fms small p50=%.1fus p99=%.1fus large p50=%.2fms pipelined=%.0f/s mismatches=%d framing_errors=%d probe=%s exit=%s%n",
-                        round + 1, name, r.initUs / 1000, Stats.percentile(r.small, .5), Stats.percentile(r.small, .99),
-                        Stats.percentile(r.large, .5) / 1000, r.callsPerSecond, r.mismatches(), r.framingErrors, r.probeOk ? "ok" : "FAILED", r.exit);
+                System.out.printf(Locale.ROOT, "round %d %-7s small p50=%.1fus p99=%.1fus large p50=%.2fms pipelined=%.0f/s mismatches=%d framing_errors=%d probe=%s exit=%s after %.0fms%n",
+                        round + 1, name, Stats.percentile(r.small, .5), Stats.percentile(r.small, .99),
+                        Stats.percentile(r.large, .5) / 1000, r.callsPerSecond, r.mismatches(), r.framingErrors, r.probeOk ? "ok" : "FAILED", r.exit, r.exitMillis);
             }
         }
         writeJson(out.resolve(label + ".json"), label, framing, o, results);
@@ -118,7 +118,7 @@ public final class StdioBench {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%n### %s (load %s at the end)%n%n", label, loadAverage()));
         b.append("| path | small p50 µs | +p50 vs direct | +p50 vs relay | small p99 µs | +p99 vs direct | +p99 vs relay "
-                + "| 1 MiB p50 ms | +1 MiB vs direct | pipelined calls/s | × direct | × relay | init ms | mismatches | framing errors | probe | exit | peak RSS MB | GC pauses (n, p50, max ms) |\n");
+                + "| 1 MiB p50 ms | +1 MiB vs direct | pipelined calls/s | × direct | × relay | mismatches | framing errors | probe | exit | exit ms | peak RSS MB | GC pauses (n, p50, max ms) |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<Load.Result>> e : results.entrySet()) {
             String name = e.getKey();
@@ -129,16 +129,15 @@ public final class StdioBench {
             ToDoubleFunction<Load.Result> cps = r -> r.callsPerSecond;
             boolean isDirect = name.equals("direct");
             boolean vsRelay = relay != null && !name.equals("relay") && !isDirect;
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %.1f | %s | %s | %.2f | %s | %.0f | %s | %s | %.0f | %d | %d | %s | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %.1f | %s | %s | %.2f | %s | %.0f | %s | %s | %d | %d | %s | %s | %.0f | %s | %s |%n",
                     name, med(rs, p50), isDirect ? "" : signed(added(rs, direct, p50), 1), vsRelay ? signed(added(rs, relay, p50), 1) : "",
                     med(rs, p99), isDirect ? "" : signed(added(rs, direct, p99), 1), vsRelay ? signed(added(rs, relay, p99), 1) : "",
                     med(rs, large), isDirect ? "" : signed(added(rs, direct, large), 2),
                     med(rs, cps), isDirect ? "" : String.format(Locale.ROOT, "%.2f", ratio(rs, direct, cps)),
                     vsRelay ? String.format(Locale.ROOT, "%.2f", ratio(rs, relay, cps)) : "",
-                    med(rs, r -> r.initUs / 1000),
                     rs.stream().mapToInt(Load.Result::mismatches).sum(), rs.stream().mapToInt(r -> r.framingErrors).sum(),
                     rs.stream().allMatch(r -> r.probeOk) ? "ok" : "FAILED",
-                    rs.stream().map(r -> r.exit).distinct().sorted().collect(Collectors.joining(",")),
+                    rs.stream().map(r -> r.exit).distinct().sorted().collect(Collectors.joining(",")), med(rs, r -> r.exitMillis),
                     String.format(Locale.ROOT, "%.0f", med(rs, r -> r.peakRssKib / 1024.0)), gcPauses(out, label, name)));
         }
         return b.toString();
@@ -195,7 +194,8 @@ public final class StdioBench {
                 summary(n.putObject("small_us"), r.small);
                 summary(n.putObject("large_us"), r.large);
                 n.put("pipelined_calls_per_s", r.callsPerSecond).putPOJO("counts", r.counts);
-                n.put("framing_errors", r.framingErrors).put("exit", r.exit).put("peak_rss_kib", r.peakRssKib);
+                n.put("framing_errors", r.framingErrors).put("exit", r.exit).put("exit_ms", r.exitMillis)
+                        .put("peak_rss_kib", r.peakRssKib);
             }
         }
         Wire.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
