@@ -16,8 +16,8 @@ import java.util.List;
  * under a Java proxy's.
  *
  * <pre>RawRelay [--corrupt-every K] -- SERVER COMMAND...</pre>
- * {@code --corrupt-every K} upper-cases one letter in every K-th chunk from the server: the benchmark's
- * self-check uses it to prove the driver notices a single altered byte.
+ * {@code --corrupt-every K} upper-cases one letter in every K-th chunk, each way: the benchmark's
+ * self-check uses it to prove the driver notices a single altered byte, in a request or an answer.
  * On client EOF it closes the server's stdin and exits with the server's status.
  */
 public final class RawRelay {
@@ -35,9 +35,10 @@ public final class RawRelay {
         if (command.isEmpty()) usage();
         Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         OutputStream toServer = server.getOutputStream();
+        int every = corruptEvery;
         Thread up = new Thread(() -> {
             try {
-                copy(new FileInputStream(FileDescriptor.in), toServer, 0);
+                copy(new FileInputStream(FileDescriptor.in), toServer, every, 0);
             } catch (IOException e) {
                 // the server went away: nothing more to forward
             } finally {
@@ -51,26 +52,27 @@ public final class RawRelay {
         up.setDaemon(true);
         up.start();
         try {
-            copy(server.getInputStream(), new FileOutputStream(FileDescriptor.out), corruptEvery);
+            copy(server.getInputStream(), new FileOutputStream(FileDescriptor.out), corruptEvery, 2);
         } catch (IOException e) {
             // the client went away
         }
         Runtime.getRuntime().halt(server.waitFor());   // at once, as EchoServer: nothing is left to flush
     }
 
-    private static void copy(InputStream in, OutputStream out, int corruptEvery) throws IOException {
+    /** {@code from}: where in a chunk to corrupt, 0 from its start (a key of a request), 2 from its middle (an answer's text). */
+    private static void copy(InputStream in, OutputStream out, int corruptEvery, int from) throws IOException {
         byte[] buf = new byte[1 << 16];
         long chunks = 0;
         for (int n; (n = in.read(buf)) > 0; ) {
-            if (corruptEvery > 0 && ++chunks % corruptEvery == 0) flipOneLetter(buf, n);
+            if (corruptEvery > 0 && ++chunks % corruptEvery == 0) flipOneLetter(buf, from == 0 ? 0 : n / from, n);
             out.write(buf, 0, n);
             out.flush();
         }
     }
 
-    /** Upper-cases one letter past the middle: the JSON stays valid, its bytes do not. */
-    private static void flipOneLetter(byte[] buf, int n) {
-        for (int k = n / 2; k < n; k++) {
+    /** Upper-cases the first letter from {@code start}: the JSON stays valid, its bytes do not. */
+    private static void flipOneLetter(byte[] buf, int start, int n) {
+        for (int k = start; k < n; k++) {
             if (buf[k] >= 'a' && buf[k] <= 'z') {
                 buf[k] ^= 0x20;
                 return;

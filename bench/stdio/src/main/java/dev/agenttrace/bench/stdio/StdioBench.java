@@ -208,7 +208,7 @@ public final class StdioBench {
 
     /**
      * Proves the driver's checks can fail: through a relay that upper-cases one letter in every
-     * 7th chunk from the server, answers must be counted as mismatches; through the clean relay, none.
+     * 7th chunk each way, answers must be counted as mismatches; through the clean relay, none.
      */
     private static boolean selfCheck(Paths paths, Path out) throws IOException {
         Load.Options o = new Load.Options();
@@ -228,7 +228,7 @@ public final class StdioBench {
             }
         }
         boolean ok = mismatches[0] > 0 && mismatches[1] == 0;
-        System.out.printf("self-check: %s (one altered letter in every 7th chunk: %d answers flagged; clean relay: %d)%n",
+        System.out.printf("self-check: %s (one altered letter in every 7th chunk each way: %d answers flagged; clean relay: %d)%n",
                 ok ? "ok" : "FAILED", mismatches[0], mismatches[1]);
         return ok;
     }
