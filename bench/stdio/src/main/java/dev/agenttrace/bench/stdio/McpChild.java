@@ -51,16 +51,6 @@ final class McpChild implements AutoCloseable {
         return t;
     }
 
-    /** Writes already framed bytes (for pipelining a batch in one write). */
-    void sendRaw(byte[] frames) throws IOException {
-        out.write(frames);
-        out.flush();
-    }
-
-    Framing framing() {
-        return framing;
-    }
-
     /** The next frame, or null when the stream ends or nothing came within timeoutMillis. */
     FrameReader.Frame receive(long timeoutMillis) throws IOException {
         deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -74,10 +64,6 @@ final class McpChild implements AutoCloseable {
         } finally {
             deadlineNanos = Long.MAX_VALUE;
         }
-    }
-
-    boolean timedOut() {
-        return watchdogFired;
     }
 
     /** Peak resident memory of the process itself (not its children), in KiB; -1 where /proc has none. */

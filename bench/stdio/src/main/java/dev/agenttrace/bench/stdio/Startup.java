@@ -58,8 +58,7 @@ public final class Startup {
             }
         }
         StringBuilder table = new StringBuilder();
-        table.append(String.format(Locale.ROOT, "%n### start-up: spawn to initialize answered, median of %d launches (load %s)%n%n",
-                launches, StdioBench.loadAverage()));
+        table.append(String.format(Locale.ROOT, "%n### start-up: spawn to initialize answered, median of %d launches%n%n", launches));
         table.append("| server | direct ms | relay ms | record ms | relay − direct | record − direct | record − relay | record target |\n");
         table.append("|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<String>> s : servers.entrySet()) {
@@ -71,7 +70,8 @@ public final class Startup {
             double direct = Stats.median(ms.get("direct"));
             double rec = Stats.median(ms.get("record"));
             double recAdded = paired(ms.get("record"), ms.get("direct"));
-            System.out.printf(Locale.ROOT, "%s: direct %s, relay %s, record %s (ms)%n", s.getKey(), ms.get("direct"), ms.get("relay"), ms.get("record"));
+            System.out.printf(Locale.ROOT, "%s, ms per launch: direct %s, relay %s, record %s%n", s.getKey(), round(ms.get("direct")),
+                    round(ms.get("relay")), round(ms.get("record")));
             table.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %+.0f | %+.0f | %+.0f | ≤ %.0f: %s |%n", s.getKey(), direct,
                     Stats.median(ms.get("relay")), rec, paired(ms.get("relay"), ms.get("direct")), recAdded,
                     paired(ms.get("record"), ms.get("relay")), recordTarget, Double.isNaN(recAdded) ? "n/a" : recAdded <= recordTarget ? "met" : "missed"));
@@ -81,9 +81,10 @@ public final class Startup {
         mcp.put("mcp", List.of(paths.agentTrace.toString(), "mcp", "--trace-dir", emptyStore.toString()));
         List<Double> mcpMs = launchAll(mcp, launches, scratch, log).get("mcp");
         double m = Stats.median(mcpMs);
-        System.out.printf(Locale.ROOT, "agent-trace mcp: %s (ms)%n", mcpMs);
+        System.out.printf(Locale.ROOT, "agent-trace mcp, ms per launch: %s%n", round(mcpMs));
         table.append(String.format(Locale.ROOT, "%n| `agent-trace mcp` (empty store) | initialize answered, median ms | %.0f | target ≤ %.0f: %s |%n|---|---|---|---|%n",
                 m, mcpTarget, Double.isNaN(m) ? "n/a" : m <= mcpTarget ? "met" : "missed"));
+        table.append(String.format(Locale.ROOT, "%nload average at the end: %s%n", StdioBench.loadAverage()));
         System.out.print(table);
         Files.writeString(out.resolve("summary.md"), table, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
@@ -124,6 +125,10 @@ public final class Startup {
             if (Double.isNaN(result)) System.err.println("startup: no initialize answer from " + command + " (see " + log + ")");
             return result;
         }
+    }
+
+    private static String round(List<Double> ms) {
+        return ms.stream().map(x -> String.format(Locale.ROOT, "%.0f", x)).collect(java.util.stream.Collectors.joining(" "));
     }
 
     private static double paired(List<Double> xs, List<Double> base) {
