@@ -59,8 +59,8 @@ public final class Startup {
         }
         StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "%n### start-up: spawn to initialize answered, median of %d launches%n%n", launches));
-        table.append("| server | direct ms | relay ms | record ms | relay − direct | record − direct | record − relay | record target |\n");
-        table.append("|---|---|---|---|---|---|---|---|\n");
+        table.append("| server | direct ms | relay ms | record ms | relay − direct | record − direct | record − relay | relay × direct | record × direct | record target |\n");
+        table.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<String>> s : servers.entrySet()) {
             Map<String, List<String>> cmds = new LinkedHashMap<>();
             cmds.put("direct", s.getValue());
@@ -72,9 +72,10 @@ public final class Startup {
             double recAdded = paired(ms.get("record"), ms.get("direct"));
             System.out.printf(Locale.ROOT, "%s, ms per launch: direct %s, relay %s, record %s%n", s.getKey(), round(ms.get("direct")),
                     round(ms.get("relay")), round(ms.get("record")));
-            table.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %+.0f | %+.0f | %+.0f | ≤ %.0f: %s |%n", s.getKey(), direct,
-                    Stats.median(ms.get("relay")), rec, paired(ms.get("relay"), ms.get("direct")), recAdded,
-                    paired(ms.get("record"), ms.get("relay")), recordTarget, Double.isNaN(recAdded) ? "n/a" : recAdded <= recordTarget ? "met" : "missed"));
+            double relay = Stats.median(ms.get("relay"));
+            table.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %+.0f | %+.0f | %+.0f | %.2f | %.2f | ≤ %.0f: %s |%n", s.getKey(), direct,
+                    relay, rec, paired(ms.get("relay"), ms.get("direct")), recAdded,
+                    paired(ms.get("record"), ms.get("relay")), relay / direct, rec / direct, recordTarget, Double.isNaN(recAdded) ? "n/a" : recAdded <= recordTarget ? "met" : "missed"));
         }
         Path emptyStore = Files.createDirectories(scratch.resolve("empty-store"));
         Map<String, List<String>> mcp = new LinkedHashMap<>();
