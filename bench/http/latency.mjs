@@ -17,13 +17,13 @@ const HELP = `usage: node latency.mjs --path direct=URL [--path NAME=URL ...] [o
   --warmup N          calls not counted, first, in each session        [500]
   --rounds R          rounds                                           [3]
   --payload-bytes B   echo text size                                   [100]
-  --timeout-ms MS     per call (and connect)                           [10000]
+  --timeout-ms MS     per call (and connect)                           [30000]
   --arg-name NAME     echo argument                                    [message]
   --expect-prefix S   what the server puts before the echoed text      ["Echo: "]
   --label L           first word of the summary line                   [http-<transport>]
   --sdk DIR           @modelcontextprotocol/sdk directory              [tests/npm/node_modules/@modelcontextprotocol/sdk]`;
 
-const o = { paths: [], label: undefined, transport: "http", n: 2000, warmup: 500, rounds: 3, payloadBytes: 100, timeoutMs: 10000,
+const o = { paths: [], label: undefined, transport: "http", n: 2000, warmup: 500, rounds: 3, payloadBytes: 100, timeoutMs: 30000,
   argName: "message", expectPrefix: "Echo: ",
   sdk: join(process.env.NPM_PEERS || "tests/npm", "node_modules/@modelcontextprotocol/sdk") };
 const argv = process.argv.slice(2);
