@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The floor: a raw-bytes TCP relay (no HTTP parsing, no recording) on 127.0.0.1, one upstream
 // connection per client connection. What one extra process hop costs on this machine, measured
-// in the same run as record-http (as ../shared/bench/ref_proxy.py is for stdio).
+// in the same run as record-http (as bench/stdio RawRelay is for stdio).
 import net from "node:net";
 
 const HELP = "usage: node tcp_relay.mjs LISTEN_PORT UPSTREAM_PORT";

@@ -8,13 +8,14 @@
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 
-const HELP = `usage: node throughput.mjs --url URL --proxy-url URL [--transport http|sse] [--clients 32] [--calls 200] [--rounds 3] [--sdk DIR]`;
-const o = { transport: "http", clients: 32, calls: 200, rounds: 3, sdk: join(process.env.NPM_PEERS || "tests/npm", "node_modules/@modelcontextprotocol/sdk") };
+const HELP = `usage: node throughput.mjs --url URL --proxy-url URL [--transport http|sse] [--clients 32] [--calls 200] [--rounds 3] [--timeout-ms 60000] [--sdk DIR]`;
+// generous timeouts: 32 clients connecting at once on a loaded 2-core machine took more than 10 s
+const o = { transport: "http", clients: 32, calls: 200, rounds: 3, timeoutMs: 60000, sdk: join(process.env.NPM_PEERS || "tests/npm", "node_modules/@modelcontextprotocol/sdk") };
 const a = process.argv.slice(2);
 for (let i = 0; i < a.length; i++) {
   if (a[i] === "-h" || a[i] === "--help") { console.log(HELP); process.exit(0); }
   const k = a[i].slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-  o[k] = ["clients", "calls", "rounds"].includes(k) ? Number(a[++i]) : a[++i];
+  o[k] = ["clients", "calls", "rounds", "timeoutMs"].includes(k) ? Number(a[++i]) : a[++i];
 }
 if (!o.url || !o.proxyUrl) { console.error(HELP); process.exit(2); }
 const imp = (p) => import(pathToFileURL(join(o.sdk, "dist/esm", p)).href);
@@ -25,7 +26,7 @@ process.on("warning", () => {});
 async function oneClient(url, id) {
   const client = new sdk.Client({ name: `tp-${id}`, version: "1.0" });
   const t = o.transport === "sse" ? new sdk.SSEClientTransport(new URL(url)) : new sdk.StreamableHTTPClientTransport(new URL(url));
-  await client.connect(t, { timeout: 10000 });
+  await client.connect(t, { timeout: o.timeoutMs });
   return client;
 }
 
@@ -36,7 +37,7 @@ async function run(url) {
   await Promise.all(clients.map(async (c, ci) => {
     for (let i = 0; i < o.calls; i++) {
       const text = `c${ci}-${i}-abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789`;
-      const r = await c.callTool({ name: "echo", arguments: { message: text } }, undefined, { timeout: 15000 });
+      const r = await c.callTool({ name: "echo", arguments: { message: text } }, undefined, { timeout: o.timeoutMs });
       if (r?.content?.[0]?.text !== "Echo: " + text) mismatches++;
     }
   }));
