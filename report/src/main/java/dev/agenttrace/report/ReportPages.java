@@ -1,5 +1,7 @@
 package dev.agenttrace.report;
 
+import dev.agenttrace.report.dashboard.DashboardPayload;
+import dev.agenttrace.report.dashboard.SessionTrend;
 import dev.agenttrace.report.html.HtmlPage;
 import dev.agenttrace.report.session.ReportPayload;
 import dev.agenttrace.report.session.SessionReport;
@@ -7,6 +9,8 @@ import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceStore;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The pages: what {@code agent-trace report} writes to a file, and what {@code serve} can answer
@@ -14,6 +18,7 @@ import java.io.OutputStream;
  */
 public final class ReportPages {
     private static final String[] SESSION_SCRIPTS = {"common.js", "report.js"};
+    private static final String[] DASHBOARD_SCRIPTS = {"common.js", "dashboard.js"};
 
     private ReportPages() {
     }
@@ -32,5 +37,16 @@ public final class ReportPages {
         String who = report.meta().agentName != null ? report.meta().agentName : report.meta().command != null ? report.meta().command : "session";
         HtmlPage.write(out, "agent-trace · " + who + " · " + report.meta().sessionId, "report.html", SESSION_SCRIPTS,
                 ReportPayload.json(report), feedUrl);
+    }
+
+    /**
+     * The dashboard: trends across sessions ({@link dev.agenttrace.report.dashboard.Trends#read}).
+     *
+     * @param reportHref a session's report, relative to the dashboard ({@code reports/ID.html} from the
+     *                   command, {@code /sessions/ID} from a server), or null for no links
+     */
+    public static void dashboard(List<SessionTrend> trends, OutputStream out, Function<String, String> reportHref, String title)
+            throws IOException {
+        HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(trends, reportHref, title), null);
     }
 }

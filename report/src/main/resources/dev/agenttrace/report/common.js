@@ -58,7 +58,7 @@ const AT = (() => {
   /* A bar chart as SVG. series: [{name, values[], color}], stacked or side by side; line: an
      optional {name, values[], color} drawn over the bars; onClick(i) for click-through. */
   function barChart(opts) {
-    const W = 640, H = 220, L = 52, R = 10, T = 26, B = 34;
+    const W = 500, H = 250, L = 56, R = 10, T = 42, B = 26;
     const n = opts.labels.length;
     const series = opts.series;
     let max = 0;
@@ -98,7 +98,7 @@ const AT = (() => {
       if (d) svg.appendChild(s('path', {d: d, fill: 'none', stroke: opts.line.color, 'stroke-width': 2, 'stroke-dasharray': '5 3'},
         s('title', {text: opts.line.name})));
     }
-    const every = Math.max(1, Math.ceil(n / 12));
+    const every = Math.max(1, Math.ceil(n / 6));
     for (let i = 0; i < n; i += every) {
       svg.appendChild(s('text', {x: L + i * bw + bw / 2, y: H - B + 14, 'text-anchor': 'middle', text: opts.labels[i]}));
     }
@@ -108,7 +108,7 @@ const AT = (() => {
 
   /* Lines over the same x labels: series [{name, values[] (null = no point), color}]. */
   function lineChart(opts) {
-    const W = 640, H = 220, L = 52, R = 10, T = 26, B = 34;
+    const W = 500, H = 250, L = 56, R = 10, T = 42, B = 26;
     const n = opts.labels.length;
     let max = 0;
     for (const se of opts.series) for (const v of se.values) if (v !== null && v > max) max = v;
@@ -131,20 +131,20 @@ const AT = (() => {
       });
       if (d) svg.appendChild(s('path', {d: d, fill: 'none', stroke: se.color, 'stroke-width': 1.5}));
     }
-    const every = Math.max(1, Math.ceil(n / 12));
+    const every = Math.max(1, Math.ceil(n / 6));
     for (let i = 0; i < n; i += every) svg.appendChild(s('text', {x: x(i), y: H - B + 14, 'text-anchor': 'middle', text: opts.labels[i]}));
     legend(svg, W, opts.series);
     return svg;
   }
 
   function legend(svg, W, items) {
-    let x = W - 10;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const it = items[i];
-      const label = String(it.name).slice(0, 24);
-      x -= label.length * 6 + 22;
-      svg.appendChild(s('rect', {x: x, y: 5, width: 10, height: 10, rx: 2, fill: it.color}));
-      svg.appendChild(s('text', {x: x + 14, y: 14, text: label}));
+    let x = 0;
+    for (const it of items) {
+      const label = String(it.name).slice(0, 34);
+      if (x + label.length * 6 + 22 > W) break;
+      svg.appendChild(s('rect', {x: x, y: 22, width: 10, height: 10, rx: 2, fill: it.color}));
+      svg.appendChild(s('text', {x: x + 14, y: 31, text: label}));
+      x += label.length * 6 + 26;
     }
   }
 

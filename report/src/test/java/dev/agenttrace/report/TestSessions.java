@@ -12,6 +12,8 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -248,6 +250,45 @@ public final class TestSessions {
         }
         finish(store, w);
         return id;
+    }
+
+    /**
+     * {@code n} runs of the same agent over several days: growing costs, timeouts and missing files,
+     * a loop (the same three calls, four times) in every third run, a breaker alert in every fourth.
+     */
+    public static List<String> runs(Path store, int n) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = String.format(Locale.ROOT, "a0b0c0d0e0f0%04d", i);
+            double t = 1_795_000_000.0 + i * 43_200.0; // two a day
+            Writer w = new Writer(store, id, "nightly-fixer", t);
+            w.write(EventTypes.SESSION_START, t, null, null, F.objectNode().put("mode", "generated"));
+            double at = t + 0.1;
+            int calls = 4 + i % 5 + (i == n - 2 ? 30 : 0);
+            for (int c = 0; c < calls; c++) {
+                TraceEvent call = w.call(at, c % 2 == 0 ? "Read" : "Bash", args(c % 2 == 0 ? "file_path" : "command", "step " + c + " of run " + i + " " + "x".repeat(200 * (i % 4))), c + 1);
+                boolean fail = (c + i) % 3 == 0;
+                w.result(call, at + 0.05 + 0.01 * (i % 3), fail ? (c % 4 == 0 ? "Error: request timed out after 30s" : "Error: no such file or directory") : "done " + "y".repeat(100 * (i % 3)), fail);
+                at += 0.2;
+            }
+            if (i % 3 == 0) {
+                for (int r = 0; r < 4; r++) {
+                    for (String tool : new String[] {"Grep", "Read", "Edit"}) {
+                        TraceEvent call = w.call(at, tool, args("file_path", "src/loop.py"), null);
+                        w.result(call, at + 0.02, "same", false);
+                        at += 0.05;
+                    }
+                }
+            }
+            if (i % 4 == 1) {
+                TraceEvent call = w.call(at, "Bash", args("command", "make"), 99);
+                w.result(call, at + 0.1, "ok", false);
+                w.alert(call, at + 0.11, "cost", "the session cost more than $0.01");
+            }
+            finish(store, w);
+            ids.add(id);
+        }
+        return ids;
     }
 
     static void finish(Path store, Writer w) throws IOException {
