@@ -402,7 +402,9 @@
       }
       if (!dirty) { dirty = true; setTimeout(() => { dirty = false; const full = win[1] >= end; end = extent(); if (full) win = [win[0], end]; hay = null; fillTools(); apply(); overview(); axis(); decisions(); document.body.dataset.live = String(R.t.length); }, 100); }
     });
-    src.addEventListener('error', () => { document.body.dataset.feed = 'closed'; });
+    src.addEventListener('end', () => { src.close(); document.body.dataset.feedState = 'ended'; });
+    src.addEventListener('open', () => { document.body.dataset.feedState = 'open'; });
+    src.addEventListener('error', () => { if (src.readyState === EventSource.CLOSED) document.body.dataset.feedState = 'closed'; });
   }
 
   end = extent();
