@@ -4,7 +4,7 @@
 (async () => {
   const {h, s, $} = AT;
   const FAILED = 1, IS_ERROR = 2, BLOCKED = 4, OPEN = 8, SHADOW = 16, LLM = 32;
-  const RH = 24, EXP = 232, LABW = 400;
+  const RH = 24, EXP = 200, LABW = 400;
   const D = await AT.loadData();
   const S = D.summary, R = D.rows, tools = D.tools;
   const marks = D.marks.map((m) => ({t: m[0], kind: m[1], choice: m[2], rule: m[3], reason: m[4], tool: m[5], row: m[6], id: m[7]}));
@@ -139,8 +139,21 @@
       if (hb > 0) dBad += `M${x},${(top + hh - ho - hb).toFixed(2)}h${(w * 0.85).toFixed(2)}v${hb.toFixed(2)}h-${(w * 0.85).toFixed(2)}z`;
     }
     svg.appendChild(s('rect', {x: 0, y: top, width: 1000, height: hh, fill: '#f8fafc'}));
-    svg.appendChild(s('path', {d: dOk, fill: '#93c5fd'}));
-    svg.appendChild(s('path', {d: dBad, fill: '#ef4444'}));
+    if (R.t.length <= 3000) {
+      // few calls: a miniature of the waterfall itself, one thin bar per call
+      const n = Math.max(1, R.t.length), bh = Math.max(0.6, Math.min(6, hh / n));
+      dOk = ''; dBad = '';
+      for (let i = 0; i < R.t.length; i++) {
+        const x = R.t[i] / end * 1000, w2 = Math.max(1.5, (R.d[i] >= 0 ? R.d[i] : end - R.t[i]) / end * 1000), y = top + (hh - bh) * (n === 1 ? 0.5 : i / (n - 1));
+        const d = `M${x.toFixed(2)},${y.toFixed(2)}h${w2.toFixed(2)}v${bh.toFixed(2)}h-${w2.toFixed(2)}z`;
+        if (R.f[i] & (FAILED | BLOCKED)) dBad += d; else dOk += d;
+      }
+      svg.appendChild(s('path', {d: dOk, fill: '#3b82f6'}));
+      svg.appendChild(s('path', {d: dBad, fill: '#dc2626'}));
+    } else {
+      svg.appendChild(s('path', {d: dOk, fill: '#93c5fd'}));
+      svg.appendChild(s('path', {d: dBad, fill: '#ef4444'}));
+    }
     for (const m of marks) {
       if (m.kind === 'error') continue;
       const x = m.t / end * 1000;
@@ -193,7 +206,7 @@
       svg.appendChild(s('path', {class: 'axis-mark mark-' + m.kind, d: `M${(x - 5).toFixed(1)},2h10l-5,9z`, fill: MARK_COLOR[m.kind] || '#444', style: 'cursor:pointer',
         onclick: () => (m.row >= 0 ? jumpToRow(m.row) : jumpToTime(m.t))}, s('title', {text: markText(m)})));
     }
-    box.appendChild(h('span', {style: 'position:absolute;left:10px;top:5px;font-size:11px;color:#667085', text: `${AT.ms(win[0])} – ${AT.ms(win[1])}`}));
+    box.appendChild(h('span', {style: 'position:absolute;left:10px;top:5px;font-size:11px;color:#667085', text: `${win[0] === 0 ? '0' : AT.ms(win[0])} – ${AT.ms(win[1])}`}));
     box.appendChild(svg);
   }
   function niceStep(raw) {
