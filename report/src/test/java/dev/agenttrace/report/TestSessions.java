@@ -61,7 +61,7 @@ public final class TestSessions {
         final String id;
         final double start;
         final BufferedWriter out;
-        final SessionMeta meta = new SessionMeta();
+        public final SessionMeta meta = new SessionMeta();
         private int next;
         double now;
 
@@ -154,7 +154,7 @@ public final class TestSessions {
 
     }
 
-    static ObjectNode args(String k, String v) {
+    public static ObjectNode args(String k, String v) {
         return F.objectNode().put(k, v);
     }
 
@@ -291,7 +291,7 @@ public final class TestSessions {
         return ids;
     }
 
-    static void finish(Path store, Writer w) throws IOException {
+    public static void finish(Path store, Writer w) throws IOException {
         ObjectNode d = F.objectNode();
         d.put("exit_code", 0);
         d.put("duration_ms", (w.now - w.start) * 1000);

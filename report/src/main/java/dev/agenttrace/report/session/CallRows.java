@@ -272,6 +272,13 @@ public final class CallRows implements Consumer<TraceEvent> {
         if (s == null) {
             return null;
         }
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+        if (s.length() <= max) {
+            return s;
+        }
+        int cut = max - 1;
+        if (Character.isHighSurrogate(s.charAt(cut - 1))) {
+            cut--; // never half an emoji
+        }
+        return s.substring(0, cut) + "…";
     }
 }
