@@ -66,7 +66,7 @@ final class DashboardCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             for (SessionTrend t : trends) {
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(t.sessionId() + ".html")), 1 << 16)) {
-                    ReportPages.session(store, store.resolve(t.sessionId()), out, null);
+                    ReportPages.session(store, store.resolve(t.sessionId()), out);
                 }
             }
         }

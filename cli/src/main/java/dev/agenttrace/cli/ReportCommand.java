@@ -42,7 +42,7 @@ final class ReportCommand implements Callable<Integer> {
         SessionMeta meta = store.resolve(session);
         if (output != null && output.toString().equals("-")) {
             OutputStream out = new BufferedOutputStream(System.out);
-            ReportPages.session(store, meta, out, null);
+            ReportPages.session(store, meta, out);
             out.flush();
             return ExitCodes.OK;
         }
@@ -52,7 +52,7 @@ final class ReportCommand implements Callable<Integer> {
             throw new UserError("cannot write " + file + ": directory " + parent + " does not exist; create it or choose another -o");
         }
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            ReportPages.session(store, meta, out, null);
+            ReportPages.session(store, meta, out);
         }
         spec.commandLine().getErr().println("agent-trace: wrote " + file + " (" + Files.size(file) / 1024 + " KiB)");
         return ExitCodes.OK;

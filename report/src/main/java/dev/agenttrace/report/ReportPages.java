@@ -23,20 +23,30 @@ public final class ReportPages {
     private ReportPages() {
     }
 
-    /**
-     * The report of one session.
-     *
-     * @param feedUrl a same-origin URL of server-sent events ({@link dev.agenttrace.report.session.LiveFeed}) the page
-     *                applies as they arrive, or null for a file that never connects anywhere
-     */
-    public static void session(TraceStore store, SessionMeta meta, OutputStream out, String feedUrl) throws IOException {
-        session(SessionReport.read(store, meta), out, feedUrl);
+    /** The report of one session, as a file: it never connects anywhere. */
+    public static void session(TraceStore store, SessionMeta meta, OutputStream out) throws IOException {
+        session(SessionReport.read(store, meta), out, null);
     }
 
-    public static void session(SessionReport report, OutputStream out, String feedUrl) throws IOException {
+    /** The report of one session, live when {@code live} (null for none) says where its feed and controls are. */
+    public static void session(TraceStore store, SessionMeta meta, OutputStream out, Live live) throws IOException {
+        session(SessionReport.read(store, meta), out, live);
+    }
+
+    public static void session(SessionReport report, OutputStream out, Live live) throws IOException {
         String who = report.meta().agentName != null ? report.meta().agentName : report.meta().command != null ? report.meta().command : "session";
         HtmlPage.write(out, "agent-trace · " + who + " · " + report.meta().sessionId, "report.html", SESSION_SCRIPTS,
-                ReportPayload.json(report), feedUrl);
+                ReportPayload.json(report), live == null ? null : live.feedUrl(), live == null ? null : live.controlUrl());
+    }
+
+    /**
+     * What a page served by {@code agent-trace serve} connects to; both same-origin paths.
+     *
+     * @param feedUrl    server-sent events from {@link dev.agenttrace.report.session.LiveFeed}, or null
+     * @param controlUrl the page POSTs {@code {"session_id": ...}} to {@code controlUrl + "/pause"},
+     *                   {@code "/resume"} and {@code "/stop"} and shows the answer's {@code message}; or null for no buttons
+     */
+    public record Live(String feedUrl, String controlUrl) {
     }
 
     /**
@@ -47,6 +57,6 @@ public final class ReportPages {
      */
     public static void dashboard(List<SessionTrend> trends, OutputStream out, Function<String, String> reportHref, String title)
             throws IOException {
-        HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(trends, reportHref, title), null);
+        HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(trends, reportHref, title), null, null);
     }
 }

@@ -37,6 +37,7 @@ const AT = (() => {
 
   function ms(v) {
     if (v === null || v === undefined || v < 0) return '–';
+    if (v === 0) return '0';
     if (v < 1) return v.toFixed(2) + ' ms';
     if (v < 1000) return v.toFixed(v < 10 ? 1 : 0) + ' ms';
     if (v < 120000) return (v / 1000).toFixed(2) + ' s';
@@ -69,6 +70,7 @@ const AT = (() => {
     }
     if (opts.line) for (const v of opts.line.values) if (v !== null && v > max) max = v;
     if (max <= 0) max = 1;
+    if (opts.integer) max = Math.max(4, Math.ceil(max / 4) * 4);
     const svg = s('svg', {class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-chart': opts.id, 'aria-label': opts.title});
     svg.appendChild(s('text', {class: 'title', x: 0, y: 14, text: opts.title}));
     const y = (v) => T + (H - T - B) * (1 - v / max);

@@ -30,9 +30,9 @@
   add(AT.barChart({id: 'errors', title: 'Tool error rate by kind', labels, stacked: true, fmt: (v) => AT.pct(v), onClick: open,
     series: (kinds.length ? kinds : ['none']).map((k, j) => ({name: k.replace(/_/g, ' '), color: P[(j + 3) % P.length],
       values: S.map((x) => (x.tool_calls ? (x.error_kinds[k] || 0) / x.tool_calls : 0))}))}));
-  add(AT.barChart({id: 'loops', title: 'Loops and retries per run', labels, onClick: open, fmt: (v) => +v.toFixed(1),
+  add(AT.barChart({id: 'loops', title: 'Loops and retries per run', labels, onClick: open, integer: true, fmt: (v) => String(Math.round(v)),
     series: [{name: 'loops', values: S.map((x) => x.loops), color: P[4]}, {name: 'retries', values: S.map((x) => x.retries), color: P[1]}]}));
-  add(AT.barChart({id: 'trips', title: 'Circuit-breaker trips and firewall blocks', labels, stacked: true, onClick: open, fmt: (v) => +v.toFixed(1),
+  add(AT.barChart({id: 'trips', title: 'Circuit-breaker trips and firewall blocks', labels, stacked: true, onClick: open, integer: true, fmt: (v) => String(Math.round(v)),
     series: [{name: 'breaker trips', values: S.map((x) => x.trips), color: '#7c3aed'}, {name: 'firewall blocks', values: S.map((x) => x.blocked), color: '#b91c1c'}]}));
   const use = new Map();
   for (const x of S) for (const t of Object.keys(x.tool_p50_ms)) use.set(t, (use.get(t) || 0) + 1);
@@ -42,7 +42,7 @@
   const days = new Map();
   for (const x of S) { const d = x.started_at ? new Date(x.started_at * 1000).toISOString().slice(0, 10) : 'unknown'; days.set(d, (days.get(d) || 0) + 1); }
   const dayKeys = [...days.keys()].sort();
-  add(AT.barChart({id: 'per-day', title: 'Sessions per day (UTC)', labels: dayKeys, fmt: (v) => +v.toFixed(1),
+  add(AT.barChart({id: 'per-day', title: 'Sessions per day (UTC)', labels: dayKeys, integer: true, fmt: (v) => String(Math.round(v)),
     series: [{name: 'sessions', values: dayKeys.map((d) => days.get(d)), color: P[2]}]}));
 
   const t = h('table', null, h('thead', null, h('tr', null, ...['started', 'session', 'agent', 'duration', 'calls', 'errors', 'cost', 'vs baseline', 'loops', 'retries', 'trips', 'blocked']

@@ -274,9 +274,15 @@
     space.textContent = '';
     space.appendChild(frag);
   }
+  function parallelWithPrevious(i) {
+    if (i === 0) return false;
+    const pd = R.d[i - 1];
+    return R.t[i] < (pd >= 0 ? R.t[i - 1] + pd : end) && R.z[i] === R.z[i - 1];
+  }
   function rowNode(i, p, y, W, span) {
     const f = R.f[i], d = R.d[i];
     const lab = h('div', {class: 'lab'}, h('span', {class: 'n', text: '#' + (i + 1)}));
+    if (parallelWithPrevious(i)) lab.appendChild(h('span', {class: 'par', title: 'runs in parallel with the call above', text: '∥'}));
     if (R.z[i]) lab.appendChild(h('span', {class: 'mute', style: `padding-left:${(R.z[i] - 1) * 12}px`, text: '↳'}));
     lab.appendChild(h('span', {class: 'tool', text: tools[R.k[i]]}));
     if (f & BLOCKED) lab.appendChild(h('span', {class: 'badge b-block', title: R.rule[i] || 'blocked', text: 'BLOCKED ' + (R.rule[i] || '')}));
@@ -289,7 +295,7 @@
     const start = R.t[i], stop = d >= 0 ? start + d : end;
     if (stop >= win[0] && start <= win[1]) {
       const x = Math.max(0, (start - win[0]) / span * W), x2 = Math.min(W, (stop - win[0]) / span * W);
-      const cls = 'bar' + (f & BLOCKED ? ' block' : f & FAILED ? ' fail' : f & OPEN ? ' open' : f & LLM ? ' llm' : '') + (R.z[i] ? ' sub' : '');
+      const cls = 'bar' + (parallelWithPrevious(i) ? ' par' : '') + (f & BLOCKED ? ' block' : f & FAILED ? ' fail' : f & OPEN ? ' open' : f & LLM ? ' llm' : '') + (R.z[i] ? ' sub' : '');
       const bar = h('div', {class: cls, title: `${tools[R.k[i]]}: starts ${AT.ms(start)}, ${d >= 0 ? 'took ' + AT.ms(d) : 'no answer'}`});
       bar.style.left = x.toFixed(1) + 'px'; bar.style.width = Math.max(2, x2 - x).toFixed(1) + 'px';
       lane.appendChild(bar);
@@ -420,6 +426,26 @@
     src.addEventListener('error', () => { if (src.readyState === EventSource.CLOSED) document.body.dataset.feedState = 'closed'; });
   }
 
+  /* ---------- the breakers' controls, when a server (agent-trace serve) hosts the page ---------- */
+  function controls(base) {
+    const box = $('controls');
+    box.hidden = false;
+    const said = h('span', {class: 'said', 'aria-live': 'polite'});
+    box.appendChild(h('span', {class: 'live', text: '● live'}));
+    for (const [action, label] of [['pause', 'Pause agent'], ['resume', 'Resume'], ['stop', 'Stop agent']]) {
+      box.appendChild(h('button', {type: 'button', class: action === 'stop' ? 'stop' : null, 'data-action': action, text: label, onclick: async () => {
+        if (action === 'stop' && !window.confirm('Stop the agent of session ' + D.session.id + '?')) return;
+        said.textContent = '…';
+        try {
+          const r = await fetch(base + '/' + action, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({session_id: D.session.id})});
+          const body = await r.json().catch(() => ({}));
+          said.textContent = (r.ok ? '' : 'refused: ') + (body.message || r.status + ' ' + r.statusText);
+        } catch (e) { said.textContent = 'could not reach the server: ' + e.message; }
+      }}));
+    }
+    box.appendChild(said);
+  }
+
   end = extent();
   win = [0, end];
   header();
@@ -432,6 +458,7 @@
   axis();
   apply();
   if (document.body.dataset.feed) live(document.body.dataset.feed);
+  if (document.body.dataset.control) controls(document.body.dataset.control);
   window.agentTraceReport = {renderMs: performance.now(), rows: R.t.length};
   document.body.dataset.ready = '1';
 })().catch((e) => AT.fail(e));

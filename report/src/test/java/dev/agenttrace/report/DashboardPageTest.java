@@ -54,7 +54,7 @@ class DashboardPageTest {
         Files.createDirectories(dir.resolve("reports"));
         for (SessionTrend t : trends) {
             try (OutputStream out = Files.newOutputStream(dir.resolve("reports").resolve(t.sessionId() + ".html"))) {
-                ReportPages.session(s, s.resolve(t.sessionId()), out, null);
+                ReportPages.session(s, s.resolve(t.sessionId()), out);
             }
         }
         Path file = dir.resolve("dashboard.html");

@@ -50,7 +50,7 @@ class LiveViewTest {
         server.setExecutor(pool);
         server.createContext("/session", x -> {
             ByteArrayOutputStream page = new ByteArrayOutputStream();
-            ReportPages.session(store, store.resolve(meta.sessionId), page, "/session/feed");
+            ReportPages.session(store, store.resolve(meta.sessionId), page, new ReportPages.Live("/session/feed", "/session/control"));
             x.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
             x.sendResponseHeaders(200, page.size());
             try (OutputStream o = x.getResponseBody()) {
@@ -79,6 +79,17 @@ class LiveViewTest {
                 // the page went away
             }
         });
+        List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.createContext("/session/control", x -> {
+            String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            posted.add(x.getRequestMethod() + " " + x.getRequestURI().getPath() + " origin=" + x.getRequestHeaders().getFirst("Origin") + " " + body);
+            byte[] answer = "{\"message\":\"paused pid 4242\"}".getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", "application/json");
+            x.sendResponseHeaders(200, answer.length);
+            try (OutputStream o = x.getResponseBody()) {
+                o.write(answer);
+            }
+        });
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         try (Chromium browser = Chromium.launch(); Page p = browser.newPage()) {
@@ -100,9 +111,13 @@ class LiveViewTest {
             writer.submit(new TraceEvent(EventTypes.SESSION_END, now(), "000000000006", meta.sessionId, null, null, JsonNodeFactory.instance.objectNode()));
             writer.close();
             p.waitFor("document.body.dataset.feedState === 'ended'");
+            // the breakers' controls: the page POSTs, serve answers (and checks the Origin, as every endpoint of serve)
+            p.click("#controls button[data-action=pause]");
+            p.waitFor("document.querySelector('#controls .said').textContent === 'paused pid 4242'");
+            assertEquals(List.of("POST /session/control/pause origin=" + base + " {\"session_id\":\"" + meta.sessionId + "\"}"), posted);
             assertEquals(List.of(), p.errors());
             for (String url : p.requests()) {
-                assertTrue(url.startsWith(base + "/session"), "only the page and its feed: " + url);
+                assertTrue(url.startsWith(base + "/session"), "only the page, its feed and its controls: " + url);
             }
             p.screenshot(SessionReportPageTest.SHOTS.resolve("report-live.png"));
             System.out.printf(Locale.ROOT, "live view: a call recorded while the page was open appeared in it after %.0f ms "

@@ -49,7 +49,7 @@ class SessionReportPageTest {
         SessionMeta meta = s.resolve(session);
         Path file = dir.resolve(meta.sessionId + ".html");
         try (OutputStream out = Files.newOutputStream(file)) {
-            ReportPages.session(s, meta, out, null);
+            ReportPages.session(s, meta, out);
         }
         return file;
     }
@@ -105,6 +105,10 @@ class SessionReportPageTest {
             assertEquals(1, p.eval("document.querySelectorAll('#axis .axis-mark.mark-alert').length").asInt(), "the alert on the time axis");
             assertTrue(p.eval("document.querySelector('#axis .mark-policy title').textContent").asText().contains("files.read.deny"));
             assertEquals(2, p.eval("document.querySelectorAll('#space .row .lab .mute').length").asInt(), "the Task's two calls are nested");
+            assertEquals(List.of(8), List.of(p.eval("[...document.querySelectorAll('#space .row')].filter(r => r.querySelector('.par')).map(r => Number(r.dataset.row) + 1)").get(0).asInt()),
+                    "Read (#8) runs beside Grep (#7)");
+            assertEquals(1, p.eval("document.querySelectorAll('#space .row .lab .par').length").asInt());
+            assertTrue(p.eval("document.getElementById('controls').hidden").asBoolean(), "a file has no live controls");
             assertTrue(p.eval("document.querySelectorAll('#space .badge.b-err').length").asInt() >= 4, "isError results are marked");
             // the decision list leads to the call it blocked, opened
             p.click("#decision-list tbody tr");

@@ -33,9 +33,11 @@ public final class HtmlPage {
      * @param body    the page's markup skeleton, a resource name (ours, trusted)
      * @param scripts resource names of the scripts, concatenated in order
      * @param data    the JSON the script reads (from {@link SafeJson})
-     * @param feedUrl a same-origin server-sent-events URL the page may connect to, or null
+     * @param feedUrl    a same-origin server-sent-events URL the page may connect to, or null
+     * @param controlUrl a same-origin URL the page POSTs breaker actions under ({@code /pause}, {@code /resume}, {@code /stop}), or null
      */
-    public static void write(OutputStream out, String title, String body, String[] scripts, byte[] data, String feedUrl) throws IOException {
+    public static void write(OutputStream out, String title, String body, String[] scripts, byte[] data, String feedUrl, String controlUrl)
+            throws IOException {
         String css = resource("page.css");
         StringBuilder js = new StringBuilder();
         for (String s : scripts) {
@@ -43,14 +45,15 @@ public final class HtmlPage {
         }
         String script = js.toString();
         String csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-" + sha256(script)
-                + "'; connect-src " + (feedUrl == null ? "'none'" : "'self'") + "; base-uri 'none'; form-action 'none'";
+                + "'; connect-src " + (feedUrl == null && controlUrl == null ? "'none'" : "'self'") + "; base-uri 'none'; form-action 'none'";
         StringBuilder head = new StringBuilder(4096 + css.length());
         head.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(csp).append("\">\n")
                 .append("<meta name=\"generator\" content=\"agent-trace\">\n")
                 .append("<title>").append(escape(title)).append("</title>\n<style>\n").append(css).append("</style>\n</head>\n")
-                .append("<body").append(feedUrl == null ? "" : " data-feed=\"" + escape(feedUrl) + "\"").append(">\n")
+                .append("<body").append(feedUrl == null ? "" : " data-feed=\"" + escape(feedUrl) + "\"")
+                .append(controlUrl == null ? "" : " data-control=\"" + escape(controlUrl) + "\"").append(">\n")
                 .append(resource(body)).append('\n');
         out.write(head.toString().getBytes(StandardCharsets.UTF_8));
         if (data.length > GZIP_ABOVE) {
