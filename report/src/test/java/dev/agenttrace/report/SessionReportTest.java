@@ -74,4 +74,19 @@ class SessionReportTest {
         assertEquals(2200, glob.startMs(), 1, "on the parent's time axis");
         assertEquals(12, r.waterfall().rows().size());
     }
+
+    @Test
+    void anImportedTranscriptsResultFindsItsCallByToolUseId(@TempDir Path dir) throws Exception {
+        TestSessions.Writer w = new TestSessions.Writer(dir, "1a9071ed1a9071ed", "claude-code (import)", 1_795_300_000.0);
+        TraceEvent call = w.call(1_795_300_000.5, "Read", TestSessions.args("file_path", "README.md"), "toolu_01abc");
+        var d = TestSessions.F.objectNode().put("tool_use_id", "toolu_01abc").put("content_preview", "# agent-trace");
+        w.write(dev.agenttrace.store.EventTypes.TOOL_RESULT, 1_795_300_001.0, null, null, d);
+        TestSessions.finish(dir, w);
+        TraceStore store = TraceStore.at(dir);
+        Row r = SessionReport.read(store, store.resolve("1a9071ed")).waterfall().rows().get(0);
+        assertEquals("# agent-trace", r.result());
+        assertEquals(500, r.durationMs(), 1);
+        assertTrue(!r.has(Row.OPEN));
+        assertEquals(call.eventId(), r.eventId());
+    }
 }

@@ -201,8 +201,13 @@ public final class CallRows implements Consumer<TraceEvent> {
         listener.marked(m);
     }
 
+    /** The call's request id; an imported transcript's result names its call by {@code tool_use_id} instead. */
     private String requestKey(TraceEvent e) {
-        JsonNode rid = e.data() == null ? null : e.data().get("request_id");
+        JsonNode d = e.data();
+        JsonNode rid = d == null ? null : d.get("request_id");
+        if ((rid == null || rid.isNull()) && d != null) {
+            rid = d.get("tool_use_id");
+        }
         return rid == null || rid.isNull() ? null : e.sessionId() + " " + rid;
     }
 
