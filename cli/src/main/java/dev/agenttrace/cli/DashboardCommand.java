@@ -3,6 +3,8 @@ package dev.agenttrace.cli;
 import dev.agenttrace.report.ReportPages;
 import dev.agenttrace.report.dashboard.SessionTrend;
 import dev.agenttrace.report.dashboard.Trends;
+import dev.agenttrace.report.session.SessionReport;
+import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceStore;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
@@ -64,9 +66,11 @@ final class DashboardCommand implements Callable<Integer> {
         if (!noReports) {
             Path dir = parent.resolve("reports");
             Files.createDirectories(dir);
+            List<SessionMeta> all = store.listSessions();
             for (SessionTrend t : trends) {
+                SessionMeta meta = all.stream().filter(m -> m.sessionId.equals(t.sessionId())).findFirst().orElseThrow();
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(t.sessionId() + ".html")), 1 << 16)) {
-                    ReportPages.session(store, store.resolve(t.sessionId()), out);
+                    ReportPages.session(SessionReport.read(store, meta, all), out, null);
                 }
             }
         }

@@ -21,6 +21,11 @@ public record SessionReport(SessionMeta meta, SessionSummary summary, String sto
     static final int MAX_DEPTH = 8;
 
     public static SessionReport read(TraceStore store, SessionMeta meta) {
+        return read(store, meta, store.listSessions());
+    }
+
+    /** @param all the store's sessions, where its subagent sessions are looked for (one listing for many reports) */
+    public static SessionReport read(TraceStore store, SessionMeta meta, List<SessionMeta> all) {
         double origin = meta.startedAt != null ? meta.startedAt : Double.NaN;
         List<String> warnings = new ArrayList<>();
         SessionAnalyzer analyzer = new SessionAnalyzer(meta);
@@ -38,7 +43,6 @@ public record SessionReport(SessionMeta meta, SessionSummary summary, String sto
         }
         SessionSummary summary = analyzer.finish(warnings);
         List<SessionMeta> children = new ArrayList<>();
-        List<SessionMeta> all = store.listSessions();
         addChildren(store, all, meta.sessionId, 1, rows[0], children, warnings);
         return new SessionReport(meta, summary, AnalysisText.explain(summary), rows[0].finish(), List.copyOf(children),
                 List.copyOf(warnings));
