@@ -273,6 +273,11 @@
     }
     space.textContent = '';
     space.appendChild(frag);
+    if (!view.length) {
+      space.style.height = '40px';
+      space.appendChild(h('p', {class: 'empty', style: 'padding:10px 14px;margin:0',
+        text: R.t.length ? 'No call matches the search and filters (Esc clears them).' : 'No tool calls in this session.'}));
+    }
   }
   function parallelWithPrevious(i) {
     if (i === 0) return false;
