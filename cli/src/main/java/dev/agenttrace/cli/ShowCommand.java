@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.report.replay.Follow;
+import dev.agenttrace.report.replay.Pacer;
 import dev.agenttrace.store.EventRead;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceEvent;
@@ -34,6 +36,12 @@ final class ShowCommand implements Callable<Integer> {
     @Option(names = "--messages", description = "Also show every JSON-RPC message of the wire log (messages.ndjson).")
     boolean messages;
 
+    @Option(names = {"-f", "--follow"}, description = "Keep printing events as the recorder appends them, until the session ends (Ctrl-C stops).")
+    boolean follow;
+
+    @Option(names = "--max-idle", paramLabel = "SECONDS", description = "With --follow: stop after this long without a new event (default: never).")
+    double maxIdle;
+
     @Spec
     CommandSpec spec;
 
@@ -43,6 +51,9 @@ final class ShowCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TraceStore store = traceDir.store();
         SessionMeta meta = store.resolve(session);
+        if (follow) {
+            return follow(store, meta, out, err);
+        }
         EventRead read = messages ? store.readEventsAndMessages(meta.sessionId) : store.readEvents(meta.sessionId);
         if (json) {
             ObjectMapper m = new ObjectMapper();
@@ -66,6 +77,31 @@ final class ShowCommand implements Callable<Integer> {
                 : read.events().isEmpty() ? 0 : read.events().get(0).timestamp();
         for (TraceEvent e : read.events()) {
             out.printf("  %+9.3fs  %-14s %s%n", e.timestamp() - t0, e.eventType(), describe(e));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** {@code --follow}: everything so far, then each event as it lands, until session_end. */
+    private int follow(TraceStore store, SessionMeta meta, PrintWriter out, PrintWriter err) throws InterruptedException {
+        if (json || messages) {
+            throw new UserError("--follow prints the timeline as it grows: drop --json and --messages");
+        }
+        if (maxIdle < 0) {
+            throw new UserError("--max-idle " + maxIdle + ": give seconds, 0 or more");
+        }
+        header(out, meta);
+        out.flush();
+        double[] t0 = {meta.startedAt != null ? meta.startedAt : Double.NaN};
+        Follow.End end = Follow.follow(store, meta.sessionId, e -> {
+            if (Double.isNaN(t0[0])) {
+                t0[0] = e.timestamp();
+            }
+            out.printf("  %+9.3fs  %-14s %s%n", e.timestamp() - t0[0], e.eventType(), describe(e));
+            out.flush();
+        }, w -> err.println("agent-trace: " + w), 100, maxIdle, () -> false, Pacer.SYSTEM);
+        if (end == Follow.End.IDLE) {
+            err.println("agent-trace: no new event for " + maxIdle + " s; stopped following " + meta.sessionId);
         }
         out.flush();
         return ExitCodes.OK;

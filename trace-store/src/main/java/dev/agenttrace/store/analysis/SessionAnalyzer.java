@@ -139,7 +139,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
                 label = "Phase " + (index + 1);
             }
             return new Phase(index, label, start, Math.max(0, (end - start) * 1000), events, toolCalls, errors,
-                    errors > 0, retries, cost.costUsd(priceModel()));
+                    errors > 0, retries, cost.costUsd(priceModel()), cost.totalTokens());
         }
     }
 

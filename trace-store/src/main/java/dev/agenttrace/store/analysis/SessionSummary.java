@@ -29,9 +29,13 @@ public record SessionSummary(String sessionId, String agentName, String command,
                             Double maxMs, long timedCalls) {
     }
 
-    /** A stretch of the session that starts at a user prompt (the whole session when there is none). */
+    /**
+     * A stretch of the session that starts at a user prompt (the whole session when there is none).
+     *
+     * @param tokens input plus output tokens of the phase, counted as {@link Cost#totalTokens()} is
+     */
     public record Phase(int index, String label, double startedAt, double durationMs, long events, long toolCalls,
-                        long errors, boolean failed, long retries, double costUsd) {
+                        long errors, boolean failed, long retries, double costUsd, long tokens) {
     }
 
     /** A run of calls to the same tool, each after the previous one failed or with the same arguments. */
@@ -101,6 +105,7 @@ public record SessionSummary(String sessionId, String agentName, String command,
             n.put("failed", p.failed());
             n.put("retries", p.retries());
             n.put("cost_usd", money(p.costUsd()));
+            n.put("tokens", p.tokens());
         }
         o.put("retry_count", retryCount);
         ArrayNode rs = o.putArray("retries");

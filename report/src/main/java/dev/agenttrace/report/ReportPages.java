@@ -1,0 +1,62 @@
+package dev.agenttrace.report;
+
+import dev.agenttrace.report.dashboard.DashboardPayload;
+import dev.agenttrace.report.dashboard.SessionTrend;
+import dev.agenttrace.report.html.HtmlPage;
+import dev.agenttrace.report.session.ReportPayload;
+import dev.agenttrace.report.session.SessionReport;
+import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.TraceStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The pages: what {@code agent-trace report} writes to a file, and what {@code serve} can answer
+ * a GET with ({@link #session} with a feed URL makes the page follow the session live).
+ */
+public final class ReportPages {
+    private static final String[] SESSION_SCRIPTS = {"common.js", "report.js"};
+    private static final String[] DASHBOARD_SCRIPTS = {"common.js", "dashboard.js"};
+
+    private ReportPages() {
+    }
+
+    /** The report of one session, as a file: it never connects anywhere. */
+    public static void session(TraceStore store, SessionMeta meta, OutputStream out) throws IOException {
+        session(SessionReport.read(store, meta), out, null);
+    }
+
+    /** The report of one session, live when {@code live} (null for none) says where its feed and controls are. */
+    public static void session(TraceStore store, SessionMeta meta, OutputStream out, Live live) throws IOException {
+        session(SessionReport.read(store, meta), out, live);
+    }
+
+    public static void session(SessionReport report, OutputStream out, Live live) throws IOException {
+        String who = report.meta().agentName != null ? report.meta().agentName : report.meta().command != null ? report.meta().command : "session";
+        HtmlPage.write(out, "agent-trace · " + who + " · " + report.meta().sessionId, "report.html", SESSION_SCRIPTS,
+                ReportPayload.json(report), live == null ? null : live.feedUrl(), live == null ? null : live.controlUrl());
+    }
+
+    /**
+     * What a page served by {@code agent-trace serve} connects to; both same-origin paths.
+     *
+     * @param feedUrl    server-sent events from {@link dev.agenttrace.report.session.LiveFeed}, or null
+     * @param controlUrl the page POSTs {@code {"session_id": ...}} to {@code controlUrl + "/pause"},
+     *                   {@code "/resume"} and {@code "/stop"} and shows the answer's {@code message}; or null for no buttons
+     */
+    public record Live(String feedUrl, String controlUrl) {
+    }
+
+    /**
+     * The dashboard: trends across sessions ({@link dev.agenttrace.report.dashboard.Trends#read}).
+     *
+     * @param reportHref a session's report, relative to the dashboard ({@code reports/ID.html} from the
+     *                   command, {@code /sessions/ID} from a server), or null for no links
+     */
+    public static void dashboard(List<SessionTrend> trends, OutputStream out, Function<String, String> reportHref, String title)
+            throws IOException {
+        HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(trends, reportHref, title), null, null);
+    }
+}
