@@ -111,6 +111,13 @@ final class RecordHttpCommand implements Callable<Integer> {
         }
     }
 
+    @Mixin
+    OtlpOption otlp;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Serve Prometheus /metrics (OpenMetrics text) on this port, on --bind's address (0: any free port; default: off).")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         HttpProxyOptions opts = options();
@@ -137,6 +144,11 @@ final class RecordHttpCommand implements Callable<Integer> {
         WatchConfig watchConfig = broken == null ? BrokenConfig.now(loadingWatch) : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();
+        if (metricsPort > 65535 || metricsPort < -1) {
+            throw new UserError("--metrics-port " + metricsPort + " is not a port: use 1-65535 (or 0 for any free port)");
+        }
+        MetricsPort metrics = metricsPort >= 0 ? new MetricsPort(bind, metricsPort) : null;
+        otlp.start(System.err, metrics);
         HttpProxy proxy = HttpProxy.judgedBy(opts, checkpoint, start -> {
             SessionMeta meta = new SessionMeta();
             meta.sessionId = start.sessionId();
@@ -158,7 +170,7 @@ final class RecordHttpCommand implements Callable<Integer> {
                     meta.attribution.put("agent_pid", watch.agentPid);
                 }
             }
-            return TraceStore.at(dir).create(meta, storeOpts);
+            return otlp.store(dir).create(meta, storeOpts);
         }, System.err);
         if (watchConfig != null) {
             WatchOptions.announce(watchConfig, System.err);
@@ -173,7 +185,10 @@ final class RecordHttpCommand implements Callable<Integer> {
         } catch (Exception e) {
             throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "); pick another --port");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "agent-trace-http-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            otlp.close(); // after every session's end is written
+        }, "agent-trace-http-shutdown"));
         if (checkpoint.guard() != null) {
             System.err.println("agent-trace: " + mode.name().toLowerCase(Locale.ROOT) + " " + live.firewall().describe());
         }
@@ -185,6 +200,7 @@ final class RecordHttpCommand implements Callable<Integer> {
         System.err.println("agent-trace: recording " + proxy.localUrl() + " -> " + up + " (transport: " + transportLabel
                 + "; traces in " + dir + ")");
         proxy.awaitClose();
+        otlp.close();
         return ExitCodes.OK;
     }
 

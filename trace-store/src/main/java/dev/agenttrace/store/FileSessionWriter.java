@@ -119,6 +119,10 @@ final class FileSessionWriter implements SessionWriter {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final PrintStream err;
+    /** Live export's view of what is written, or null (see {@link EventTee}). */
+    private final EventTee tee;
+    /** Counted down once the tee's listener handled this session's end; close waits for it. */
+    private volatile CountDownLatch teeDelivered;
     private volatile boolean closing;
     private volatile boolean incomplete;
 
@@ -152,18 +156,27 @@ final class FileSessionWriter implements SessionWriter {
     private boolean warnedType;
     /** The last {@link #visit} held a burst back (rather than waiting for a meta.json rewrite). */
     private boolean holding;
+    /** Attribution keys the tee last saw. */
+    private int teeAttributionSize = -1;
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts) {
         this(dir, meta, opts, System.err);
     }
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, PrintStream err) {
-        this(dir, meta, opts, opts.redact() ? Redactor.plain() : null, err);
+        this(dir, meta, opts, opts.redact() ? Redactor.plain() : null, err, null);
     }
 
-    /** @param redactor applied to every event and the meta before they are written; null: none */
-    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err) {
+    /**
+     * @param redactor applied to every event and the meta before they are written; null: none
+     * @param tee      live export's view of what is written (already redacted), or null
+     */
+    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err, EventTee tee) {
         this.redactor = redactor;
+        this.tee = tee;
+        if (tee != null) {
+            tee.sessionStarted(TraceStore.forDisk(meta.copy(), redactor));
+        }
         this.dir = dir;
         this.meta = meta;
         this.sessionId = meta.sessionId;
@@ -256,8 +269,13 @@ final class FileSessionWriter implements SessionWriter {
             loop.schedule(this);
         }
         loop.wake();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             finished.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            CountDownLatch exported = teeDelivered;
+            if (exported != null) { // live export: the process may exit right after this close
+                exported.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -345,6 +363,14 @@ final class FileSessionWriter implements SessionWriter {
                 writeMarker(); // whether or not the meta could say so
             } else {
                 IncompleteMarker.release(dir);
+            }
+            if (tee != null) {
+                SessionMeta last = TraceStore.forDisk(meta.copy(), redactor);
+                if (incomplete) {
+                    last.attribution = last.attribution == null ? JsonNodeFactory.instance.objectNode() : last.attribution.deepCopy();
+                    last.attribution.put("trace_incomplete", true);
+                }
+                teeDelivered = tee.sessionEnded(last);
             }
         } finally {
             finished.countDown();
@@ -522,6 +548,9 @@ final class FileSessionWriter implements SessionWriter {
                 pendingEnds[pendingCount++] = eventsBytes;
             }
             out.write(bytes, 0, n);
+            if (tee != null) {
+                tee.event(e, sidecar);
+            }
             if (line.capacity() > 1 << 20) {
                 line.setLength(0);
                 line.trimToSize();
@@ -647,6 +676,10 @@ final class FileSessionWriter implements SessionWriter {
         @Override
         public void metaChanged() {
             metaDirty = true;
+            if (tee != null && meta.attribution != null && meta.attribution.size() != teeAttributionSize) {
+                teeAttributionSize = meta.attribution.size(); // a new key: rare, unlike the counters
+                tee.metaChanged(TraceStore.forDisk(meta.copy(), redactor));
+            }
         }
 
         @Override
