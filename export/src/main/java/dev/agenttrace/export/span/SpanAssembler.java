@@ -2,7 +2,7 @@ package dev.agenttrace.export.span;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agenttrace.store.EventTypes;
-import dev.agenttrace.store.Redactor;
+import dev.agenttrace.store.redact.Redactor;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.cost.PriceTable;
