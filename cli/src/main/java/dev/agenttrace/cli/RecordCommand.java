@@ -69,6 +69,9 @@ final class RecordCommand implements Callable<Integer> {
     @Mixin
     WatchOptions watch;
 
+    @Mixin
+    OtlpOption otlp;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The MCP server command and its arguments, after '--'.")
     List<String> command;
 
@@ -110,6 +113,7 @@ final class RecordCommand implements Callable<Integer> {
         FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         PrintStream err = System.err;
         System.setOut(err);
+        otlp.start(err);
 
         StdioProxy proxy = new StdioProxy(command, opts, (childPid, startedAt) -> {
             SessionMeta meta = new SessionMeta();
@@ -134,7 +138,7 @@ final class RecordCommand implements Callable<Integer> {
                 meta.attribution.put("policy", live.file().toString());
                 meta.attribution.put("policy_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
             }
-            return TraceStore.at(dir).create(meta, storeOpts);
+            return otlp.store(dir).create(meta, storeOpts);
         }, err, () -> {
             LivePolicy live;
             try {
@@ -159,7 +163,9 @@ final class RecordCommand implements Callable<Integer> {
             return new StdioProxy.InlineWatch(sessionId, storeOpts, (startedAt, recorder) ->
                     WatchOptions.session(config, actions, sessionId, startedAt, root, dir, agent, recorder), actions);
         });
-        return proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
+        int code = proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
+        otlp.close();
+        return code;
     }
 
     private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {

@@ -97,6 +97,9 @@ final class RecordHttpCommand implements Callable<Integer> {
     @Mixin
     PolicyModeOption policyMode;
 
+    @Mixin
+    OtlpOption otlp;
+
     @Override
     public Integer call() throws Exception {
         HttpProxyOptions opts = options();
@@ -108,6 +111,7 @@ final class RecordHttpCommand implements Callable<Integer> {
         WatchConfig watchConfig = watch.wanted() ? watch.load() : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();
+        otlp.start(System.err);
         HttpProxy proxy = new HttpProxy(opts, guard, start -> {
             SessionMeta meta = new SessionMeta();
             meta.sessionId = start.sessionId();
@@ -129,7 +133,7 @@ final class RecordHttpCommand implements Callable<Integer> {
                     meta.attribution.put("agent_pid", watch.agentPid);
                 }
             }
-            return TraceStore.at(dir).create(meta, storeOpts);
+            return otlp.store(dir).create(meta, storeOpts);
         }, System.err);
         if (watchConfig != null) {
             WatchOptions.announce(watchConfig, System.err);
@@ -144,7 +148,10 @@ final class RecordHttpCommand implements Callable<Integer> {
         } catch (Exception e) {
             throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "); pick another --port");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "agent-trace-http-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            otlp.close(); // after every session's end is written
+        }, "agent-trace-http-shutdown"));
         if (guard != null) {
             System.err.println("agent-trace: " + mode.name().toLowerCase(Locale.ROOT) + " " + live.firewall().describe());
         }
@@ -156,6 +163,7 @@ final class RecordHttpCommand implements Callable<Integer> {
         System.err.println("agent-trace: recording " + proxy.localUrl() + " -> " + up + " (transport: " + transportLabel
                 + "; traces in " + dir + ")");
         proxy.awaitClose();
+        otlp.close();
         return ExitCodes.OK;
     }
 

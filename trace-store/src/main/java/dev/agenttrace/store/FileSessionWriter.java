@@ -117,6 +117,8 @@ final class FileSessionWriter implements SessionWriter {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final PrintStream err;
+    /** Live export's view of what is written, or null (see {@link EventTee}). */
+    private final EventTee tee;
     private volatile boolean closing;
     private volatile boolean incomplete;
 
@@ -139,6 +141,14 @@ final class FileSessionWriter implements SessionWriter {
     }
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, PrintStream err) {
+        this(dir, meta, opts, err, null);
+    }
+
+    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, PrintStream err, EventTee tee) {
+        this.tee = tee;
+        if (tee != null) {
+            tee.sessionStarted(TraceStore.forDisk(meta.copy(), opts));
+        }
         this.dir = dir;
         this.meta = meta;
         this.sessionId = meta.sessionId;
@@ -304,6 +314,14 @@ final class FileSessionWriter implements SessionWriter {
             flush();
             writeMeta();
             closeStreams();
+            if (tee != null) {
+                SessionMeta last = TraceStore.forDisk(meta.copy(), opts);
+                if (incomplete) {
+                    last.attribution = last.attribution == null ? JsonNodeFactory.instance.objectNode() : last.attribution.deepCopy();
+                    last.attribution.put("trace_incomplete", true);
+                }
+                tee.sessionEnded(last);
+            }
         } finally {
             finished.countDown();
         }
@@ -430,6 +448,9 @@ final class FileSessionWriter implements SessionWriter {
                 bytes[i] = (byte) line.charAt(i); // ASCII only: TraceJson escapes everything else
             }
             out.write(bytes, 0, n);
+            if (tee != null) {
+                tee.event(e, sidecar);
+            }
             if (line.capacity() > 1 << 20) {
                 line.setLength(0);
                 line.trimToSize();

@@ -57,14 +57,22 @@ public final class TraceStore {
             .reversed();
 
     private final Path dir;
+    /** Sees every session this store writes (live export), or null. */
+    private final EventTee tee;
 
-    private TraceStore(Path dir) {
+    private TraceStore(Path dir, EventTee tee) {
         this.dir = dir;
+        this.tee = tee;
+    }
+
+    /** The same store, with every session it writes from now on also handed to {@code tee}. */
+    public TraceStore teeTo(EventTee tee) {
+        return new TraceStore(dir, tee);
     }
 
     /** The store in {@code dir} (which need not exist until a session is created). */
     public static TraceStore at(Path dir) {
-        return new TraceStore(dir.toAbsolutePath().normalize());
+        return new TraceStore(dir.toAbsolutePath().normalize(), null);
     }
 
     /** {@code $AGENT_TRACE_DIR} if set, else {@code .agent-traces} in the working directory. */
@@ -433,7 +441,7 @@ public final class TraceStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the trace session " + sd + ": " + describe(e), e);
         }
-        FileSessionWriter w = new FileSessionWriter(sd, own, opts);
+        FileSessionWriter w = new FileSessionWriter(sd, own, opts, System.err, tee);
         w.start();
         return w;
     }

@@ -1,0 +1,108 @@
+package dev.agenttrace.export.otlp;
+
+import dev.agenttrace.export.span.Semconv;
+import dev.agenttrace.export.span.SpanRecord;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.MeterProvider;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The metrics, recorded from the same spans the traces carry, so the two never disagree:
+ * {@code mcp.client.operation.duration} and {@code mcp.client.session.duration} as the
+ * conventions name them (seconds, their buckets), and agent-trace's own counters under
+ * {@code agent_trace.*} for what the conventions do not cover (tool calls and errors by kind,
+ * cost and tokens per session, breaker trips, firewall blocks, dropped telemetry).
+ */
+public final class SpanMetrics {
+    private static final List<String> OPERATION_KEYS = List.of(Semconv.MCP_METHOD_NAME, Semconv.GEN_AI_TOOL_NAME,
+            Semconv.GEN_AI_OPERATION_NAME, Semconv.ERROR_TYPE, Semconv.NETWORK_TRANSPORT, Semconv.MCP_PROTOCOL_VERSION,
+            Semconv.GEN_AI_PROMPT_NAME, Semconv.RPC_RESPONSE_STATUS_CODE);
+
+    private final DoubleHistogram operation;
+    private final DoubleHistogram session;
+    private final LongCounter calls;
+    private final LongCounter errors;
+    private final DoubleHistogram cost;
+    private final DoubleHistogram tokens;
+    private final LongCounter trips;
+    private final LongCounter blocks;
+
+    public SpanMetrics(MeterProvider provider, LongSupplier dropped) {
+        Meter m = provider.meterBuilder(Semconv.SCOPE).setInstrumentationVersion(Version.VALUE)
+                .setSchemaUrl(Semconv.SCHEMA_URL).build();
+        operation = m.histogramBuilder("mcp.client.operation.duration").setUnit("s")
+                .setDescription("Duration of MCP requests as the proxy forwarded them (request to answer)")
+                .setExplicitBucketBoundariesAdvice(Semconv.DURATION_BUCKETS).build();
+        session = m.histogramBuilder("mcp.client.session.duration").setUnit("s")
+                .setDescription("Duration of recorded MCP sessions")
+                .setExplicitBucketBoundariesAdvice(Semconv.DURATION_BUCKETS).build();
+        calls = m.counterBuilder("agent_trace.tool.calls").setUnit("{call}").setDescription("Tool calls, by tool").build();
+        errors = m.counterBuilder("agent_trace.tool.errors").setUnit("{error}")
+                .setDescription("Failed tool calls, by tool, error.type and error kind").build();
+        cost = m.histogramBuilder("agent_trace.session.cost").setUnit("USD")
+                .setDescription("Estimated cost of a session (real token counts where the trace has them)")
+                .setExplicitBucketBoundariesAdvice(List.of(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0)).build();
+        tokens = m.histogramBuilder("agent_trace.session.tokens").setUnit("{token}").setDescription("Tokens per session")
+                .setExplicitBucketBoundariesAdvice(List.of(1e3, 1e4, 1e5, 1e6, 1e7, 1e8)).build();
+        trips = m.counterBuilder("agent_trace.breaker.trips").setUnit("{trip}")
+                .setDescription("Circuit-breaker alerts, by watcher and action").build();
+        blocks = m.counterBuilder("agent_trace.firewall.decisions").setUnit("{decision}")
+                .setDescription("Firewall decisions against a call, by tool, mode and action (block in enforce, allow in shadow)").build();
+        m.counterBuilder("agent_trace.telemetry.dropped").setUnit("{item}")
+                .setDescription("Telemetry dropped because the collector was down, slow or refusing, or a queue was full")
+                .buildWithCallback(o -> o.record(dropped.getAsLong()));
+    }
+
+    public void record(SpanRecord s) {
+        String op = s.attribute(Semconv.GEN_AI_OPERATION_NAME);
+        if (s.parentSpanId() == null) {
+            Attributes a = pick(s, List.of(Semconv.NETWORK_TRANSPORT, Semconv.MCP_PROTOCOL_VERSION, Semconv.GEN_AI_AGENT_NAME));
+            session.record(s.durationSeconds(), a);
+            Object c = s.attributes().get(Semconv.COST_USD);
+            if (c instanceof Double d) {
+                cost.record(d, a);
+            }
+            Object t = s.attributes().get(Semconv.TOKENS);
+            if (t instanceof Long l) {
+                tokens.record(l, a);
+            }
+            return;
+        }
+        if (Semconv.OP_RUN_GUARDRAIL.equals(op)) {
+            boolean firewall = "agent-trace.firewall".equals(s.attribute(Semconv.GUARDRAIL_COMPONENT));
+            if (firewall) {
+                blocks.add(1, pick(s, List.of(Semconv.GEN_AI_TOOL_NAME, Semconv.GUARDRAIL_MODE, Semconv.GUARDRAIL_ACTION_TYPE)));
+            } else if ("alert".equals(s.attribute("agent_trace.decision.kind"))) {
+                trips.add(1, pick(s, List.of(Semconv.WATCHER, Semconv.GUARDRAIL_ACTION_TYPE)));
+            }
+            return;
+        }
+        if (s.attribute(Semconv.MCP_METHOD_NAME) != null) {
+            operation.record(s.durationSeconds(), pick(s, OPERATION_KEYS));
+        }
+        if (Semconv.OP_EXECUTE_TOOL.equals(op)) {
+            Attributes tool = pick(s, List.of(Semconv.GEN_AI_TOOL_NAME));
+            calls.add(1, tool);
+            if (s.attribute(Semconv.ERROR_TYPE) != null) {
+                errors.add(1, pick(s, List.of(Semconv.GEN_AI_TOOL_NAME, Semconv.ERROR_TYPE, Semconv.ERROR_KIND)));
+            }
+        }
+    }
+
+    private static Attributes pick(SpanRecord s, List<String> keys) {
+        AttributesBuilder b = Attributes.builder();
+        for (String k : keys) {
+            Object v = s.attributes().get(k);
+            if (v != null) {
+                b.put(AttributeKey.stringKey(k), v.toString());
+            }
+        }
+        return b.build();
+    }
+}
