@@ -15,6 +15,13 @@ public interface EventListener {
      */
     void event(TraceEvent event, boolean sidecar);
 
+    /**
+     * The session's meta gained an attribution key (the MCP session id, the protocol version, a
+     * client name): {@code meta} is a copy, in order with the events.
+     */
+    default void metaChanged(SessionMeta meta) {
+    }
+
     /** The session's last event was written; {@code meta} is its final meta (a copy). */
     void sessionEnded(SessionMeta meta);
 

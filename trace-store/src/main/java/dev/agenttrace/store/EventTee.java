@@ -20,13 +20,14 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EventTee {
     public static final int DEFAULT_CAPACITY = 16_384;
 
-    private record Item(int kind, SessionMeta meta, TraceEvent event, boolean sidecar) {
+    private record Item(int kind, SessionMeta meta, TraceEvent event, boolean sidecar, CountDownLatch delivered) {
     }
 
     private static final int START = 0;
     private static final int EVENT = 1;
     private static final int END = 2;
-    private static final Item STOP = new Item(-1, null, null, false);
+    private static final int META = 3;
+    private static final Item STOP = new Item(-1, null, null, false, null);
 
     private final EventListener listener;
     private final BlockingQueue<Item> queue;
@@ -34,6 +35,8 @@ public final class EventTee {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean closed;
+    /** Sessions started and not yet ended: {@link #close} waits for them (a shutdown hook may still be ending one). */
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
     public EventTee(EventListener listener, int capacity, String threadName) {
         this.listener = listener;
@@ -44,21 +47,41 @@ public final class EventTee {
     }
 
     void sessionStarted(SessionMeta meta) {
-        offer(new Item(START, meta, null, false));
+        open.incrementAndGet();
+        offer(new Item(START, meta, null, false, null));
     }
 
     void event(TraceEvent event, boolean sidecar) {
-        offer(new Item(EVENT, null, event, sidecar));
+        offer(new Item(EVENT, null, event, sidecar, null));
     }
 
-    void sessionEnded(SessionMeta meta) {
-        offer(new Item(END, meta, null, false));
+    void metaChanged(SessionMeta meta) {
+        offer(new Item(META, meta, null, false, null));
     }
 
-    private void offer(Item item) {
+    /**
+     * The session ended. Returns a latch counted down once the listener has handled the end (its
+     * export flushed), so the writer's {@code close} can wait for it before the process exits; a
+     * dropped end counts down at once.
+     */
+    CountDownLatch sessionEnded(SessionMeta meta) {
+        CountDownLatch delivered = new CountDownLatch(1);
+        try {
+            if (!offer(new Item(END, meta, null, false, delivered))) {
+                delivered.countDown();
+            }
+        } finally {
+            open.decrementAndGet();
+        }
+        return delivered;
+    }
+
+    private boolean offer(Item item) {
         if (closed || !queue.offer(item)) {
             dropped.increment();
+            return false;
         }
+        return true;
     }
 
     /** Items the listener never saw because the queue was full (or the tee was closed). */
@@ -71,9 +94,12 @@ public final class EventTee {
         if (closed) {
             return;
         }
-        closed = true;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
+            while (open.get() > 0 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10); // a shutdown hook is still ending a session
+            }
+            closed = true;
             while (!queue.offer(STOP, 10, TimeUnit.MILLISECONDS)) {
                 if (System.nanoTime() - deadline > 0) {
                     thread.interrupt();
@@ -102,10 +128,15 @@ public final class EventTee {
                     switch (item.kind) {
                         case START -> listener.sessionStarted(item.meta);
                         case EVENT -> listener.event(item.event, item.sidecar);
+                        case META -> listener.metaChanged(item.meta);
                         default -> listener.sessionEnded(item.meta);
                     }
                 } catch (RuntimeException e) {
                     dropped.increment(); // a listener bug costs its own telemetry, never the trace
+                } finally {
+                    if (item.delivered != null) {
+                        item.delivered.countDown();
+                    }
                 }
             }
         } finally {

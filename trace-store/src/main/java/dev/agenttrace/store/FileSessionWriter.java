@@ -119,6 +119,8 @@ final class FileSessionWriter implements SessionWriter {
     private final PrintStream err;
     /** Live export's view of what is written, or null (see {@link EventTee}). */
     private final EventTee tee;
+    /** Counted down once the tee's listener handled this session's end; close waits for it. */
+    private volatile CountDownLatch teeDelivered;
     private volatile boolean closing;
     private volatile boolean incomplete;
 
@@ -135,6 +137,8 @@ final class FileSessionWriter implements SessionWriter {
     private boolean warnedType;
     /** The last {@link #visit} held a burst back (rather than waiting for a meta.json rewrite). */
     private boolean holding;
+    /** Attribution keys the tee last saw. */
+    private int teeAttributionSize = -1;
 
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts) {
         this(dir, meta, opts, System.err);
@@ -229,8 +233,13 @@ final class FileSessionWriter implements SessionWriter {
             loop.schedule(this);
         }
         loop.wake();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             finished.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            CountDownLatch exported = teeDelivered;
+            if (exported != null) { // live export: the process may exit right after this close
+                exported.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -320,7 +329,7 @@ final class FileSessionWriter implements SessionWriter {
                     last.attribution = last.attribution == null ? JsonNodeFactory.instance.objectNode() : last.attribution.deepCopy();
                     last.attribution.put("trace_incomplete", true);
                 }
-                tee.sessionEnded(last);
+                teeDelivered = tee.sessionEnded(last);
             }
         } finally {
             finished.countDown();
@@ -533,6 +542,10 @@ final class FileSessionWriter implements SessionWriter {
         @Override
         public void metaChanged() {
             metaDirty = true;
+            if (tee != null && meta.attribution != null && meta.attribution.size() != teeAttributionSize) {
+                teeAttributionSize = meta.attribution.size(); // a new key: rare, unlike the counters
+                tee.metaChanged(TraceStore.forDisk(meta.copy(), opts));
+            }
         }
 
         @Override

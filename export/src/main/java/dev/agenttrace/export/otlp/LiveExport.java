@@ -124,10 +124,42 @@ public final class LiveExport implements EventListener {
     }
 
     @Override
+    public void metaChanged(SessionMeta meta) {
+        SpanAssembler a = sessions.get(meta.sessionId);
+        if (a != null) {
+            a.meta(meta);
+        }
+    }
+
+    @Override
     public void sessionEnded(SessionMeta meta) {
         SpanAssembler a = sessions.remove(meta.sessionId);
         if (a != null) {
             a.finish(meta);
+        }
+        if (sessions.isEmpty()) {
+            flush(); // a stdio proxy exits right after its session ends; the writer's close waits for this
+        }
+    }
+
+    /** Sends what was made so far, bounded: a collector that hangs costs these seconds at most. */
+    private void flush() {
+        if (shipper != null) {
+            shipper.flush(Duration.ofSeconds(2));
+        }
+        meters.forceFlush().join(2, TimeUnit.SECONDS);
+        reportDrops();
+    }
+
+    private long reported;
+
+    /** One line with the count when something new was dropped (a stdio proxy: once, at its end). */
+    private void reportDrops() {
+        long lost = dropped();
+        if (lost > reported) {
+            reported = lost;
+            err.println("agent-trace: OpenTelemetry export dropped " + lost + " item(s) in all"
+                    + (shipper == null ? "" : "; " + shipper.exported() + " span(s) were delivered"));
         }
     }
 
@@ -142,11 +174,7 @@ public final class LiveExport implements EventListener {
         }
         meters.forceFlush().join(3, TimeUnit.SECONDS);
         meters.shutdown().join(1, TimeUnit.SECONDS);
-        long lost = dropped();
-        if (lost > 0 || report.said()) {
-            err.println("agent-trace: OpenTelemetry export dropped " + lost + " item(s) in all"
-                    + (shipper == null ? "" : "; " + shipper.exported() + " span(s) were delivered"));
-        }
+        reportDrops();
     }
 
     static Resource resource(OtelConfig config) {

@@ -31,6 +31,8 @@ final class SpanShipper {
     private volatile boolean stopping;
     /** The thread is waiting for spans (not sending): only then may close interrupt it. */
     private volatile boolean waiting;
+    /** A batch was taken off the queue and is not yet sent or dropped. */
+    private volatile boolean sending;
 
     SpanShipper(SpanExporter exporter, int capacity, int batch, Duration delay, Duration timeout, DropReport report) {
         this.exporter = exporter;
@@ -48,6 +50,19 @@ final class SpanShipper {
         if (stopping || !queue.offer(span)) {
             dropped.increment();
             report.dropped("the span queue is full (" + queue.size() + " spans waiting for the collector)");
+        }
+    }
+
+    /** Waits (at most {@code wait}) until every queued span was sent or dropped. */
+    void flush(Duration wait) {
+        long end = System.nanoTime() + wait.toNanos();
+        while ((!queue.isEmpty() || sending) && System.nanoTime() - end < 0 && thread.isAlive()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -96,6 +111,7 @@ final class SpanShipper {
                     }
                     continue;
                 }
+                sending = true;
                 buf.add(first);
             } catch (InterruptedException e) {
                 if (!stopping) {
@@ -105,8 +121,12 @@ final class SpanShipper {
             }
             queue.drainTo(buf, batch - buf.size());
             Thread.interrupted(); // a close that raced the wait must not cut the send short
-            send(buf);
-            buf.clear();
+            try {
+                send(buf);
+            } finally {
+                buf.clear();
+                sending = false;
+            }
         }
     }
 

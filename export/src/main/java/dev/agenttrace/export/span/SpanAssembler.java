@@ -78,10 +78,19 @@ public final class SpanAssembler {
         sessionSpanId = SpanIds.sessionSpanId(sessionId);
         agentName = meta.agentName;
         startNanos = meta.startedAt == null ? 0 : nanos(meta.startedAt);
+        meta(meta);
+    }
+
+    /** The meta changed while the session runs (the MCP session id became known). */
+    public void meta(SessionMeta meta) {
         JsonNode a = meta.attribution;
         if (a != null) {
-            protocolVersion = text(a, "mcp_protocol_version");
-            mcpSessionId = text(a, "mcp_session_id");
+            if (text(a, "mcp_protocol_version") != null) {
+                protocolVersion = text(a, "mcp_protocol_version");
+            }
+            if (text(a, "mcp_session_id") != null) {
+                mcpSessionId = text(a, "mcp_session_id");
+            }
         }
     }
 
