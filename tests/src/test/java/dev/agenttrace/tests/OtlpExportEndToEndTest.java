@@ -147,6 +147,18 @@ class OtlpExportEndToEndTest {
             assertTrue(errors.getSum().getDataPointsList().stream()
                     .anyMatch(p -> "tool_error".equals(OtlpReceiver.attr(p.getAttributesList(), "error.type"))));
             assertFalse(stderr.stream().anyMatch(l -> l.contains("dropping")), String.join("\n", stderr));
+
+            // the stored session exported again: the same spans, the same ids (a backend does not double it)
+            try (OtlpReceiver backfill = new OtlpReceiver()) {
+                Process export = new ProcessBuilder(Peers.cli("export", sessionId, "--format", "otlp", "--otlp-endpoint", backfill.url(),
+                        "--trace-dir", traces.toString())).redirectErrorStream(true).start();
+                String out = new String(export.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(0, export.waitFor(), out);
+                java.util.function.Function<OtlpReceiver.Received, String> shape = r -> r.spanId() + " " + r.parentId() + " "
+                        + r.span().getName() + " " + r.span().getKind() + " " + r.span().getStartTimeUnixNano() + " " + r.span().getEndTimeUnixNano();
+                assertEquals(collector.spans.stream().map(shape).sorted().toList(), backfill.spans.stream().map(shape).sorted().toList());
+                assertTrue(out.contains("sent " + collector.spans.size() + " of " + collector.spans.size()), out);
+            }
         }
     }
 
