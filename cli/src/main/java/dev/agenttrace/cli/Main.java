@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         description = "Record, inspect, firewall and watch the JSON-RPC traffic between an AI agent and its MCP servers (stdio and HTTP); serve the traces to a debugging agent.",
         subcommands = {RecordCommand.class, RecordHttpCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
                 WatchCommand.class, LintCommand.class, ResumeCommand.class, McpCommand.class, ExplainCommand.class,
-                DiffCommand.class, StatsCommand.class, CostCommand.class, ExportCommand.class},
+                DiffCommand.class, StatsCommand.class, CostCommand.class, ExportCommand.class, HealthCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
                 "record exits with the server's own code, 127 if it cannot be started."})
 public final class Main implements Runnable {
