@@ -27,16 +27,31 @@ final class OtlpOption {
 
     /** Starts the export when it is wanted; a bad variable is a {@link UserError} now, not later. */
     void start(PrintStream err) {
-        if (!OtelConfig.wanted(System.getenv(), endpoint)) {
+        start(err, null);
+    }
+
+    /**
+     * The same; with {@code metrics} (record-http's {@code /metrics}) the export runs even without
+     * a collector, to feed it.
+     */
+    void start(PrintStream err, MetricsPort metrics) {
+        boolean otlp = OtelConfig.wanted(System.getenv(), endpoint);
+        if (!otlp && metrics == null) {
             return;
         }
         OtelConfig config;
         try {
-            config = OtelConfig.from(System.getenv(), endpoint);
+            config = otlp ? OtelConfig.from(System.getenv(), endpoint) : null;
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        starting = CompletableFuture.supplyAsync(() -> LiveExport.start(config, err), r -> {
+        dev.agenttrace.export.prometheus.MetricsEndpoint served;
+        try {
+            served = metrics == null ? null : metrics.start(err);
+        } catch (java.io.UncheckedIOException e) {
+            throw new UserError(e.getMessage());
+        }
+        starting = CompletableFuture.supplyAsync(() -> LiveExport.start(config, err, served), r -> {
             Thread t = new Thread(r, "agent-trace-otlp-start");
             t.setDaemon(true);
             t.start();

@@ -100,6 +100,10 @@ final class RecordHttpCommand implements Callable<Integer> {
     @Mixin
     OtlpOption otlp;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Serve Prometheus /metrics (OpenMetrics text) on this port, on --bind's address (0: any free port; default: off).")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         HttpProxyOptions opts = options();
@@ -111,7 +115,11 @@ final class RecordHttpCommand implements Callable<Integer> {
         WatchConfig watchConfig = watch.wanted() ? watch.load() : null;
         URI up = opts.upstream();
         String agent = name != null ? name : up.getHost();
-        otlp.start(System.err);
+        if (metricsPort > 65535 || metricsPort < -1) {
+            throw new UserError("--metrics-port " + metricsPort + " is not a port: use 1-65535 (or 0 for any free port)");
+        }
+        MetricsPort metrics = metricsPort >= 0 ? new MetricsPort(bind, metricsPort) : null;
+        otlp.start(System.err, metrics);
         HttpProxy proxy = new HttpProxy(opts, guard, start -> {
             SessionMeta meta = new SessionMeta();
             meta.sessionId = start.sessionId();

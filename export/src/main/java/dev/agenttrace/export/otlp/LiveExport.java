@@ -93,7 +93,27 @@ public final class LiveExport implements EventListener {
      * (after the proxy's sessions closed) to flush and stop it.
      */
     public static EventTee start(OtelConfig config, PrintStream err) {
-        LiveExport export = new LiveExport(config, err, List.of());
+        return start(config, err, null);
+    }
+
+    /**
+     * The same, with {@code metrics} (a Prometheus {@code /metrics} endpoint) also fed; {@code config}
+     * may then be null for no OTLP at all.
+     */
+    public static EventTee start(OtelConfig config, PrintStream err, dev.agenttrace.export.prometheus.MetricsEndpoint metrics) {
+        OtelConfig c = config;
+        if (c == null) { // no collector: the resource still follows OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("OTEL_TRACES_EXPORTER", "none");
+            env.put("OTEL_METRICS_EXPORTER", "none");
+            env.remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+            env.remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+            env.remove("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+            env.remove("OTEL_EXPORTER_OTLP_PROTOCOL");
+            env.remove("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
+            c = OtelConfig.from(env, null);
+        }
+        LiveExport export = new LiveExport(c, err, metrics == null ? List.of() : List.of(metrics.reader()));
         EventTee tee = new EventTee(export, EventTee.DEFAULT_CAPACITY, "agent-trace-export");
         export.tee = tee;
         return tee;
