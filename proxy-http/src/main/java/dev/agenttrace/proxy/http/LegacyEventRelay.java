@@ -64,7 +64,7 @@ final class LegacyEventRelay implements SseParser.Listener {
                 return;
             }
         } else if ("message".equals(type) && data.length > 0) {
-            ex.session.message(Direction.SERVER_TO_CLIENT, data, "sse");
+            ex.session.arriving(Direction.SERVER_TO_CLIENT, data, "sse");
         }
         client.write(new DefaultHttpContent(event));
     }

@@ -210,7 +210,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         @Override
         public void onEvent(String type, byte[] data, String id, int endIndex) {
             if ("message".equals(type) && data.length > 0) {
-                ex.session.message(Direction.SERVER_TO_CLIENT, data, "http-sse");
+                ex.session.arriving(Direction.SERVER_TO_CLIENT, data, "http-sse");
             }
         }
 
@@ -228,6 +228,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         client.flush();
+        // classified once the bytes are on their way (a client message judged first does it itself)
+        ex.session.catchUp();
         if (readNanos != 0 && kind == Body.SSE && !ex.finished) {
             px.timing().add(ResidenceTimes.STREAM_READ, readNanos);
             readNanos = 0;
@@ -237,14 +239,16 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     private void finish(ChannelHandlerContext ctx) {
         ex.finished = true;
+        if (json != null && json.size() > 0) {
+            // announced before the client can have it, classified after the flush
+            ex.session.arriving(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
+        }
         client.flush();
         if (readNanos != 0) {
             px.timing().add(ResidenceTimes.RESPONSE, readNanos);
         }
         cancelTimer();
-        if (json != null && json.size() > 0) {
-            ex.session.message(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
-        }
+        ex.session.catchUp();
         releaseEvents();
         Channel up = ctx.channel();
         up.pipeline().remove(this);

@@ -176,8 +176,4 @@ final class Upstream {
         }
         q.addLast(new Idle(ch, System.nanoTime()));
     }
-
-    void closeIdle() {
-        idle.values().forEach(q -> q.forEach(i -> i.channel.close()));
-    }
 }

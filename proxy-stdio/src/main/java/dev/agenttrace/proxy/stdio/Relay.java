@@ -115,26 +115,17 @@ final class Relay implements Runnable {
                 }
             }
             case STREAM -> {
+                // (only without a watch on this side: what a watch must see is read whole)
                 sender.sawFraming(f.framing());
-                boolean announced = watch != null && dir == Direction.SERVER_TO_CLIENT;
-                if (announced) {
-                    recorder.forwardingServerMessage();
-                }
-                try {
-                    byte[] body = receiver.forwardStream(f, reader);
-                    if (body == null) {
-                        String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
-                        String msg = "agent-trace: the " + who + "'s stream ended inside a " + f.size()
-                                + "-byte message that was being forwarded as it arrived";
-                        err.println(msg);
-                        recorder.problem(dir, "truncated", msg, (String) null);
-                    } else {
-                        recorder.message(dir, body, f.framing());
-                    }
-                } finally {
-                    if (announced) {
-                        recorder.serverMessageDone();
-                    }
+                byte[] body = receiver.forwardStream(f, reader);
+                if (body == null) {
+                    String who = dir == Direction.CLIENT_TO_SERVER ? "client" : "server";
+                    String msg = "agent-trace: the " + who + "'s stream ended inside a " + f.size()
+                            + "-byte message that was being forwarded as it arrived";
+                    err.println(msg);
+                    recorder.problem(dir, "truncated", msg, (String) null);
+                } else {
+                    recorder.message(dir, body, f.framing());
                 }
             }
             case NOISE -> {
@@ -209,34 +200,16 @@ final class Relay implements Runnable {
     }
 
     /**
-     * A server message with an inline watch: forwarded first (nothing here is refused), then shown
-     * to the watch; until then a client message waits to be judged, so the watch never sees a
-     * retry before the error that provoked it.
+     * A server message with an inline watch: forwarded first (nothing here is refused), then
+     * classified and shown to the watch by this thread; a client message judged meanwhile
+     * classifies it itself first, so the watch never sees a retry before the error that provoked
+     * it, and neither thread waits for the other.
      */
     private void watched(Frame f) throws IOException {
-        recorder.forwardingServerMessage();
-        try {
-            receiver.forward(f);
-        } finally {
-            try {
-                observe(f);
-            } finally {
-                recorder.serverMessageDone();
-            }
-        }
-    }
-
-    /** Classifies a message and shows its events to the watch; a failure of the watch never stops forwarding. */
-    private void observe(Frame f) {
-        try {
-            recorder.message(dir, f);
-        } catch (RuntimeException e) {
-            // the watch cannot judge this message; it still goes on (the watch is a breaker, not the policy)
-            if (!watchFailed) {
-                watchFailed = true;
-                err.println("agent-trace: the inline watch failed on a message and is skipping it: " + e);
-            }
-        }
+        recorder.arriving(dir, f.copyBody(), f.framing().label());
+        recorder.noteFraming(dir, f.framing());
+        receiver.forward(f);
+        recorder.catchUp();
     }
 
     private void reply(String idJson, int code, String message) throws IOException {

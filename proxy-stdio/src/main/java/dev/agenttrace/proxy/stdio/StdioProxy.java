@@ -216,6 +216,12 @@ public final class StdioProxy {
         int code = waitForChild();
         drainServerOutput();
         finish(code);
+        try {
+            // one run, one hook: a proxy run again in the same JVM (tests, an embedder) adds its own
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: nothing to remove
+        }
         return exitCode;
     }
 

@@ -37,14 +37,23 @@ public class SessionRecorder {
     private final ArrayDeque<Item> backlog = new ArrayDeque<>();
     private volatile SessionWriter writer;
     private volatile boolean attached;
+    /** Work dropped because the session had not opened yet and the backlog was full (under the backlog lock). */
     private long backlogDropped;
     /** Writer thread only. */
     private McpClassifier classifier;
     /** Set before forwarding starts when messages must be classified where they are read; else null. */
     private volatile Inline inline;
     private final Object inlineLock = new Object();
-    /** Server messages forwarded but not yet classified (inline only). */
-    private final java.util.concurrent.atomic.AtomicInteger serverMessagesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Inline only: messages forwarded before they were classified, in arrival order. Whoever needs
+     * the watch to be current (the thread that forwarded them, right after; or a client message
+     * about to be judged) classifies them: nobody waits for another thread to get round to it.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Arrived> arrived = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean catchUpFailed;
+
+    private record Arrived(Direction dir, byte[] body, String framing, long nanos) {
+    }
 
     private record Item(Consumer<EventSink> work, long bytes) {
     }
@@ -126,35 +135,48 @@ public class SessionRecorder {
         long now = System.nanoTime();
         String label = framing;
         double ts = epochSeconds(now);
-        if (dir == Direction.CLIENT_TO_SERVER) {
-            awaitServerMessages();
-        }
+        // what was forwarded before is classified first: the server's answers so far reach the
+        // watch before a client message is judged
+        catchUp();
         return classify(sink -> classifier().onMessage(sink, dir, label, body, parsed, ts, now), body.length + 64L);
     }
 
     /**
-     * Inline: a server message is about to be forwarded before it is classified. Until
-     * {@link #serverMessageDone} is called for it, a client message waits to be classified, so the
-     * watch never sees a retry before the error that provoked it.
+     * A message that is forwarded now and classified right after ({@link #catchUp}), so forwarding
+     * does not wait for the classifier; {@code body} is owned by this call. Without an inline
+     * watch it is simply recorded (classification runs on the writer thread anyway).
      */
-    public void forwardingServerMessage() {
-        serverMessagesInFlight.incrementAndGet();
-    }
-
-    /** The server message announced by {@link #forwardingServerMessage} is classified (or will not be). */
-    public void serverMessageDone() {
-        serverMessagesInFlight.decrementAndGet();
-    }
-
-    /** Bounded: a server message stuck on its way to a client that does not read is not waited for past 100 ms. */
-    private void awaitServerMessages() {
-        if (serverMessagesInFlight.get() == 0) {
+    public void arriving(Direction dir, byte[] body, String framing) {
+        if (inline == null) {
+            message(dir, body, framing);
             return;
         }
-        long deadline = System.nanoTime() + 100_000_000L;
-        while (serverMessagesInFlight.get() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
+        arrived.add(new Arrived(dir, body, framing, System.nanoTime()));
+    }
+
+    /**
+     * Classifies, in order, every message announced by {@link #arriving} and not yet classified,
+     * on the calling thread. A watcher that fails here costs its alert, never the trace nor the
+     * forwarding (said once on stderr).
+     */
+    public void catchUp() {
+        if (arrived.isEmpty()) {
+            return;
+        }
+        synchronized (inlineLock) {
+            Arrived a;
+            while ((a = arrived.poll()) != null) {
+                Arrived m = a;
+                double ts = epochSeconds(m.nanos);
+                try {
+                    classify(sink -> classifier().onMessage(sink, m.dir, m.framing, m.body, null, ts, m.nanos), m.body.length + 64L);
+                } catch (RuntimeException e) {
+                    if (!catchUpFailed) {
+                        catchUpFailed = true;
+                        System.err.println("agent-trace: the inline watch failed on a message and is skipping it: " + e);
+                    }
+                }
+            }
         }
     }
 
@@ -265,9 +287,13 @@ public class SessionRecorder {
             details.accept(data);
             data.put("duration_ms", durationMs);
             SessionWriter w = writer;
-            if (w != null && w.incomplete()) {
+            long early;
+            synchronized (backlog) {
+                early = backlogDropped;
+            }
+            if ((w != null && w.incomplete()) || early > 0) {
                 data.put("trace_incomplete", true);
-                data.put("dropped_events", w.dropped());
+                data.put("dropped_events", (w == null ? 0 : w.dropped()) + early);
             }
             sink.append(new TraceEvent(EventTypes.SESSION_END, ts, sink.newEventId(), sink.sessionId(), null, null, data));
             sink.meta().endedAt = ts;

@@ -230,6 +230,7 @@ class CheckpointTest {
             }
         }
         assertEquals(2, reachedServer, "the call, one retry, then the breaker");
+        assertTrue(watch.awaitActions(java.time.Duration.ofSeconds(30)), "the alert's actions ran (they record it)");
         List<TraceEvent> alerts = decisions("alert");
         assertEquals(1, alerts.size());
         assertEquals(toolCallEventId(3), alerts.get(0).parentId(), "the alert is linked to the tripping call");
