@@ -24,7 +24,7 @@ final class RecordArgs {
     static final Set<String> FLAGS = Set.of("--redact", "--no-redact", "--no-watch", "--allow-live-loosening");
     static final Set<String> VALUED = Set.of("--trace-dir", "--name", "--max-message-bytes", "--max-payload-bytes",
             "--grace-ms", "--client-framing", "--server-framing", "--policy", "--root", "--policy-mode", "--watch",
-            "--agent-pid");
+            "--agent-pid", "--otlp-endpoint");
 
     private RecordArgs() {
     }
@@ -103,6 +103,7 @@ final class RecordArgs {
                     c.watch.files.add(Path.of(value));
                 }
                 case "--agent-pid" -> c.watch.agentPid = Long.parseLong(value);
+                case "--otlp-endpoint" -> c.otlp.endpoint = value;
                 default -> {
                     return false;
                 }
@@ -120,6 +121,7 @@ final class RecordArgs {
         c.policy = new PolicyOptions();
         c.policyMode = new PolicyModeOption();
         c.watch = new WatchOptions();
+        c.otlp = new OtlpOption();
         c.maxMessageBytes = ProxyOptions.DEFAULT_MAX_MESSAGE_BYTES;
         c.maxPayloadBytes = StoreOptions.DEFAULT_MAX_PAYLOAD_BYTES;
         c.graceMillis = ProxyOptions.DEFAULT_GRACE_MILLIS;

@@ -30,7 +30,7 @@ class RecordArgsTest {
                 String.valueOf(c.maxMessageBytes), String.valueOf(c.maxPayloadBytes), String.valueOf(c.graceMillis),
                 String.valueOf(c.clientFraming), String.valueOf(c.serverFraming), String.valueOf(c.policy.file),
                 String.valueOf(c.policy.root), String.valueOf(c.policyMode.value), String.valueOf(c.policyMode.allowLiveLoosening), String.valueOf(c.watch.files),
-                String.valueOf(c.watch.off), String.valueOf(c.watch.agentPid), String.valueOf(c.command));
+                String.valueOf(c.watch.off), String.valueOf(c.watch.agentPid), String.valueOf(c.otlp.endpoint), String.valueOf(c.command));
     }
 
     @Test
@@ -42,7 +42,7 @@ class RecordArgsTest {
                 new String[] {"--grace-ms", "10", "--client-framing", "newline", "--server-framing", "content-length", "--", "x"},
                 new String[] {"--policy", "p.json", "--root", "/r", "--policy-mode", "shadow", "--", "x", "--", "y"},
                 new String[] {"--watch", "a.json", "--watch=b.json", "--agent-pid", "42", "--redact", "--", "x"},
-                new String[] {"--no-watch", "--allow-live-loosening", "--", "x"},
+                new String[] {"--no-watch", "--allow-live-loosening", "--otlp-endpoint", "http://127.0.0.1:4318", "--", "x"},
                 new String[] {"node", "server.js", "--name", "not-ours"});
         for (String[] line : lines) {
             RecordCommand fast = RecordArgs.parse(line);
