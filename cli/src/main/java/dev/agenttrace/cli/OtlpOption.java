@@ -23,7 +23,7 @@ final class OtlpOption {
                     + "the standard OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME/OTEL_RESOURCE_ATTRIBUTES variables work too.")
     String endpoint;
 
-    private CompletableFuture<EventTee> starting;
+    private volatile CompletableFuture<EventTee> starting;
 
     /** Starts the export when it is wanted; a bad variable is a {@link UserError} now, not later. */
     void start(PrintStream err) {
@@ -66,8 +66,9 @@ final class OtlpOption {
     }
 
     /** Delivers what the sessions wrote and stops the export (after the sessions closed). */
-    void close() {
+    synchronized void close() {
         EventTee tee = tee();
+        starting = null;
         if (tee != null) {
             tee.close(Duration.ofSeconds(8));
         }

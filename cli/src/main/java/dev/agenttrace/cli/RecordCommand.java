@@ -177,6 +177,7 @@ final class RecordCommand implements Callable<Integer> {
             return new StdioProxy.InlineWatch(sessionId, storeOpts, (startedAt, recorder) ->
                     WatchOptions.session(config, actions, sessionId, startedAt, root, dir, agent, recorder), actions);
         });
+        proxy.onSignalEnd(otlp::close);
         int code = proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
         otlp.close();
         return code;

@@ -39,8 +39,7 @@ final class TraceDirOption {
         try {
             StoreLocation.prepare(at.dir());
         } catch (IOException e) {
-            // the proxy still forwards; the writer reports that the trace is off
-            err.println("agent-trace: cannot create the trace store " + at.dir() + " (" + e.getMessage() + ")");
+            // the proxy still forwards; the writer's one warning says the trace is off and why
             return at.dir();
         }
         err.println("agent-trace: traces go to " + at.describe());

@@ -90,6 +90,7 @@ public final class StdioProxy {
     private Callable<InlineWatch> watchLoader = () -> null;
     private volatile InlineWatch inlineWatch;
     private volatile Thread ticker;
+    private volatile Runnable onSignalEnd = () -> { };
 
     /**
      * @param command        the server command line
@@ -147,6 +148,16 @@ public final class StdioProxy {
      */
     public StdioProxy watch(Callable<InlineWatch> loader) {
         this.watchLoader = loader;
+        return this;
+    }
+
+    /**
+     * Work that must finish before the JVM goes when a signal ends the session (the proxy halts
+     * from its shutdown hook, so nothing after {@link #run} runs then): delivering what the
+     * session wrote to an exporter, say. Runs after the trace is final.
+     */
+    public StdioProxy onSignalEnd(Runnable last) {
+        this.onSignalEnd = last;
         return this;
     }
 
@@ -318,6 +329,11 @@ public final class StdioProxy {
         int code = waitForChild();
         drainServerOutput();
         finish(p == null ? 143 : code);
+        try {
+            onSignalEnd.run();
+        } catch (RuntimeException e) {
+            err.println("agent-trace: " + e.getMessage());
+        }
         Runtime.getRuntime().halt(exitCode);
     }
 
