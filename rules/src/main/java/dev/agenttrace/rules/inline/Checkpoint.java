@@ -198,6 +198,11 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialise a tool call", e);
         }
+        if (broken != null) {
+            // the same rule as for a message: nothing runs while the configuration is broken
+            recorder.message(Direction.CLIENT_TO_SERVER, body, framing, msg);
+            return refuseAll(body, recorder);
+        }
         return judge(body, msg, framing, recorder, watch, Batches.SPLIT);
     }
 

@@ -397,4 +397,16 @@ class CheckpointTest {
         assertFalse(note.forwards());
         assertNull(note.reply());
     }
+
+    @Test
+    void aBrokenConfigurationRefusesAHookToolCallToo() throws Exception {
+        String why = "agent-trace: .agent-scope.json:2: unknown key \"alow\"; fix the file";
+        Checkpoint cp = Checkpoint.refusingAll(why);
+        ListRecorder rec = new ListRecorder();
+        Checkpoint.Verdict v = cp.toolCall("Bash", JsonNodeFactory.instance.objectNode().put("command", "ls"),
+                JsonNodeFactory.instance.textNode("toolu_9"), "hook", rec, null);
+        assertFalse(v.allowed(), "a harmless call is refused while the policy cannot be read");
+        assertEquals(why, v.reason());
+        assertNotNull(toolCallEventId("toolu_9"), "the refused call is in the trace");
+    }
 }
