@@ -8,12 +8,9 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code agent-trace mcp}: the trace store served over stdio to a debugging agent, on the MCP Java
@@ -25,40 +22,22 @@ public final class TraceMcpServer {
             + " search_events; session ids may be shortened to a unique prefix, and 'latest' is the newest session."
             + " get_session_summary explains one session; diff_sessions compares two.";
 
+    /** How long the answers to requests already read may take once the client's input ended. */
+    static final long ANSWER_WAIT_MS = 60_000;
+
     private TraceMcpServer() {
     }
 
     /** Serves until the client closes stdin; returns the exit code. */
     public static int serve(TraceStore store, InputStream in, OutputStream out, String version) throws InterruptedException {
-        CountDownLatch eof = new CountDownLatch(1);
-        InputStream watched = new FilterInputStream(in) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b < 0) {
-                    eof.countDown();
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                try {
-                    int n = super.read(buf, off, len);
-                    if (n < 0) {
-                        eof.countDown();
-                    }
-                    return n;
-                } catch (IOException e) {
-                    eof.countDown();
-                    throw e;
-                }
-            }
-        };
+        // a client that writes its calls and closes stdin at once still gets every answer
+        InFlight inFlight = new InFlight();
+        InputStream watched = inFlight.reading(in, ANSWER_WAIT_MS);
+        OutputStream answering = inFlight.writing(out);
         TraceTools tools = new TraceTools(store);
         tools.warmUp();
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
-        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, out))
+        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, answering))
                 .jsonMapper(json)
                 .serverInfo("agent-trace", version)
                 .instructions(INSTRUCTIONS)
@@ -68,7 +47,12 @@ public final class TraceMcpServer {
                 .build();
         Thread hook = new Thread(server::closeGracefully, "agent-trace-mcp-close");
         Runtime.getRuntime().addShutdownHook(hook);
-        eof.await();
+        inFlight.awaitEnd();
+        long unanswered = inFlight.awaitAnswers(ANSWER_WAIT_MS);
+        if (unanswered > 0) {
+            System.err.println("agent-trace: mcp: the client closed its input; " + unanswered
+                    + " request(s) still had no answer after " + ANSWER_WAIT_MS / 1000 + " s");
+        }
         server.closeGracefully();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
