@@ -1,6 +1,7 @@
 package dev.agenttrace.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ class AuditToolsCommandTest {
                   "raw": {"command": "npx", "args": ["-y", "some-server"]},
                   "weird": {"command": 42}}}
                 """);
-        Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--json");
+        Result r = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString(), "--json");
         assertEquals(1, r.code(), r.err());
         JsonNode servers = JSON.readTree(r.out()).path("servers");
         assertEquals(4, servers.size(), r.out());
@@ -40,18 +41,80 @@ class AuditToolsCommandTest {
         Files.writeString(repo.resolve(".mcp.json"), """
                 {"mcpServers": {"fs": {"command": "agent-trace", "args": ["record", "--policy", "p.json", "--", "npx", "fs"]}}}
                 """);
-        Result r = CliTest.run("audit-tools", "--repo", repo.toString());
+        Result r = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("fs  guarded"), r.out());
+        assertTrue(r.out().contains("server fs: guarded"), r.out());
     }
 
     @Test
     void aMalformedConfigIsAnErrorNotAGuardedOne(@TempDir Path repo) throws Exception {
         Files.writeString(repo.resolve(".mcp.json"), "{\"mcpServers\": {\n  \"fs\": {\"command\": }}");
-        Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--json");
+        Files.createDirectories(repo.resolve(".cursor"));
+        Files.writeString(repo.resolve(".cursor/mcp.json"), "{\"mcpServers\": {\"raw\": {\"command\": \"npx\", \"args\": [\"s\"]}}}");
+        Result r = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString(), "--json");
         assertEquals(1, r.code(), r.err());
         JsonNode errors = JSON.readTree(r.out()).path("errors");
         assertEquals(1, errors.size(), r.out());
-        assertTrue(errors.get(0).asText().contains(".mcp.json"), r.out());
+        assertTrue(errors.get(0).asText().contains(".mcp.json:2:"), "file:line:col: " + r.out());
+        JsonNode servers = JSON.readTree(r.out()).path("servers");
+        assertEquals(1, servers.size(), "the rest is still reported: " + r.out());
+        assertEquals("cursor", servers.get(0).path("agent").asText());
+        assertEquals("UNGUARDED", servers.get(0).path("status").asText());
+    }
+
+    @Test
+    void findsEachAgentItsServersAndHooksInTheRepositoryAndTheHome(@TempDir Path tmp) throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(repo.resolve("CLAUDE.md"), "# rules");
+        Files.writeString(repo.resolve("AGENTS.md"), "# rules");
+        Files.writeString(repo.resolve(".cursorrules"), "be nice");
+        Files.createDirectories(repo.resolve(".claude"));
+        Files.writeString(repo.resolve(".claude/settings.json"), """
+                {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type": "command", "command": "agent-trace hook claude-code"}]}]}}
+                """);
+        Files.createDirectories(repo.resolve(".vscode"));
+        Files.writeString(repo.resolve(".vscode/mcp.json"), """
+                {"servers": {"remote": {"type": "http", "url": "https://mcp.example.com/mcp"},
+                             "local": {"type": "http", "url": "http://127.0.0.1:3100/mcp"}}}
+                """);
+        Files.writeString(home.resolve(".claude.json"), """
+                {"mcpServers": {"java": {"command": "/usr/bin/java", "args": ["-cp", "x.jar", "dev.agenttrace.cli.Main", "record", "--policy", "p.json", "--", "srv"]}},
+                 "projects": {"/some/where": {"mcpServers": {
+                    "sneaky": {"command": "agent-trace", "args": ["record", "--", "srv", "--policy", "p.json"]}}}}}
+                """);
+        Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--home", home.toString(), "--approved", "claude-code,copilot", "--json");
+        assertEquals(1, r.code(), r.err());
+        JsonNode report = JSON.readTree(r.out());
+        java.util.Map<String, JsonNode> agents = new java.util.TreeMap<>();
+        report.path("agents").forEach(a -> agents.put(a.path("agent").asText(), a));
+        assertEquals(java.util.Set.of("claude-code", "codex", "copilot", "cursor"), agents.keySet(), r.out());
+        assertTrue(agents.get("claude-code").path("hooks_through_agent_trace").asBoolean(), r.out());
+        assertFalse(agents.get("cursor").path("hooks_through_agent_trace").asBoolean(), r.out());
+        assertTrue(agents.get("claude-code").path("approved").asBoolean());
+        assertFalse(agents.get("cursor").path("approved").asBoolean(), "not in --approved");
+        assertFalse(agents.get("codex").path("approved").asBoolean());
+        assertEquals(2, report.path("unapproved").asInt());
+        java.util.Map<String, String> status = new java.util.TreeMap<>();
+        report.path("servers").forEach(s -> status.put(s.path("name").asText(), s.path("status").asText()));
+        assertEquals("UNGUARDED", status.get("remote"));
+        assertEquals("recorded, not enforced", status.get("local"), "record-http's documented port");
+        assertEquals("guarded", status.get("java"), "java ... dev.agenttrace.cli.Main record --policy");
+        assertEquals("recorded, not enforced", status.get("sneaky"), "a --policy given to the server is not agent-trace's");
+        assertEquals(3, report.path("unguarded").asInt(), r.out());
+    }
+
+    @Test
+    void aPolicyFileInTheRepositoryGuardsARecordWithoutPolicyAndAnUnknownAgentIsABadArgument(@TempDir Path repo) throws Exception {
+        Files.writeString(repo.resolve(".agent-scope.json"), "{}");
+        Files.writeString(repo.resolve(".mcp.json"), """
+                {"mcpServers": {"fs": {"command": "agent-trace", "args": ["record", "--", "npx", "fs"]}}}
+                """);
+        Result ok = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString());
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        assertTrue(ok.out().contains("server fs: guarded"), ok.out());
+        Result bad = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString(), "--approved", "clade");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("clade"), bad.err());
     }
 }
