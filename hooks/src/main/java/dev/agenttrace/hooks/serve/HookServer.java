@@ -7,7 +7,6 @@ import dev.agenttrace.proxy.http.OriginHostValidator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -82,8 +81,10 @@ public final class HookServer implements AutoCloseable {
                                         HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
                                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
                                 r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                                // the connection stays open: the aggregator reads and drops the rest of
+                                // the body, so a client still sending it reads this answer instead of a
+                                // reset (closing now races its write); the idle timeout bounds the rest
+                                ctx.writeAndFlush(r);
                             }
                         });
                         p.addLast("hooks", new HookRequestHandler(service));
