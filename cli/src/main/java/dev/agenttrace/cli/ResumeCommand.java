@@ -8,9 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code agent-trace resume}: SIGCONT to an agent a watch {@code pause} rule stopped. */
+/** {@code agent-trace resume}: SIGCONT to a paused agent; closes a blocked session's breaker. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = {"Continue an agent that a watch 'pause' rule stopped (SIGCONT).",
+        description = {"Continue an agent that a watch 'pause' rule stopped (SIGCONT), and close the breaker of a session a",
+                "'block' rule stopped (its recorder lets tool calls through again within a second and records so).",
                 "SESSION is a session id or prefix (its paused pid is on record), or a pid."})
 final class ResumeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SESSION|PID", arity = "0..1", defaultValue = "latest", description = "Session or pid (default: the latest session).")
@@ -30,7 +31,13 @@ final class ResumeCommand implements Callable<Integer> {
         } catch (PauseControl.ResumeException e) {
             throw new UserError(e.getMessage());
         }
-        spec.commandLine().getOut().println("resumed pid " + r.pid() + (r.sessionId() == null ? "" : " (session " + r.sessionId() + ")"));
+        String session = r.sessionId() == null ? "" : " (session " + r.sessionId() + ")";
+        if (r.breakerPid() > 0) {
+            spec.commandLine().getOut().println("closed the breaker of the recorder pid " + r.breakerPid() + session);
+        }
+        if (r.pid() > 0) {
+            spec.commandLine().getOut().println("resumed pid " + r.pid() + session);
+        }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

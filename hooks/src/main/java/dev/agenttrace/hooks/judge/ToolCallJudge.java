@@ -175,6 +175,7 @@ public final class ToolCallJudge {
                 }
             }
         }
+        watch.replayed();
     }
 
     /** Non-null once a kill rule stopped the session. */

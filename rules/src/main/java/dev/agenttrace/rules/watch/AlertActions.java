@@ -30,6 +30,14 @@ import java.util.function.Consumer;
 public final class AlertActions implements AutoCloseable {
     /** Marker left in a paused session's directory: the pid that got SIGSTOP. */
     public static final String PAUSED_MARKER = ".watch-paused";
+    /**
+     * Marker in a session's directory while its breaker is open: the recorder's pid. Deleting it
+     * ({@code agent-trace resume}) closes the breaker.
+     */
+    public static final String BLOCKED_MARKER = ".watch-blocked";
+    /** The markers this process wrote and that are up; a marker becomes up only once it is on disk. */
+    private final Set<Path> markersUp = ConcurrentHashMap.newKeySet();
+    private final Set<Path> markersWanted = ConcurrentHashMap.newKeySet();
 
     private final Path traceDir;
     private final Consumer<String> terminal;
@@ -142,6 +150,57 @@ public final class AlertActions implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             problems.accept("alert dropped (shutting down): " + alert.line());
         }
+    }
+
+    /** Records a trace event of the session after the alerts queued before it. */
+    public void record(dev.agenttrace.store.TraceEvent e, SessionTarget target) {
+        if (target.recorder() == null) {
+            return;
+        }
+        try {
+            worker.execute(() -> target.recorder().accept(e));
+        } catch (RejectedExecutionException x) {
+            problems.accept("breaker event dropped (shutting down): " + e.data());
+        }
+    }
+
+    /**
+     * Puts the breaker marker up or takes it down (on the worker thread, after the alert that
+     * opened the breaker); a no-op when it already is so.
+     */
+    void marker(Path marker, boolean up) {
+        if (up ? !markersWanted.add(marker) : !markersWanted.remove(marker)) {
+            return;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    if (up) {
+                        Files.writeString(marker, Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+                        markersUp.add(marker);
+                    } else {
+                        markersUp.remove(marker);
+                        Files.deleteIfExists(marker);
+                    }
+                } catch (IOException e) {
+                    problems.accept("cannot " + (up ? "write " : "remove ") + marker + " (" + e.getMessage()
+                            + "); 'agent-trace resume' cannot reach this session's breaker");
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down: the session is over
+        }
+    }
+
+    /** The marker is on disk because this process put it there (and has not taken it down). */
+    boolean markerWritten(Path marker) {
+        return markersUp.contains(marker);
+    }
+
+    /** Someone else removed the marker: forget it, so the breaker's next opening writes it again. */
+    void markerGone(Path marker) {
+        markersUp.remove(marker);
+        markersWanted.remove(marker);
     }
 
     /** Waits until every alert queued so far has been acted on (webhooks may still be in flight). */

@@ -62,6 +62,29 @@ public final class AlertEvents {
         return new TraceEvent(EventTypes.DECISION, now(), Ids.eventId(), sessionId, callEventId, null, d);
     }
 
+    /**
+     * The breaker of a blocked session changed state: {@code choice} is {@code half_open} (one
+     * call, the parent, is let through to test), {@code closed} (calls flow again: the test call
+     * succeeded or {@code agent-trace resume} closed it) or {@code open} (the test call failed;
+     * {@code cooldown_seconds} until the next test). Timed by the event that moved it, so a replay
+     * of the trace agrees with the live session.
+     */
+    static TraceEvent breaker(String sessionId, String choice, String rule, String reason, double timestamp, String parentId,
+                              double cooldownSeconds) {
+        ObjectNode d = JsonNodeFactory.instance.objectNode();
+        d.put("kind", BREAKER_KIND);
+        d.put("choice", choice);
+        d.put("reason", reason);
+        d.put("rule", rule);
+        if (!Double.isNaN(cooldownSeconds)) {
+            d.put("cooldown_seconds", cooldownSeconds);
+        }
+        return new TraceEvent(EventTypes.DECISION, timestamp, Ids.eventId(), sessionId, parentId, null, d);
+    }
+
+    /** {@code data.kind} of a breaker's state change. */
+    public static final String BREAKER_KIND = "watch_breaker";
+
     /** A webhook that could not be reached, recorded beside the alert it carried. */
     static TraceEvent deliveryFailed(Alert a, String problem) {
         ObjectNode d = JsonNodeFactory.instance.objectNode();

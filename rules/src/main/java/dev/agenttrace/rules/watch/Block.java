@@ -5,13 +5,21 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A session the watch has stopped: every tool call from now on (the tripping one included) gets a
- * blocked result instead of reaching the server. The text tells the model why, so it can change
- * course rather than retry blindly (docs/DESIGN.md §5: a result with {@code isError}, never a JSON-RPC error).
+ * A session the watch has stopped (its breaker is open): every tool call from now on (the tripping
+ * one included) gets a blocked result instead of reaching the server, until the breaker's
+ * cool-down lets one call test the water or {@code agent-trace resume} closes it. The text tells
+ * the model why, so it can change course rather than retry blindly (docs/DESIGN.md §5: a result
+ * with {@code isError}, never a JSON-RPC error).
  *
- * @param alert the alert whose rule says {@code block}
+ * @param alert           the alert whose rule says {@code block}
+ * @param cooldownSeconds how long the breaker holds before one call is let through; NaN: until
+ *                        {@code agent-trace resume}
  */
-public record Block(Alert alert) {
+public record Block(Alert alert, double cooldownSeconds) {
+
+    public Block(Alert alert) {
+        this(alert, Double.NaN);
+    }
 
     /** The rule that blocked the session. */
     public String rule() {
@@ -21,7 +29,14 @@ public record Block(Alert alert) {
     /** The text content of the blocked result for a call of {@code tool}. */
     public String blockedMessage(String tool) {
         StringBuilder b = new StringBuilder("Blocked by agent-trace watch: rule \"").append(alert.rule()).append("\" tripped: ")
-                .append(alert.message()).append(". The tool \"").append(tool).append("\" was NOT executed, and no further tool call of this session will be.");
+                .append(alert.message()).append(". The tool \"").append(tool).append("\" was NOT executed");
+        if (Double.isNaN(cooldownSeconds)) {
+            b.append(", and no further tool call of this session will be until its operator runs: agent-trace resume ")
+                    .append(alert.sessionId()).append('.');
+        } else {
+            b.append(". Tool calls stay blocked for ").append(ThresholdWatcher.number(cooldownSeconds))
+                    .append(" s after the trip; then one call is let through, and only if it succeeds do the others follow.");
+        }
         if (alert.suggestion() != null) {
             b.append(' ').append(alert.suggestion());
         }
@@ -32,6 +47,9 @@ public record Block(Alert alert) {
     public ObjectNode toJson() {
         ObjectNode n = alert.toJson();
         n.put("decision", "block");
+        if (!Double.isNaN(cooldownSeconds)) {
+            n.put("cooldown_seconds", cooldownSeconds);
+        }
         return n;
     }
 

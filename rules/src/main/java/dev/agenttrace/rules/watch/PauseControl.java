@@ -9,13 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** {@code agent-trace resume}: SIGCONT to an agent a {@code pause} rule stopped. */
+/**
+ * {@code agent-trace resume}: SIGCONT to an agent a {@code pause} rule stopped, and the breaker
+ * of a session a {@code block} rule stopped closed at once (its recorder notices within a second).
+ */
 public final class PauseControl {
     private PauseControl() {
     }
 
-    /** What was resumed. */
-    public record Resumed(long pid, String sessionId) {
+    /**
+     * What was resumed.
+     *
+     * @param pid         the process sent SIGCONT, or 0 when none was paused
+     * @param sessionId   the session, or null when resumed by pid
+     * @param breakerPid  the recorder whose breaker was closed, or 0
+     */
+    public record Resumed(long pid, String sessionId, long breakerPid) {
     }
 
     /** Why a resume could not be done; the message is for the user. */
@@ -41,9 +50,10 @@ public final class PauseControl {
             }
         }
         if (meta == null) {
-            return new Resumed(cont(Long.parseLong(sessionOrPid)), null);
+            return new Resumed(cont(Long.parseLong(sessionOrPid)), null, 0);
         }
         Path dir = store.sessionDir(meta.sessionId);
+        long breakerPid = closeBreaker(dir, meta.sessionId);
         Path marker = dir.resolve(AlertActions.PAUSED_MARKER);
         long pid = -1;
         if (Files.isRegularFile(marker)) {
@@ -56,6 +66,9 @@ public final class PauseControl {
         if (pid <= 0 && meta.attribution != null) {
             JsonNode p = meta.attribution.get("agent_pid");
             pid = p != null && p.canConvertToLong() ? p.asLong() : -1;
+        }
+        if (pid <= 0 && breakerPid > 0 && !Files.exists(marker)) {
+            return new Resumed(0, meta.sessionId, breakerPid);
         }
         if (pid <= 0) {
             throw new ResumeException("session " + meta.sessionId + " has no paused agent on record (no " + AlertActions.PAUSED_MARKER
@@ -71,7 +84,35 @@ public final class PauseControl {
         if (Files.exists(events)) {
             new EventAppender(events, s -> { }).accept(AlertEvents.resumed(meta.sessionId, pid));
         }
-        return new Resumed(pid, meta.sessionId);
+        return new Resumed(pid, meta.sessionId, breakerPid);
+    }
+
+    /**
+     * Takes down the session's breaker marker: the recorder that wrote it closes the breaker on its
+     * next tick and records so. Returns that recorder's pid, or 0 when no breaker is open.
+     */
+    private static long closeBreaker(Path dir, String sessionId) throws ResumeException {
+        Path marker = dir.resolve(AlertActions.BLOCKED_MARKER);
+        if (!Files.isRegularFile(marker, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(marker, StandardCharsets.US_ASCII).strip());
+        } catch (IOException | NumberFormatException e) {
+            pid = -1;
+        }
+        try {
+            Files.delete(marker);
+        } catch (IOException e) {
+            throw new ResumeException("cannot remove " + marker + " (" + e.getMessage() + "), so the breaker of session " + sessionId
+                    + " stays open; check the directory's permissions");
+        }
+        if (pid <= 0 || !ProcessSignals.alive(pid)) {
+            throw new ResumeException("session " + sessionId + " has a breaker marker, but its recorder" + (pid > 0 ? " (pid " + pid + ")" : "")
+                    + " is no longer running: nothing is blocked now (the stale marker was removed)");
+        }
+        return pid;
     }
 
     private static long cont(long pid) throws ResumeException {

@@ -16,6 +16,13 @@ public final class RuleSpec {
     private final String notify;
     private final String description;
     private final BiFunction<RuleSpec, SessionContext, Watcher> factory;
+    private final double cooldownSeconds;
+
+    /** Rules tripped by failures, which can clear: their breaker tries one call again after a cool-down. */
+    private static final Set<String> TRANSIENT_KINDS = Set.of("retry", "loop", "error_rate", "error_kind", "test_failures", "hung",
+            "silent_failure");
+    /** The cool-down of a {@link #TRANSIENT_KINDS} rule that sets none. */
+    public static final double DEFAULT_COOLDOWN_SECONDS = 60;
 
     /**
      * @param severity null for the default: critical when an action stops the agent (block, pause,
@@ -31,6 +38,33 @@ public final class RuleSpec {
         this.notify = notify;
         this.description = description;
         this.factory = factory;
+        this.cooldownSeconds = TRANSIENT_KINDS.contains(kind) ? DEFAULT_COOLDOWN_SECONDS : Double.NaN;
+    }
+
+    private RuleSpec(RuleSpec r, double cooldownSeconds) {
+        this.name = r.name;
+        this.kind = r.kind;
+        this.severity = r.severity;
+        this.actions = r.actions;
+        this.notify = r.notify;
+        this.description = r.description;
+        this.factory = r.factory;
+        this.cooldownSeconds = cooldownSeconds;
+    }
+
+    /** This rule with another cool-down ({@code NaN}: its breaker stays open until {@code agent-trace resume}). */
+    RuleSpec withCooldown(double seconds) {
+        return new RuleSpec(this, seconds);
+    }
+
+    /**
+     * Seconds a {@code block} of this rule holds before one call is let through to test whether the
+     * trouble has cleared (the half-open state); NaN when only {@code agent-trace resume} closes it.
+     * Failures can clear, so the failure-driven rules default to {@value #DEFAULT_COOLDOWN_SECONDS} s;
+     * budgets (cost, tokens, duration, files) and policy-like rules do not, so they default to NaN.
+     */
+    public double cooldownSeconds() {
+        return cooldownSeconds;
     }
 
     /** {@code retry}, {@code loop}, ..., or the name a rules file gave. */
@@ -67,6 +101,10 @@ public final class RuleSpec {
         b.append(" (").append(severity.wireName()).append(')');
         if (notify != null) {
             b.append(", notify ").append(notify);
+        }
+        if (actions.contains(ActionKind.BLOCK)) {
+            b.append(Double.isNaN(cooldownSeconds) ? ", blocked until agent-trace resume"
+                    : ", blocked for " + ThresholdWatcher.number(cooldownSeconds) + " s, then one call tries again");
         }
         return b.toString();
     }

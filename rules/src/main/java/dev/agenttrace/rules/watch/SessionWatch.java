@@ -3,7 +3,9 @@ package dev.agenttrace.rules.watch;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.cost.PriceTable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The watchers of one session and the state they share: the single implementation behind all
@@ -11,6 +13,13 @@ import java.util.List;
  * {@link #blocked()}; {@code agent-trace watch} feeds the events it tails; {@code lint} the stored
  * ones. Time comes only from event timestamps and {@link #tick}, so a replay trips exactly where
  * the live session did.
+ *
+ * <p>A rule that says {@code block} opens the session's breaker: {@link #blocked()} refuses every
+ * call. After the rule's cool-down ({@link RuleSpec#cooldownSeconds()}) the next call is let
+ * through alone (half-open) while any other is refused; its success closes the breaker (and
+ * re-arms the rule), its failure opens it again for twice the cool-down (at most
+ * {@value #MAX_COOLDOWN_SECONDS} s). A rule without a cool-down holds until {@link #unblock()}
+ * ({@code agent-trace resume}). Each change is a trace event ({@link #drainBreakerEvents()}).
  *
  * <p>Thread-safe (a proxy's two relay threads may both feed it); {@link #blocked()} takes no lock.
  */
@@ -20,12 +29,25 @@ public final class SessionWatch {
     private final Trips trips;
     private final List<Alert> history = new ArrayList<>();
     private volatile Block block;
+    private final Map<String, Double> cooldowns = new HashMap<>();
+    /** Longest wait between two test calls, however often they fail. */
+    public static final double MAX_COOLDOWN_SECONDS = 900;
+
+    private enum Breaker { CLOSED, OPEN, HALF_OPEN }
+
+    private Breaker breaker = Breaker.CLOSED;
+    private Block opened;          // what opened the breaker (kept while a test call runs)
+    private double testAt;         // epoch seconds from which a call may test (NaN: only unblock)
+    private double cooldown;       // the current wait (doubles with each failed test)
+    private String probe;          // event id of the test call while half-open
+    private final List<TraceEvent> breakerEvents = new ArrayList<>(0);
 
     public SessionWatch(WatchConfig config, SessionContext context) {
         this.state = new SessionState(context, config.tools(), PriceTable.standard(), config.costModel());
         this.trips = new Trips(context.sessionId());
         for (RuleSpec r : config.rules()) {
             watchers.add(r.newWatcher(context));
+            cooldowns.put(r.name(), r.cooldownSeconds());
         }
     }
 
@@ -47,8 +69,82 @@ public final class SessionWatch {
                     w.onEvent(o, trips);
                 }
             }
-            return settle();
+            boolean wasOpen = breaker != Breaker.CLOSED;
+            List<Alert> out = settle();
+            boolean tripped = wasOpen && !out.isEmpty() && out.stream().anyMatch(a -> a.has(ActionKind.BLOCK));
+            if (o.ignored) {
+                resumedInTrace(event);
+            } else if (!tripped) {
+                step(o);
+            }
+            return out;
         }
+    }
+
+    /** A test call arrives, or its answer: the half-open part of the breaker. */
+    private void step(Observation o) {
+        if (breaker == Breaker.CLOSED) {
+            return;
+        }
+        if (o.call != null) {
+            if (breaker == Breaker.OPEN && !Double.isNaN(testAt) && o.timestamp >= testAt) {
+                breaker = Breaker.HALF_OPEN;
+                probe = o.call.eventId;
+                block = null;
+                breakerEvents.add(AlertEvents.breaker(sessionId(), "half_open", opened.rule(), "the cool-down of "
+                        + ThresholdWatcher.number(cooldown) + " s is over: this call is let through to test whether \""
+                        + opened.rule() + "\" has cleared", o.timestamp, probe, Double.NaN));
+            } else if (breaker == Breaker.HALF_OPEN && !o.call.eventId.equals(probe)) {
+                block = opened; // one test call at a time
+            }
+        }
+        if (breaker == Breaker.HALF_OPEN && o.completed != null && o.completed.eventId.equals(probe)) {
+            if (o.failed) {
+                cooldown = Math.min(Math.max(cooldown * 2, cooldowns.getOrDefault(opened.rule(), cooldown)), MAX_COOLDOWN_SECONDS);
+                reopen(o.timestamp, probe, "the test call failed" + (o.errorText == null ? "" : " (" + clip(o.errorText) + ")")
+                        + ": blocked again for " + ThresholdWatcher.number(cooldown) + " s");
+            } else {
+                close(o.timestamp, probe, "the test call succeeded: tool calls flow again");
+            }
+        }
+    }
+
+    private void reopen(double ts, String parent, String reason) {
+        breaker = Breaker.OPEN;
+        probe = null;
+        testAt = ts + cooldown;
+        opened = new Block(opened.alert(), cooldown);
+        block = opened;
+        breakerEvents.add(AlertEvents.breaker(sessionId(), "open", opened.rule(), reason, ts, parent, cooldown));
+    }
+
+    private void close(double ts, String parent, String reason) {
+        if (breaker == Breaker.CLOSED) {
+            return;
+        }
+        trips.rearm(opened.alert());
+        breakerEvents.add(AlertEvents.breaker(sessionId(), "closed", opened.rule(), reason, ts, parent, Double.NaN));
+        breaker = Breaker.CLOSED;
+        opened = null;
+        probe = null;
+        block = null;
+    }
+
+    /** A replayed trace holds the close that {@code agent-trace resume} made live: it holds here too. */
+    private void resumedInTrace(TraceEvent e) {
+        if (breaker != Breaker.CLOSED && e.data() != null && AlertEvents.BREAKER_KIND.equals(e.data().path("kind").asText())
+                && "closed".equals(e.data().path("choice").asText()) && "resume".equals(e.data().path("by").asText())) {
+            trips.rearm(opened.alert());
+            breaker = Breaker.CLOSED;
+            opened = null;
+            probe = null;
+            block = null;
+        }
+    }
+
+    private static String clip(String s) {
+        String t = s.strip().replaceAll("\\s+", " ");
+        return t.length() <= 120 ? t : t.substring(0, 117) + "...";
     }
 
     /**
@@ -75,8 +171,32 @@ public final class SessionWatch {
         List<Alert> out = trips.drain();
         for (Alert a : out) {
             history.add(a);
-            if (block == null && a.has(ActionKind.BLOCK)) {
-                block = new Block(a);
+            if (a.has(ActionKind.BLOCK)) {
+                double c = cooldowns.getOrDefault(a.rule(), Double.NaN);
+                if (breaker == Breaker.CLOSED) {
+                    breaker = Breaker.OPEN;
+                    cooldown = c;
+                    testAt = a.timestamp() + c;
+                    opened = new Block(a, c);
+                    block = opened;
+                } else {
+                    // tripped again while open or testing: the newer trip sets the wait
+                    String parent = probe;
+                    if (Double.isNaN(c) || Double.isNaN(cooldown)) {
+                        cooldown = Double.NaN;
+                    } else {
+                        cooldown = Math.max(cooldown, c);
+                    }
+                    Alert first = opened.alert();
+                    opened = new Block(a, cooldown);
+                    trips.rearm(first);
+                    if (breaker == Breaker.HALF_OPEN) {
+                        reopen(a.timestamp(), parent, "rule \"" + a.rule() + "\" tripped on the test call");
+                    } else {
+                        testAt = a.timestamp() + cooldown;
+                        block = opened;
+                    }
+                }
             }
         }
         return out;
@@ -87,9 +207,37 @@ public final class SessionWatch {
         return block;
     }
 
-    /** Lets tool calls through again (the operator decided; the rule stays tripped). */
-    public void unblock() {
-        block = null;
+    /**
+     * Closes the breaker at once ({@code agent-trace resume}: the operator decided); the rule is
+     * re-armed. Returns the event that records it, or null when the breaker was not open.
+     */
+    public synchronized TraceEvent unblock() {
+        if (breaker == Breaker.CLOSED) {
+            block = null;
+            return null;
+        }
+        String rule = opened.rule();
+        double ts = Double.isNaN(state.lastEventTs) ? System.currentTimeMillis() / 1000.0 : Math.max(state.lastEventTs,
+                System.currentTimeMillis() / 1000.0);
+        close(ts, null, "agent-trace resume closed the breaker of \"" + rule + "\"");
+        TraceEvent e = breakerEvents.remove(breakerEvents.size() - 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) e.data()).put("by", "resume");
+        return e;
+    }
+
+    /** Whether the breaker is open or testing. */
+    public synchronized boolean breakerOpen() {
+        return breaker != Breaker.CLOSED;
+    }
+
+    /** The breaker's state changes since the last call, as trace events, in order. */
+    public synchronized List<TraceEvent> drainBreakerEvents() {
+        if (breakerEvents.isEmpty()) {
+            return List.of();
+        }
+        List<TraceEvent> out = List.copyOf(breakerEvents);
+        breakerEvents.clear();
+        return out;
     }
 
     /** Every alert so far, in order. */

@@ -3,7 +3,9 @@ package dev.agenttrace.rules.watch;
 import dev.agenttrace.store.TraceEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,6 +17,8 @@ final class Trips {
     private final String sessionId;
     private final Set<String> fired = new HashSet<>();
     private List<Alert> pending = new ArrayList<>(2);
+    /** The key each alert that blocks was fired under, so closing its breaker can re-arm it. */
+    private final Map<Alert, String> blockingKeys = new IdentityHashMap<>();
 
     Trips(String sessionId) {
         this.sessionId = sessionId;
@@ -30,8 +34,12 @@ final class Trips {
         if (!fired.add(rule.name() + '\u0000' + key)) {
             return;
         }
-        pending.add(new Alert(rule.name(), rule.kind(), rule.severity(), message, suggestion, rule.actions(), rule.notifyTarget(),
-                sessionId, timestamp, event));
+        Alert a = new Alert(rule.name(), rule.kind(), rule.severity(), message, suggestion, rule.actions(), rule.notifyTarget(),
+                sessionId, timestamp, event);
+        pending.add(a);
+        if (a.has(ActionKind.BLOCK)) {
+            blockingKeys.put(a, rule.name() + '\u0000' + key);
+        }
     }
 
     boolean fired(RuleSpec rule, String key) {
@@ -40,6 +48,17 @@ final class Trips {
 
     void rearm(RuleSpec rule, String key) {
         fired.remove(rule.name() + '\u0000' + key);
+    }
+
+    /**
+     * The breaker that {@code a} opened has closed: its rule may trip again for the same key (a
+     * loop that starts over opens the breaker again instead of running unwatched).
+     */
+    void rearm(Alert a) {
+        String k = blockingKeys.remove(a);
+        if (k != null) {
+            fired.remove(k);
+        }
     }
 
     /** The alerts reported since the last drain. */

@@ -58,7 +58,9 @@ import java.util.regex.Pattern;
  *     "error_kind":     { "kinds": { "timeout": 3, "permission": 1, "rate_limited": 3, "invalid_arguments": 3, "not_found": 5 } },
  *     "silent_failure": { },
  *     "hung":           { "max_seconds": 60 }
- *   },                  each also takes "alert": ACTION | [ACTION...], "severity": "info|warning|critical", "enabled": false
+ *   },                  each also takes "alert": ACTION | [ACTION...], "severity": "info|warning|critical", "enabled": false,
+ *                       "cooldown_seconds": 60 | false   (rules and operation_rules too: how long a block holds before
+ *                                                          one call is let through; false: until agent-trace resume)
  *   "webhook":  { "url": "https://hooks.slack.com/...", "events": ["cost", "scope"], "timeout_seconds": 5, "retries": 3 },
  *   "operation_rules": [ { "tool": "bash", "pattern": "rm *", "action": "block", "reason": "no deletions" } ],
  *   "rules":    [ { "name": "cost cap", "condition": "cost_usd > 0.50", "action": "kill", "notify": "slack:#alerts" },
@@ -79,10 +81,10 @@ public final class WatchConfigParser {
     private static final List<String> TOP_KEYS = List.of("watchers", "webhook", "operation_rules", "rules", "max_context_pct",
             "kill_grace_seconds", "$schema");
     private static final Map<String, List<String>> WATCHER_KEYS = new LinkedHashMap<>();
-    private static final List<String> COMMON_KEYS = List.of("alert", "severity", "enabled");
+    private static final List<String> COMMON_KEYS = List.of("alert", "severity", "enabled", "cooldown_seconds");
     private static final List<String> WEBHOOK_KEYS = List.of("url", "events", "timeout_seconds", "retries");
-    private static final List<String> OPERATION_KEYS = List.of("tool", "pattern", "action", "reason", "severity");
-    private static final List<String> RULE_KEYS = List.of("name", "condition", "action", "notify", "severity");
+    private static final List<String> OPERATION_KEYS = List.of("tool", "pattern", "action", "reason", "severity", "cooldown_seconds");
+    private static final List<String> RULE_KEYS = List.of("name", "condition", "action", "notify", "severity", "cooldown_seconds");
     private static final List<String> ACTIONS = List.of("terminal", "alert", "file", "webhook", "block", "pause", "kill");
     private static final List<String> EXTRA_KINDS = List.of("budget", "context", "operation", "rule");
     private static final Map<String, String> HOME_OF_KEY = new HashMap<>();
@@ -217,7 +219,8 @@ public final class WatchConfigParser {
                 if ("scope".equals(f.key())) {
                     ScopePolicy policy = scopePolicy(spec, f);
                     tools = policy.tools();
-                    rules.add(Watchers.scope(policy, actions(spec, "watchers.scope", "alert"), severity(spec, "watchers.scope")));
+                    rules.add(cooled(Watchers.scope(policy, actions(spec, "watchers.scope", "alert"), severity(spec, "watchers.scope")), spec,
+                            "watchers.scope"));
                     continue;
                 }
                 if ("cost".equals(f.key()) && spec.get("model") != null) {
@@ -230,7 +233,9 @@ public final class WatchConfigParser {
                     }
                     costModel = m.text;
                 }
-                rules.addAll(watcher(f.key(), spec));
+                for (RuleSpec r : watcher(f.key(), spec)) {
+                    rules.add(cooled(r, spec, "watchers." + f.key()));
+                }
             }
         }
         Field ops = top.field("operation_rules");
@@ -238,7 +243,8 @@ public final class WatchConfigParser {
             Arr a = array(ops.value(), "operation_rules", "[{\"tool\": \"bash\", \"pattern\": \"rm *\", \"action\": \"block\"}]");
             int i = 0;
             for (Node n : a.items) {
-                rules.add(operation(n, "operation_rules[" + i++ + "]"));
+                String where = "operation_rules[" + i++ + "]";
+                rules.add(cooled(operation(n, where), (Obj) n, where));
             }
         }
         Field ruleList = top.field("rules");
@@ -246,7 +252,8 @@ public final class WatchConfigParser {
             Arr a = array(ruleList.value(), "rules", "[{\"name\": \"cost cap\", \"condition\": \"cost_usd > 0.5\", \"action\": \"kill\"}]");
             int i = 0;
             for (Node n : a.items) {
-                rules.add(rule(n, "rules[" + i++ + "]"));
+                String where = "rules[" + i++ + "]";
+                rules.add(cooled(rule(n, where), (Obj) n, where));
             }
         }
         Field context = top.field("max_context_pct");
@@ -395,6 +402,25 @@ public final class WatchConfigParser {
         } catch (PolicyException e) {
             throw error(where, "the scope watcher's policy does not load: " + e.getMessage(), "fix the policy file");
         }
+    }
+
+    /**
+     * {@code "cooldown_seconds"}: how long a {@code block} holds before one call may test the
+     * water (1 to 86400), or {@code false} for a breaker only {@code agent-trace resume} closes.
+     */
+    private RuleSpec cooled(RuleSpec r, Obj o, String section) throws WatchConfigException {
+        Node n = o.get("cooldown_seconds");
+        if (n == null) {
+            return r;
+        }
+        if (n instanceof Val v && v.isBoolean()) {
+            if ("true".equals(v.text)) {
+                throw error(v, section + ".cooldown_seconds is true, which says no duration",
+                        "write a number of seconds, e.g. 60, or false for a breaker only 'agent-trace resume' closes");
+            }
+            return r.withCooldown(Double.NaN);
+        }
+        return r.withCooldown(number(n, section + ".cooldown_seconds", 1, 86_400, false));
     }
 
     private RuleSpec operation(Node n, String s) throws WatchConfigException {

@@ -1,12 +1,18 @@
 package dev.agenttrace.rules.watch;
 
 import dev.agenttrace.store.TraceEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A {@link SessionWatch} wired to its {@link AlertActions}: what a proxy holds per session.
  * {@link #observe} feeds an event and dispatches the alerts it trips (without waiting for them);
  * {@link #blocked()} is the question to ask before forwarding a {@code tools/call}.
+ *
+ * <p>While the breaker is open, the session's directory holds {@link AlertActions#BLOCKED_MARKER};
+ * {@code agent-trace resume} (another process) deletes it, and the next {@link #tick} closes the
+ * breaker and records that it did.
  */
 public final class WatchedSession {
     private final SessionWatch watch;
@@ -24,6 +30,7 @@ public final class WatchedSession {
         for (Alert a : alerts) {
             actions.dispatch(a, target);
         }
+        breakerMoved();
         return alerts;
     }
 
@@ -32,7 +39,38 @@ public final class WatchedSession {
         for (Alert a : alerts) {
             actions.dispatch(a, target);
         }
+        Path marker = target.sessionDir() == null ? null : target.sessionDir().resolve(AlertActions.BLOCKED_MARKER);
+        if (marker != null && actions.markerWritten(marker) && !Files.exists(marker)) {
+            // agent-trace resume took the marker away: the operator closed the breaker
+            actions.markerGone(marker);
+            TraceEvent closed = watch.unblock();
+            if (closed != null) {
+                actions.record(closed, target);
+            }
+        }
+        breakerMoved();
         return alerts;
+    }
+
+    /**
+     * The watch was brought up to date from the recorded trace (through {@link #watch()}): the
+     * breaker changes that replay made are on record already, so they are dropped; a breaker the
+     * trace left open gets this process's marker.
+     */
+    public void replayed() {
+        watch.drainBreakerEvents();
+        if (target.canBlock() && target.sessionDir() != null) {
+            actions.marker(target.sessionDir().resolve(AlertActions.BLOCKED_MARKER), watch.breakerOpen());
+        }
+    }
+
+    private void breakerMoved() {
+        for (TraceEvent e : watch.drainBreakerEvents()) {
+            actions.record(e, target);
+        }
+        if (target.canBlock() && target.sessionDir() != null) {
+            actions.marker(target.sessionDir().resolve(AlertActions.BLOCKED_MARKER), watch.breakerOpen());
+        }
     }
 
     /** Non-null once the session is blocked: answer the call with {@link Block#blockedMessage} instead of forwarding it. */
