@@ -54,7 +54,7 @@ final class HealthCommand implements Callable<Integer> {
         if (factor <= 1) {
             throw new UserError("--alert-factor " + factor + " must be more than 1 (3 alerts at three times the baseline)");
         }
-        WatchConfig config = WatchConfig.lintDefaults().mergedWith(WatchCommand.load(watchFiles, WatchConfig.empty()));
+        WatchConfig config = WatchConfig.defaults().mergedWith(WatchCommand.load(watchFiles, WatchConfig.empty()));
         List<Path> budgetFiles = new ArrayList<>();
         if (watchFiles != null) {
             budgetFiles.addAll(watchFiles);

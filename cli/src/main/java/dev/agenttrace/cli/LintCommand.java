@@ -58,7 +58,7 @@ final class LintCommand implements Callable<Integer> {
         if (budget != null && budget <= 0) {
             throw new UserError("--budget " + budget + " must be more than 0");
         }
-        WatchConfig config = WatchConfig.lintDefaults().mergedWith(WatchCommand.load(configs, WatchConfig.empty()));
+        WatchConfig config = WatchConfig.defaults().mergedWith(WatchCommand.load(configs, WatchConfig.empty()));
         TraceStore store = traceDir.store();
         List<SessionMeta> listing = store.listSessions();
         List<SessionMeta> targets = new ArrayList<>();

@@ -55,10 +55,14 @@ class WatchCommandTest {
         Session s = new Session(store, "a1b2c3d4e5f60001", null, "demo").retryStorm(6).end();
         Result r = run("watch", s.id.substring(0, 6), "--trace-dir", store.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("rules from built-in defaults: retry, loop, cost, budget, duration"), r.err());
+        assertTrue(r.err().contains("rules from built-in defaults: retry, loop, silent_failure, cost, budget, duration"), r.err());
         assertTrue(r.out().contains("watching a1b2c3d4e5f60001 (demo)"), r.out());
-        assertTrue(r.out().contains("ALERT (before the watch started) [warning] retry: read_file {\"path\":\"missing.txt\"} failed and was retried 6 times"),
+        assertTrue(r.out().contains("ALERT (before the watch started) [critical] retry: read_file {\"path\":\"missing.txt\"} failed and was retried 4 times"),
                 r.out());
+        // lint judges the same session by the same defaults: critical there too
+        Result lint = run("lint", s.id, "--trace-dir", store.toString());
+        assertEquals(2, lint.code(), lint.out() + lint.err());
+        assertTrue(lint.out().contains("retried 4 times"), lint.out());
         assertTrue(r.out().contains("ended a1b2c3d4e5f60001  calls 7  errors 7"), r.out());
         assertTrue(r.out().contains("tripped: retry"), r.out());
         assertFalse(Files.exists(store.resolve("alerts.log")), "nothing is acted on for the past");

@@ -90,7 +90,7 @@ class HealthReportTest {
                         .put("rule", "loop").put("reason", "the same sequence 3 times"), 7));
         String id = session(store, "builder", 2_000, newest);
 
-        HealthReport.Report r = HealthReport.compute(store, "builder", 10, 3.0, WatchConfig.lintDefaults(),
+        HealthReport.Report r = HealthReport.compute(store, "builder", 10, 3.0, WatchConfig.defaults(),
                 new WatchBudgets(24.0, 10_000_000L, null));
         assertEquals(5, r.runs().size(), "the builder's five runs, not the other agent's");
         RunHealth h = r.runs().get(0);
@@ -117,7 +117,7 @@ class HealthReportTest {
         assertEquals(3.0, r.runs().get(1).baselineUsd(), 1e-9);
         assertEquals(1.0, r.runs().get(1).costRatio(), 1e-9);
 
-        HealthReport.Report two = HealthReport.compute(store, null, 2, 3.0, WatchConfig.lintDefaults(), WatchBudgets.none());
+        HealthReport.Report two = HealthReport.compute(store, null, 2, 3.0, WatchConfig.defaults(), WatchBudgets.none());
         assertEquals(2, two.runs().size());
         assertEquals(3.0, two.runs().get(0).baselineUsd(), 1e-9, "the baseline spans --last runs of the same agent");
     }

@@ -86,7 +86,7 @@ public final class Trends {
             }
         }
         SessionSummary s = analyzer.finish(read.warnings());
-        long loops = SessionLint.lint(meta, read, WatchConfig.lintDefaults(), null, byId).findings().stream()
+        long loops = SessionLint.lint(meta, read, WatchConfig.defaults(), null, byId).findings().stream()
                 .filter(f -> f.rule().startsWith("loop")).count();
         Map<String, Double> p50 = new LinkedHashMap<>();
         for (SessionSummary.ToolStats t : s.tools()) {

@@ -75,7 +75,7 @@ public final class SessionLint {
 
     /**
      * @param events   the session's events (and the warnings reading them gave)
-     * @param config   the rules to apply ({@link WatchConfig#lintDefaults()}, with a user's config merged in)
+     * @param config   the rules to apply ({@link WatchConfig.defaults()}, with a user's config merged in)
      * @param budget   a cost budget in USD for the budget-proximity check, or null to take it from
      *                 the config's cost rule or the session's {@code session_start} data
      *                 ({@code budget_dollars}, {@code max_cost_dollars}, as agent-strace's watchdog writes)
@@ -95,9 +95,13 @@ public final class SessionLint {
         return new Report(meta, watch.counters(Double.isNaN(end) ? 0 : end), findings, events.warnings());
     }
 
-    /** Adds a cost rule (critical) and its budget-proximity warning when a budget is known and no cost rule is configured. */
+    /**
+     * Adds a cost rule (critical) and its budget-proximity warning when a budget is known and no
+     * user's file configured a cost rule (the session's own budget beats the default $10).
+     */
     static WatchConfig withBudget(WatchConfig config, Double budget) {
-        if (budget == null || budget <= 0 || config.rule("cost") != null) {
+        RuleSpec cost = config.rule("cost");
+        if (budget == null || budget <= 0 || (cost != null && !WatchConfig.isDefault(cost))) {
             return config;
         }
         Set<ActionKind> terminal = Set.of(ActionKind.TERMINAL);

@@ -57,31 +57,29 @@ public final class WatchConfig {
     }
 
     /**
-     * What {@code agent-trace watch} applies with no configuration file: agent-strace's defaults
-     * (retry 5, cost $10, duration 30 min, loop 3×3), alerting on the terminal.
+     * The one set of defaults: what {@code agent-trace watch} applies with no configuration file and
+     * what {@code lint}, {@code health} and the dashboard look for before a user's configuration is
+     * merged in, so the three never disagree about one session: retry storms (more than 3 retries,
+     * critical), loops (3 calls × 3), silent failures, cost ($10, a warning at 90 %), duration
+     * (30 min), alerting on the terminal. agent-strace's watch allowed 5 retries and its lint 3;
+     * the stricter one wins.
      */
     public static WatchConfig defaults() {
-        Set<ActionKind> terminal = Set.of(ActionKind.TERMINAL);
-        return new WatchConfig(List.of(
-                Watchers.retry(5, terminal, null),
-                Watchers.loop(3, 3, 0, 0, terminal, null),
-                Watchers.cost(10.0, terminal, null),
-                Watchers.budget(10.0, 0.9, terminal),
-                Watchers.duration(30, terminal, null)),
-                null, DEFAULT_KILL_GRACE_SECONDS, ToolTable.defaults(), null, List.of("built-in defaults"), List.of());
+        return new WatchConfig(DEFAULT_RULES, null, DEFAULT_KILL_GRACE_SECONDS, ToolTable.defaults(), null, List.of("built-in defaults"),
+                List.of());
     }
 
-    /**
-     * What {@code agent-trace lint} looks for before any configuration is merged in: retry storms
-     * (more than 3 retries, critical), loops (3 calls × 3, warning) and silent failures (warning).
-     */
-    public static WatchConfig lintDefaults() {
-        Set<ActionKind> terminal = Set.of(ActionKind.TERMINAL);
-        return new WatchConfig(List.of(
-                Watchers.retry(3, terminal, Severity.CRITICAL),
-                Watchers.loop(3, 3, 0, 0, terminal, Severity.WARNING),
-                Watchers.silentFailure(terminal, Severity.WARNING)),
-                null, DEFAULT_KILL_GRACE_SECONDS, ToolTable.defaults(), null, List.of("lint defaults"), List.of());
+    private static final List<RuleSpec> DEFAULT_RULES = List.of(
+            Watchers.retry(3, Set.of(ActionKind.TERMINAL), Severity.CRITICAL),
+            Watchers.loop(3, 3, 0, 0, Set.of(ActionKind.TERMINAL), Severity.WARNING),
+            Watchers.silentFailure(Set.of(ActionKind.TERMINAL), Severity.WARNING),
+            Watchers.cost(10.0, Set.of(ActionKind.TERMINAL), null),
+            Watchers.budget(10.0, 0.9, Set.of(ActionKind.TERMINAL)),
+            Watchers.duration(30, Set.of(ActionKind.TERMINAL), null));
+
+    /** Whether {@code r} is one of {@link #defaults()} (no user's file configured it). */
+    public static boolean isDefault(RuleSpec r) {
+        return DEFAULT_RULES.stream().anyMatch(d -> d == r);
     }
 
     /** An empty configuration (nothing watched), to merge files into. */

@@ -32,7 +32,7 @@ class SessionLintTest {
     }
 
     private SessionLint.Report lint(List<TraceEvent> events) {
-        return SessionLint.lint(meta(ev.session), new EventRead(events, List.of()), WatchConfig.lintDefaults(), null, Map.of());
+        return SessionLint.lint(meta(ev.session), new EventRead(events, List.of()), WatchConfig.defaults(), null, Map.of());
     }
 
     @Test
@@ -85,7 +85,7 @@ class SessionLintTest {
         assertEquals(1, r.findings().size(), r.findings().toString());
         assertEquals("budget", r.findings().get(0).rule());
         assertEquals(Severity.WARNING, r.worst());
-        SessionLint.Report over = SessionLint.lint(meta(ev.session), new EventRead(events, List.of()), WatchConfig.lintDefaults(), 0.01, Map.of());
+        SessionLint.Report over = SessionLint.lint(meta(ev.session), new EventRead(events, List.of()), WatchConfig.defaults(), 0.01, Map.of());
         assertEquals(Severity.CRITICAL, over.worst(), over.findings().toString());
     }
 
@@ -139,14 +139,14 @@ class SessionLintTest {
         s.listSessions().forEach(m -> byId.put(m.sessionId, m));
         assertEquals(5, byId.size());
         for (SessionMeta m : byId.values()) {
-            SessionLint.Report r = SessionLint.lint(m, s.readEvents(m.sessionId), WatchConfig.lintDefaults(), null, byId);
+            SessionLint.Report r = SessionLint.lint(m, s.readEvents(m.sessionId), WatchConfig.defaults(), null, byId);
             assertNull(r.worst(), m.sessionId + ": " + r.findings());
             if (m.sessionId.startsWith("torn")) {
                 assertEquals(1, r.warnings().size(), r.warnings().toString());
             }
         }
         SessionLint.Report hooks = SessionLint.lint(byId.get("7f3e9a10-hooks-s"), s.readEvents("7f3e9a10-hooks-s"),
-                WatchConfig.lintDefaults(), null, byId);
+                WatchConfig.defaults(), null, byId);
         assertEquals(5, hooks.counters().toolCalls());
         assertEquals(1, hooks.counters().errors());
     }
