@@ -77,15 +77,15 @@ class SessionLintTest {
     void budgetProximityFromTheSessionsOwnBudgetOrTheCommandLine() {
         String big = "y".repeat(4_000);
         List<TraceEvent> events = new ArrayList<>();
-        events.add(ev.event(EventTypes.SESSION_START, "{\"budget_dollars\": 0.016}"));
+        events.add(ev.event(EventTypes.SESSION_START, "{\"budget_dollars\": 0.0035}"));
         TraceEvent c = ev.call("read_file", "{\"path\": \"big\"}");
         events.add(c);
-        events.add(ev.ok(c, big)); // ~1,000 output tokens at $15/M = $0.015: 94% of the budget
+        events.add(ev.ok(c, big)); // ~1,000 tokens the model reads (input) at $3/M, with the call: $0.0033, 94% of the budget
         SessionLint.Report r = lint(events);
         assertEquals(1, r.findings().size(), r.findings().toString());
         assertEquals("budget", r.findings().get(0).rule());
         assertEquals(Severity.WARNING, r.worst());
-        SessionLint.Report over = SessionLint.lint(meta(ev.session), new EventRead(events, List.of()), WatchConfig.defaults(), 0.01, Map.of());
+        SessionLint.Report over = SessionLint.lint(meta(ev.session), new EventRead(events, List.of()), WatchConfig.defaults(), 0.002, Map.of());
         assertEquals(Severity.CRITICAL, over.worst(), over.findings().toString());
     }
 

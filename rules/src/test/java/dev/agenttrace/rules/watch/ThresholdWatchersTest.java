@@ -16,14 +16,14 @@ class ThresholdWatchersTest {
 
     @Test
     void costIsEstimatedFromPayloadSizeAtFourCharactersAToken() {
-        SessionWatch w = ev.watch("{\"watchers\": {\"cost\": {\"max_dollars\": 0.05}}}");
-        String big = "x".repeat(40_000); // ~10k tokens of output per result at $15/M = $0.15
+        SessionWatch w = ev.watch("{\"watchers\": {\"cost\": {\"max_dollars\": 0.02}}}");
+        String big = "x".repeat(40_000); // ~10k tokens the model reads (input) at $3/M = $0.03
         TraceEvent c = ev.call("read_file", "{\"path\": \"big\"}");
         List<Alert> alerts = feed(w, c, ev.ok(c, big));
         List<String> rules = alerts.stream().map(Alert::rule).toList();
         assertEquals(List.of("cost", "budget"), rules, "over the limit: both the cost rule and its 90% warning");
         Alert cost = alerts.get(0);
-        assertTrue(cost.message().startsWith("cost_usd > 0.05: now $0.15"), cost.message());
+        assertTrue(cost.message().startsWith("cost_usd > 0.02: now $0.03"), cost.message());
         assertTrue(cost.message().contains("estimated from payload size, priced as sonnet"), cost.message());
         SessionCounters k = w.counters(ev.now());
         assertTrue(k.costEstimated());

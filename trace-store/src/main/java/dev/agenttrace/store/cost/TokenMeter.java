@@ -10,9 +10,12 @@ import dev.agenttrace.store.TraceEvent;
  *
  * <p>Real token counts win wherever an event carries them ({@code usage.input_tokens/output_tokens},
  * {@code prompt_tokens/completion_tokens}, or the same keys at the top of {@code data}); otherwise
- * each event is estimated as agent-strace does, {@code max(1, len(json.dumps(data)) / 4)}, counted as
- * input for {@code user_prompt, llm_request, tool_call} and as output for {@code assistant_response,
- * llm_response, tool_result}. The session is priced at its own model (the latest {@code data.model}
+ * each event is estimated as agent-strace does, {@code max(1, len(json.dumps(data)) / 4)}, and split
+ * as the model sees it: what it reads is input ({@code user_prompt, llm_request}, and
+ * {@code tool_result}: a tool's answer goes back into the context), what it writes is output
+ * ({@code assistant_response, llm_response}, and {@code tool_call}: the model wrote the arguments).
+ * agent-strace counted calls as input and results as output, which priced a 50 kB file read at the
+ * output rate (5x the input rate for most models). The session is priced at its own model (the latest {@code data.model}
  * of a session_start or LLM event), else at the table's default: agent-strace priced everything as
  * sonnet and its MCP server priced nothing at all.
  */
@@ -81,7 +84,7 @@ public final class TokenMeter {
     }
 
     private void tokens(String type, JsonNode d) {
-        boolean input = EventTypes.TOOL_CALL.equals(type) || EventTypes.LLM_REQUEST.equals(type)
+        boolean input = EventTypes.TOOL_RESULT.equals(type) || EventTypes.LLM_REQUEST.equals(type)
                 || EventTypes.USER_PROMPT.equals(type);
         JsonNode usage = d.get("usage");
         JsonNode src = usage != null && usage.isObject() ? usage : d;
