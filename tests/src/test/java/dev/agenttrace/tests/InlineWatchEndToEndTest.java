@@ -115,6 +115,35 @@ class InlineWatchEndToEndTest {
     }
 
     @Test
+    void afterItsCoolDownTheBreakerLetsOneCallTestAndItsSuccessClosesIt() throws Exception {
+        Path config = Files.writeString(dir.resolve("watch.json"),
+                "{\"watchers\": {\"retry\": {\"max\": 1, \"alert\": \"block\", \"cooldown_seconds\": 1}}}");
+        Path traces = dir.resolve("traces");
+        Path log = dir.resolve("server-calls.log");
+        try (McpSyncClient c = FirewallEndToEndTest.client(proxied(traces, config, log))) {
+            c.initialize();
+            call(c, "fail", Map.of());
+            call(c, "fail", Map.of());
+            assertTrue(blockedByWatch(call(c, "fail", Map.of()), "retry"));
+            Thread.sleep(1_300); // past the one-second cool-down, however slow the machine
+            CallToolResult probe = call(c, "echo", Map.of("text", "test"));
+            assertEquals("test", FirewallEndToEndTest.text(probe), "the test call runs");
+            CallToolResult after = call(c, "echo", Map.of("text", "flowing"));
+            assertEquals("flowing", FirewallEndToEndTest.text(after), "its success closed the breaker");
+        }
+        Path session = endedSession(traces);
+        assertEquals(List.of("fail {}", "fail {}", "echo {text=test}", "echo {text=flowing}"), serverCalls(log));
+        List<JsonNode> events = Peers.events(session);
+        List<String> states = new ArrayList<>();
+        for (JsonNode e : events) {
+            if ("watch_breaker".equals(e.at("/data/kind").asText())) {
+                states.add(e.at("/data/choice").asText());
+            }
+        }
+        assertEquals(List.of("half_open", "closed"), states, "the breaker's states are in the trace");
+    }
+
+    @Test
     void anABCLoopIsCaughtOnItsThirdRoundAndACostSpiralOnItsBudget() throws Exception {
         Path config = Files.writeString(dir.resolve("watch.json"), """
                 {"watchers": {
