@@ -51,8 +51,9 @@ class AnalysisCommandsTest {
         Result r = CliTest.run("explain", "7f3e", "--trace-dir", store.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("1. fix the failing auth test"), r.out());
-        assertTrue(r.out().contains("Bash x2 after an error"), r.out());
-        assertTrue(r.out().contains("wrote /home/dev/proj/src/auth.py"), r.out());
+        assertTrue(r.out().contains("Bash retried 1 time after an error"), r.out());
+        assertTrue(r.out().contains("wrote  /home/dev/proj/src/auth.py"), r.out());
+        assertTrue(r.out().contains("retries 1"), "the header counts the same retries: " + r.out());
         JsonNode j = json("explain", "7f3e");
         assertEquals("7f3e9a10-hooks-s", j.get("session_id").asText());
         assertEquals(1, j.get("retry_count").asInt());

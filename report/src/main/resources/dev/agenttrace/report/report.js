@@ -86,7 +86,7 @@
       (i) => jumpToTime(ph[i].started_at * 1000 - (D.session.started_at || 0) * 1000)) : h('p', {class: 'empty', text: 'no phases'}));
     $('phases').appendChild(h('p', {class: 'mute', text: `Total ${AT.usd(S.cost.cost_usd)} for ${AT.int(S.cost.total_tokens)} tokens (${AT.int(S.cost.input_tokens)} in, ${AT.int(S.cost.output_tokens)} out), ` +
       (S.cost.token_source === 'trace' ? 'counted in the trace' : 'estimated from payload size') + `, priced as ${S.cost.priced_as} (prices of ${S.cost.prices_as_of})` +
-      (S.cost.wasted_cost_usd > 0 ? `; ${AT.usd(S.cost.wasted_cost_usd)} spent in phases that failed.` : '.')}));
+      (S.cost.wasted_cost_usd > 0 ? `; ${AT.usd(S.cost.wasted_cost_usd)} spent in phases that ended in an error.` : '.')}));
     const maxP = Math.max(0, ...S.tools.map((t) => t.p95_ms || 0));
     $('tools').appendChild(S.tools.length ? table(['tool', '#calls', '#errors', '#p50', '#p95'],
       S.tools.map((t) => [t.tool_name, AT.int(t.calls), t.errors ? `${AT.int(t.errors)} (${AT.pct(t.error_rate)})` : '', AT.ms(t.p50_ms), h('span', null, AT.ms(t.p95_ms), meter(t.p95_ms || 0, maxP, t.errors ? '#f59e0b' : '#3b82f6'))]),

@@ -46,14 +46,16 @@ public final class AnalysisText {
         if (!s.retries().isEmpty()) {
             b.append('\n').append("Retries:\n");
             for (Retry r : s.retries().subList(0, Math.min(SHOWN, s.retries().size()))) {
-                b.append("  ").append(r.toolName()).append(" x").append(r.attempts())
+                int n = r.attempts() - 1; // the same count as the header's: retries, not attempts
+                b.append("  ").append(r.toolName()).append(" retried ").append(n).append(n == 1 ? " time" : " times")
                         .append(r.afterError() ? " after an error" : " with the same arguments").append('\n');
             }
         }
-        if (!s.filesRead().isEmpty() || !s.filesWritten().isEmpty()) {
+        if (!s.filesRead().isEmpty() || !s.filesWritten().isEmpty() || !s.filesFailed().isEmpty()) {
             b.append('\n').append("Files:\n");
-            list(b, "  wrote ", s.filesWritten());
-            list(b, "  read  ", s.filesRead());
+            list(b, "  wrote  ", s.filesWritten());
+            list(b, "  read   ", s.filesRead());
+            list(b, "  failed ", s.filesFailed());
         }
         if (!s.slowest().isEmpty()) {
             b.append('\n').append("Slowest calls:\n");
@@ -91,12 +93,12 @@ public final class AnalysisText {
         b.append("  model  ").append(c.model() == null ? "unknown" : c.model()).append(", priced as ").append(c.pricedAs())
                 .append(" (prices as of ").append(c.pricesAsOf()).append(")\n");
         if (c.wastedCostUsd() > 0) {
-            b.append(String.format(Locale.ROOT, "  spent in phases that failed: $%.4f%n", c.wastedCostUsd()));
+            b.append(String.format(Locale.ROOT, "  spent in phases that ended in an error: $%.4f%n", c.wastedCostUsd()));
         }
         b.append('\n').append("By phase:\n");
         for (Phase p : s.phases()) {
             b.append(String.format(Locale.ROOT, "  %d. %-50s $%.4f%s%n", p.index() + 1, clip(p.label(), 50), p.costUsd(),
-                    p.failed() ? "  (failed)" : ""));
+                    p.failed() ? "  (ended in an error)" : ""));
         }
         return b.toString();
     }

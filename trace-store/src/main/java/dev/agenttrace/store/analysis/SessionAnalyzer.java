@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
@@ -65,6 +64,8 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
     private final List<ErrorItem> errors = new ArrayList<>();
     private final TreeSet<String> filesRead = new TreeSet<>();
     private final TreeSet<String> filesWritten = new TreeSet<>();
+    /** Paths of calls that failed: a read that found no file is not a file read. */
+    private final TreeSet<String> filesFailed = new TreeSet<>();
     private final PriorityQueue<SlowCall> slowest = new PriorityQueue<>((a, b) -> Double.compare(a.durationMs(), b.durationMs()));
     private final List<PhaseBuilder> phases = new ArrayList<>();
     private final List<String> sequence = new ArrayList<>();
@@ -78,6 +79,8 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         final PhaseBuilder phase;
         boolean failed;
         boolean answered;
+        List<String> paths = List.of();
+        boolean write;
 
         Call(String eventId, String tool, String signature, PhaseBuilder phase) {
             this.eventId = eventId;
@@ -110,6 +113,8 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         long toolCalls;
         long errors;
         long retries;
+        /** The phase's last answered call failed: it ended badly (errors it recovered from do not count). */
+        boolean endedInError;
         final Map<String, Integer> toolUse = new HashMap<>();
         final TokenMeter cost = new TokenMeter(prices);
 
@@ -126,20 +131,24 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
                 String p = prompt.strip().replaceAll("\\s+", " ");
                 label = p.length() > LABEL ? p.substring(0, LABEL) + "…" : p;
             } else if (!toolUse.isEmpty()) {
-                String top = null;
-                int most = 0;
-                for (Map.Entry<String, Integer> u : new TreeMap<>(toolUse).entrySet()) {
-                    if (u.getValue() > most) {
-                        top = u.getKey();
-                        most = u.getValue();
-                    }
+                // what happened: the tools it used most, with their counts
+                List<Map.Entry<String, Integer>> use = new ArrayList<>(new TreeMap<>(toolUse).entrySet());
+                use.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+                StringBuilder l = new StringBuilder();
+                for (int i = 0; i < Math.min(2, use.size()); i++) {
+                    Map.Entry<String, Integer> u = use.get(i);
+                    l.append(i == 0 ? "" : ", ").append(u.getKey().isEmpty() ? "?" : u.getKey())
+                            .append(u.getValue() > 1 ? " ×" + u.getValue() : "");
                 }
-                label = top.isEmpty() ? "Phase " + (index + 1) : Character.toUpperCase(top.charAt(0)) + top.substring(1);
+                if (use.size() > 2) {
+                    l.append(" and ").append(use.size() - 2).append(use.size() == 3 ? " other tool" : " other tools");
+                }
+                label = l.toString();
             } else {
                 label = "Phase " + (index + 1);
             }
             return new Phase(index, label, start, Math.max(0, (end - start) * 1000), events, toolCalls, errors,
-                    errors > 0, retries, cost.costUsd(priceModel()), cost.totalTokens());
+                    endedInError, retries, cost.costUsd(priceModel()), cost.totalTokens());
         }
     }
 
@@ -233,17 +242,15 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         String tool = EventFacts.toolName(e);
         String name = tool == null ? "?" : tool;
         tools.computeIfAbsent(name, k -> new Tool()).calls++;
-        phase.toolUse.merge(name.toLowerCase(Locale.ROOT), 1, Integer::sum);
+        phase.toolUse.merge(name, 1, Integer::sum);
         String sig = EventFacts.callSignature(e);
         if (sequence.size() < MAX_SEQUENCE) {
             sequence.add(sig);
             sequenceIds.add(e.eventId());
         }
-        boolean write = EventFacts.isWrite(e);
-        for (String p : EventFacts.paths(e)) {
-            capped(write ? filesWritten : filesRead, p);
-        }
         Call c = new Call(e.eventId(), name, sig, phase);
+        c.write = EventFacts.isWrite(e);
+        c.paths = EventFacts.paths(e); // placed when the answer says whether the call worked
         Call prev = previousCall;
         if (prev != null && prev.tool.equals(name) && (prev.failed || prev.signature.equals(sig))) {
             retryCount++;
@@ -264,8 +271,11 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
             byEventId.put(e.eventId(), c);
             if (byEventId.size() > MAX_PENDING) {
                 var it = byEventId.entrySet().iterator();
-                it.next();
+                Call oldest = it.next().getValue();
                 it.remove();
+                if (!oldest.answered) {
+                    place(oldest);
+                }
             }
         }
         JsonNode rid = e.data() == null ? null : e.data().get("request_id");
@@ -292,6 +302,11 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
             // a second report of the same failure (the proxy saw an error result and an error)
             if (!c.failed && EventFacts.isError(e)) {
                 c.failed = true;
+                for (String p : c.paths) {
+                    (c.write ? filesWritten : filesRead).remove(p);
+                    capped(filesFailed, p);
+                }
+                c.phase.endedInError = true;
             }
             return;
         }
@@ -303,6 +318,10 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
             if (rid != null) {
                 byRequestId.remove(rid.toString());
             }
+            place(c);
+            c.phase.endedInError = c.failed;
+        } else if (failed) {
+            phase.endedInError = true;
         }
         Tool t = tool == null ? null : tools.get(tool);
         if (t == null && tool != null && failed) {
@@ -330,11 +349,19 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
                         clip(EventFacts.errorMessage(e), 500)));
             }
         }
-        if (EventTypes.TOOL_RESULT.equals(e.eventType())) {
+        if (EventTypes.TOOL_RESULT.equals(e.eventType()) && !failed) {
             for (String p : EventFacts.paths(e)) {
                 capped(filesRead, p);
             }
         }
+    }
+
+    /** A call's paths, once its outcome is known (or never will be): read, written, or failed. */
+    private void place(Call c) {
+        for (String p : c.paths) {
+            capped(c.failed ? filesFailed : c.write ? filesWritten : filesRead, p);
+        }
+        c.paths = List.of();
     }
 
     private static void capped(TreeSet<String> set, String p) {
@@ -352,6 +379,11 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
 
     /** The summary of everything seen; {@code warnings} are the reader's (torn or corrupt lines). */
     public SessionSummary finish(List<String> warnings) {
+        for (Call c : byEventId.values()) {
+            if (!c.answered) {
+                place(c); // no answer: what it asked for is listed as asked
+            }
+        }
         List<ToolStats> ts = new ArrayList<>();
         for (Map.Entry<String, Tool> en : tools.entrySet()) {
             Tool t = en.getValue();
@@ -391,7 +423,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         List<String> w = warnings == null ? List.of() : warnings.subList(0, Math.min(MAX_ERRORS, warnings.size()));
         return new SessionSummary(meta.sessionId, meta.agentName, meta.command, started, ended, Math.max(0, duration), events,
                 new LinkedHashMap<>(types), toolCalls, errorCount, exitCode, List.copyOf(ts), List.copyOf(ps), retryCount,
-                List.copyOf(retries), List.copyOf(errors), List.copyOf(filesRead), List.copyOf(filesWritten), List.copyOf(slow),
+                List.copyOf(retries), List.copyOf(errors), List.copyOf(filesRead), List.copyOf(filesWritten), List.copyOf(filesFailed), List.copyOf(slow),
                 cost, List.copyOf(w), List.copyOf(sequence), java.util.Collections.unmodifiableList(new ArrayList<>(sequenceIds)));
     }
 }

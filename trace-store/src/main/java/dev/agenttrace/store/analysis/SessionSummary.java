@@ -17,7 +17,7 @@ public record SessionSummary(String sessionId, String agentName, String command,
                              double durationMs, long eventCount, Map<String, Long> eventTypes, long toolCalls,
                              long errorCount, Integer exitCode, List<ToolStats> tools, List<Phase> phases,
                              long retryCount, List<Retry> retries, List<ErrorItem> errors, List<String> filesRead,
-                             List<String> filesWritten, List<SlowCall> slowest, Cost cost, List<String> warnings,
+                             List<String> filesWritten, List<String> filesFailed, List<SlowCall> slowest, Cost cost, List<String> warnings,
                              List<String> callSequence, List<String> callEventIds) {
 
     /**
@@ -32,6 +32,8 @@ public record SessionSummary(String sessionId, String agentName, String command,
     /**
      * A stretch of the session that starts at a user prompt (the whole session when there is none).
      *
+     * @param failed the phase ended badly: its last answered call failed (errors it recovered from
+     *               are counted in {@code errors}, not here)
      * @param tokens input plus output tokens of the phase, counted as {@link Cost#totalTokens()} is
      */
     public record Phase(int index, String label, double startedAt, double durationMs, long events, long toolCalls,
@@ -120,6 +122,7 @@ public record SessionSummary(String sessionId, String agentName, String command,
         o.set("errors", errorsJson(errors));
         strings(o.putArray("files_read"), filesRead);
         strings(o.putArray("files_written"), filesWritten);
+        strings(o.putArray("files_failed"), filesFailed);
         ArrayNode sl = o.putArray("slowest_calls");
         for (SlowCall s : slowest) {
             ObjectNode n = sl.addObject();

@@ -23,7 +23,8 @@ class SessionAnalyzerTest {
         assertEquals(1, s.errorCount());
         assertEquals(1, s.phases().size(), "session_start belongs to the first prompt's phase");
         assertEquals("fix the failing auth test", s.phases().get(0).label());
-        assertTrue(s.phases().get(0).failed());
+        assertFalse(s.phases().get(0).failed(), "it recovered from its one error: the phase did not end badly");
+        assertEquals(1, s.phases().get(0).errors());
         assertEquals(1, s.retryCount(), "Bash again after Bash failed");
         SessionSummary.Retry r = s.retries().get(0);
         assertEquals("Bash", r.toolName());
@@ -38,7 +39,7 @@ class SessionAnalyzerTest {
         assertEquals("sonnet", s.cost().pricedAs(), "claude-sonnet-4-5 from session_start");
         assertEquals("claude-sonnet-4-5", s.cost().model());
         assertTrue(s.cost().costUsd() > 0);
-        assertEquals(s.cost().costUsd(), s.cost().wastedCostUsd(), 1e-12, "the only phase failed");
+        assertEquals(0, s.cost().wastedCostUsd(), 1e-12, "the phase recovered from its error: nothing was spent in vain");
         ToolStats bash = s.tools().get(0);
         assertEquals("Bash", bash.toolName());
         assertEquals(2, bash.calls());
@@ -84,10 +85,12 @@ class SessionAnalyzerTest {
         assertEquals(1, s.retries().size(), "one run of three attempts");
         assertEquals(3, s.retries().get(0).attempts());
         assertEquals(List.of("/b"), s.filesWritten(), "file:// is dropped");
-        assertEquals(List.of("/a"), s.filesRead());
+        assertEquals(List.of("/a"), s.filesRead(), "the third read got no answer: listed as asked");
+        assertEquals(List.of("/a"), s.filesFailed(), "the two failed reads are kept apart");
         assertEquals(3, s.exitCode());
         assertEquals("ENOENT", s.errors().get(0).message());
-        assertEquals("Read_file", s.phases().get(0).label(), "no prompt: the tool used most");
+        assertEquals("read_file ×3, write_file", s.phases().get(0).label(), "no prompt: the tools it used, most first");
+        assertTrue(s.phases().get(0).failed(), "its last answered call failed: the phase ended badly");
     }
 
     @Test
@@ -116,7 +119,8 @@ class SessionAnalyzerTest {
         assertEquals(60_000, s.errorCount());
         assertEquals(SessionAnalyzer.MAX_PHASES, s.phases().size());
         assertEquals(SessionAnalyzer.MAX_ERRORS, s.errors().size());
-        assertEquals(SessionAnalyzer.MAX_FILES, s.filesRead().size());
+        assertEquals(SessionAnalyzer.MAX_FILES, s.filesFailed().size(), "every call failed: no file was read");
+        assertTrue(s.filesRead().isEmpty());
         assertEquals(SessionAnalyzer.MAX_SEQUENCE, s.callSequence().size());
         assertEquals(7, s.tools().size());
         assertEquals(50.0, s.tools().get(0).p50Ms(), 1.0);
