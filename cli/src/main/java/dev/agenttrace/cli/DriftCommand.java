@@ -1,9 +1,9 @@
 package dev.agenttrace.cli;
 
+import dev.agenttrace.report.dashboard.Drift;
+import dev.agenttrace.report.dashboard.Drift.Metric;
+import dev.agenttrace.report.dashboard.DriftReport;
 import dev.agenttrace.report.dashboard.SessionTrend;
-import dev.agenttrace.report.drift.Drift;
-import dev.agenttrace.report.drift.Drift.Metric;
-import dev.agenttrace.report.drift.DriftReport;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * Aider}, ...), authors ({@code Jane (aider)}, {@code copilot-swe-agent[bot]}) and the "Generated
  * with [Claude Code]" line. Read with the local {@code git log} only, bounded in commits, bytes and
  * time; the repository is hostile, so its config cannot make git run anything (no signature
- * checks, no pager, no fsmonitor) and the caller's {@code GIT_*} variables cannot point it elsewhere.
+ * checks, no pager, no fsmonitor) or reach the network (no lazy fetch in a partial clone), and the
+ * caller's {@code GIT_*} variables cannot point it elsewhere.
  */
 public final class CommitTrailers {
     public static final int DEFAULT_COMMITS = 200;
@@ -78,10 +79,12 @@ public final class CommitTrailers {
             return Result.none(null);
         }
         ProcessBuilder pb = new ProcessBuilder("git", "--no-pager", "-c", "log.showSignature=false", "-c", "core.fsmonitor=false",
+                "-c", "protocol.allow=never", // a partial clone must not fetch what it lacks
                 "-c", "log.mailmap=false", "-C", dir.toString(), "log", "-n", String.valueOf(commits), "--no-color", "--no-show-signature",
                 "--format=%h%x00%an <%ae>%x00%B%x1e");
         pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
         pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        pb.environment().put("GIT_NO_LAZY_FETCH", "1");
         pb.redirectErrorStream(false);
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);

@@ -1,10 +1,9 @@
-package dev.agenttrace.report.drift;
+package dev.agenttrace.report.dashboard;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agenttrace.report.dashboard.SessionTrend;
-import dev.agenttrace.report.drift.Drift.Metric;
+import dev.agenttrace.report.dashboard.Drift.Metric;
 import java.util.List;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.agenttrace.report.drift;
+package dev.agenttrace.report.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agenttrace.report.TestSessions;
-import dev.agenttrace.report.dashboard.SessionTrend;
-import dev.agenttrace.report.dashboard.Trends;
-import dev.agenttrace.report.drift.DriftReport.Change;
+import dev.agenttrace.report.dashboard.DriftReport.Change;
 import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.TraceStore;

@@ -1,9 +1,7 @@
-package dev.agenttrace.report.drift;
+package dev.agenttrace.report.dashboard;
 
-import dev.agenttrace.report.dashboard.SessionTrend;
-import dev.agenttrace.report.dashboard.Trends;
-import dev.agenttrace.report.drift.DriftReport.Change;
-import dev.agenttrace.report.drift.DriftReport.Row;
+import dev.agenttrace.report.dashboard.DriftReport.Change;
+import dev.agenttrace.report.dashboard.DriftReport.Row;
 import dev.agenttrace.store.TraceStore;
 import java.util.ArrayList;
 import java.util.EnumMap;
