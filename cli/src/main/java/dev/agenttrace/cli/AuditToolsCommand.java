@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.cli.audit.CommitTrailers;
 import dev.agenttrace.cli.audit.Toml;
+import dev.agenttrace.rules.config.ConfigException;
 import dev.agenttrace.store.TraceJson;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -318,9 +319,9 @@ final class AuditToolsCommand implements Callable<Integer> {
             return null;
         }
         try {
-            return Toml.parse(text);
-        } catch (Toml.SyntaxError e) {
-            errors.add(file + ":" + e.line() + ":" + e.column() + ": invalid TOML: " + e.problem());
+            return Toml.parse(file.toString(), text);
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
             return null;
         }
     }

@@ -175,7 +175,7 @@ class AuditToolsCommandTest {
         JsonNode report = JSON.readTree(r.out());
         assertEquals(1, report.path("errors").size(), r.out());
         String error = report.path("errors").get(0).asText();
-        assertTrue(error.startsWith(repo.resolve(".codex/config.toml") + ":3:22: invalid TOML: \\U needs 8 hexadecimal digits"), error);
+        assertTrue(error.startsWith(repo.resolve(".codex/config.toml") + ":3:22: \\U needs 8 hexadecimal digits; fix: "), error);
         assertTrue(error.contains("'literal string' for Windows paths"), "says how to fix it: " + error);
         assertEquals(1, report.path("servers").size(), "the JSON config is still audited: " + r.out());
         assertEquals("raw", report.path("servers").get(0).path("name").asText());

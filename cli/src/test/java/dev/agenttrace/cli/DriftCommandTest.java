@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,16 +90,7 @@ class DriftCommandTest {
 
     @Test
     void readsTheAgentStraceFixturesAndRefusesBadNumbers(@TempDir Path store) throws IOException {
-        try (Stream<Path> all = Files.walk(CliTest.FIXTURES)) {
-            for (Path p : all.toList()) {
-                Path target = store.resolve(CliTest.FIXTURES.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
+        TestFixtures.copyAgentStraceStore(store);
         Result r = CliTest.run("drift", "--trace-dir", store.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("7f3e9a10-hooks-s") && l.contains("Bash,Edit,Read")), r.out());

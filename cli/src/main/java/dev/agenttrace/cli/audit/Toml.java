@@ -1,5 +1,6 @@
 package dev.agenttrace.cli.audit;
 
+import dev.agenttrace.rules.config.ConfigException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -14,8 +15,9 @@ import java.util.regex.Pattern;
  * and arrays of tables with dotted and quoted headers, dotted keys, basic and literal strings
  * (single- and multi-line, every TOML 1.0 escape), arrays, inline tables, booleans, and numbers and
  * dates checked for shape and kept as their text. What TOML forbids (a key or a table defined
- * twice, a bad escape, a control character, text after a value) is a {@link SyntaxError} at its
- * line and column: a config the audit cannot read must not pass for one without servers.
+ * twice, a bad escape, a control character, text after a value) is an error at its
+ * line and column ({@link ConfigException}, as every config error of ours): a config the audit
+ * cannot read must not pass for one without servers.
  *
  * <p>Tables are {@code Map<String, Object>} in file order; values are {@code String}, {@code
  * Boolean}, {@code List<Object>}, a nested map, or {@link Scalar} for a number or a date.
@@ -25,32 +27,6 @@ public final class Toml {
     public record Scalar(String text) {
     }
 
-    /** Malformed TOML at a one-based line and column. */
-    public static final class SyntaxError extends Exception {
-        private final int line;
-        private final int column;
-        private final String problem;
-
-        SyntaxError(int line, int column, String problem) {
-            super(line + ":" + column + ": " + problem);
-            this.line = line;
-            this.column = column;
-            this.problem = problem;
-        }
-
-        public int line() {
-            return line;
-        }
-
-        public int column() {
-            return column;
-        }
-
-        public String problem() {
-            return problem;
-        }
-    }
-
     private static final int MAX_DEPTH = 64;
     private static final Pattern NUMBER = Pattern.compile(
             "[+-]?(0|[1-9](_?[0-9])*)(\\.[0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?|[+-]?(inf|nan)|0x[0-9A-Fa-f](_?[0-9A-Fa-f])*"
@@ -58,6 +34,7 @@ public final class Toml {
     private static final Pattern DATE = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})?)?|\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?");
 
+    private final String source;
     private final String s;
     private int pos;
     private int depth;
@@ -68,16 +45,17 @@ public final class Toml {
     /** Inline tables and arrays are complete where they are written. */
     private final Set<Object> sealed = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private Toml(String s) {
+    private Toml(String source, String s) {
+        this.source = source;
         this.s = s;
     }
 
-    /** The document's root table. */
-    public static Map<String, Object> parse(String text) throws SyntaxError {
-        return new Toml(text.startsWith("\uFEFF") ? text.substring(1) : text).document();
+    /** The document's root table; {@code source} names the file in errors. */
+    public static Map<String, Object> parse(String source, String text) throws ConfigException {
+        return new Toml(source, text.startsWith("\uFEFF") ? text.substring(1) : text).document();
     }
 
-    private Map<String, Object> document() throws SyntaxError {
+    private Map<String, Object> document() throws ConfigException {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> current = root;
         while (true) {
@@ -94,7 +72,7 @@ public final class Toml {
         }
     }
 
-    private Map<String, Object> header(Map<String, Object> root) throws SyntaxError {
+    private Map<String, Object> header(Map<String, Object> root) throws ConfigException {
         int start = pos;
         boolean array = s.startsWith("[[", pos);
         pos += array ? 2 : 1;
@@ -145,7 +123,7 @@ public final class Toml {
     }
 
     /** The table {@code key} of {@code table}, made when absent; through an array of tables, its last element. */
-    private Map<String, Object> descend(Map<String, Object> table, String key, int at) throws SyntaxError {
+    private Map<String, Object> descend(Map<String, Object> table, String key, int at) throws ConfigException {
         Object next = table.get(key);
         if (next == null) {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -165,7 +143,7 @@ public final class Toml {
         throw errorAt(at, "\"" + key + "\" is already a value, not a table");
     }
 
-    private void keyValue(Map<String, Object> table) throws SyntaxError {
+    private void keyValue(Map<String, Object> table) throws ConfigException {
         int start = pos;
         List<String> path = key();
         skipSpaces();
@@ -187,7 +165,7 @@ public final class Toml {
     }
 
     /** A dotted key: bare, "basic" or 'literal' parts. */
-    private List<String> key() throws SyntaxError {
+    private List<String> key() throws ConfigException {
         List<String> parts = new ArrayList<>();
         while (true) {
             skipSpaces();
@@ -224,7 +202,7 @@ public final class Toml {
         }
     }
 
-    private Object value() throws SyntaxError {
+    private Object value() throws ConfigException {
         if (pos >= s.length()) {
             throw error("expected a value after '='");
         }
@@ -267,7 +245,7 @@ public final class Toml {
                 : "'" + token + "' is not a TOML value; put a string in double quotes: \"" + token + "\"");
     }
 
-    private List<Object> array() throws SyntaxError {
+    private List<Object> array() throws ConfigException {
         List<Object> out = new ArrayList<>();
         pos++; // [
         while (true) {
@@ -292,7 +270,7 @@ public final class Toml {
         }
     }
 
-    private Map<String, Object> inlineTable() throws SyntaxError {
+    private Map<String, Object> inlineTable() throws ConfigException {
         Map<String, Object> out = new LinkedHashMap<>();
         pos++; // {
         skipBlankLinesAndComments();
@@ -319,7 +297,7 @@ public final class Toml {
         }
     }
 
-    private String basicString() throws SyntaxError {
+    private String basicString() throws ConfigException {
         pos++; // "
         StringBuilder b = new StringBuilder();
         while (true) {
@@ -341,7 +319,7 @@ public final class Toml {
         }
     }
 
-    private String multiLineBasic() throws SyntaxError {
+    private String multiLineBasic() throws ConfigException {
         pos += 3;
         skipNewline();
         StringBuilder b = new StringBuilder();
@@ -384,7 +362,7 @@ public final class Toml {
         }
     }
 
-    private String literalString() throws SyntaxError {
+    private String literalString() throws ConfigException {
         int from = ++pos;
         while (true) {
             if (pos >= s.length() || peek() == '\n' || peek() == '\r') {
@@ -399,7 +377,7 @@ public final class Toml {
         }
     }
 
-    private String multiLineLiteral() throws SyntaxError {
+    private String multiLineLiteral() throws ConfigException {
         pos += 3;
         skipNewline();
         int from = pos;
@@ -420,7 +398,7 @@ public final class Toml {
         return s.substring(from, end);
     }
 
-    private void escape(StringBuilder b) throws SyntaxError {
+    private void escape(StringBuilder b) throws ConfigException {
         if (pos + 1 >= s.length()) {
             throw error("a backslash ends the text; write \\\\ for a backslash");
         }
@@ -453,13 +431,13 @@ public final class Toml {
         pos += 2;
     }
 
-    private void control(char c) throws SyntaxError {
+    private void control(char c) throws ConfigException {
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
             throw error(String.format("control character U+%04X in a string; write it as an escape", (int) c));
         }
     }
 
-    private void endOfLine() throws SyntaxError {
+    private void endOfLine() throws ConfigException {
         skipSpaces();
         if (pos < s.length() && peek() == '#') {
             skipComment();
@@ -521,11 +499,12 @@ public final class Toml {
         return Character.isISOControl(c) ? String.format("U+%04X", (int) c) : "'" + c + "'";
     }
 
-    private SyntaxError error(String problem) {
+    private ConfigException error(String problem) {
         return errorAt(pos, problem);
     }
 
-    private SyntaxError errorAt(int at, String problem) {
+    /** {@code problem} may end in "; " and its fix. */
+    private ConfigException errorAt(int at, String problem) {
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < Math.min(at, s.length()); i++) {
@@ -534,6 +513,8 @@ public final class Toml {
                 lineStart = i + 1;
             }
         }
-        return new SyntaxError(line, at - lineStart + 1, problem);
+        int fix = problem.indexOf("; ");
+        return new ConfigException(source, line, at - lineStart + 1, fix < 0 ? problem : problem.substring(0, fix),
+                fix < 0 ? null : problem.substring(fix + 2));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agenttrace.rules.config.ConfigException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class AuditToolsTomlTest {
 
     @Test
     void readsTheShapesAgentConfigsUse() throws Exception {
-        Map<String, Object> root = Toml.parse("""
+        Map<String, Object> root = Toml.parse("config.toml", """
                 \uFEFFmodel = "o3"  # a comment after a value
                 approval_policy = 'never'
                 [mcp_servers.docs]
@@ -51,7 +52,9 @@ class AuditToolsTomlTest {
     void namesTheLineAndColumnOfWhatTomlForbids() {
         assertError("a = 1\na = 2\n", 2, 1, "key \"a\" is defined twice");
         assertError("[t]\nx = 1\n[t]\n", 3, 1, "table [t] is defined twice");
-        assertError("command = npx\n", 1, 11, "'npx' is not a TOML value; put a string in double quotes: \"npx\"");
+        assertEquals("put a string in double quotes: \"npx\"",
+                assertThrows(ConfigException.class, () -> Toml.parse("c.toml", "command = npx\n")).fix(), "the fix comes with the problem");
+        assertError("command = npx\n", 1, 11, "'npx' is not a TOML value");
         assertError("x = \"open\n", 1, 10, "the string is not closed on its line");
         assertError("x = \"a\" \"b\"\n", 1, 9, "expected the end of the line");
         assertError("x = \"\\q\"\n", 1, 6, "\\q is not a TOML escape");
@@ -63,7 +66,8 @@ class AuditToolsTomlTest {
     }
 
     private static void assertError(String toml, int line, int column, String problem) {
-        Toml.SyntaxError e = assertThrows(Toml.SyntaxError.class, () -> Toml.parse(toml), toml);
+        ConfigException e = assertThrows(ConfigException.class, () -> Toml.parse("config.toml", toml), toml);
+        assertTrue(e.getMessage().startsWith("config.toml:" + line + ":" + column + ": "), e.getMessage());
         assertTrue(e.problem().startsWith(problem), toml + " -> " + e.getMessage());
         assertEquals(line + ":" + column, e.line() + ":" + e.column(), toml + " -> " + e.getMessage());
     }
