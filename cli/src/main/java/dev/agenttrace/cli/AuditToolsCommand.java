@@ -252,19 +252,24 @@ final class AuditToolsCommand implements Callable<Integer> {
                 line.append(a.get("hooks_through_agent_trace").asBoolean() ? "  hooks: agent-trace" : "  hooks: not through agent-trace");
             }
             out.println(line);
-            a.get("found_in").forEach(f -> out.println("  found in " + f.asText()));
+            a.get("found_in").forEach(f -> out.println("  found in " + text(f.asText())));
             for (JsonNode s : servers) {
                 if (s.get("agent").asText().equals(agent)) {
-                    out.println("  server " + s.get("name").asText() + ": " + s.get("status").asText() + "  (" + s.get("file").asText() + ")");
+                    out.println("  server " + text(s.get("name").asText()) + ": " + s.get("status").asText() + "  (" + text(s.get("file").asText()) + ")");
                 }
             }
         }
         for (String e : errors) {
-            out.println("error: " + e);
+            out.println("error: " + text(e));
         }
         for (String n : notes) {
-            out.println("note: " + n);
+            out.println("note: " + text(n));
         }
+    }
+
+    /** Server names and paths come from the repository, which may be hostile: no escape sequence reaches the terminal. */
+    private static String text(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** Adds each server of one declaration block ({@code mcpServers}, {@code [mcp_servers]}); returns how many are not guarded. */

@@ -133,6 +133,9 @@ class AuditToolsCommandTest {
                 env = { "ROOT" = "/tmp\\\\work \\u00e9" }
                 startup_timeout_sec = 20
 
+                [mcp_servers."evil\\u001b[2J"]
+                command = "npx"
+
                 [mcp_servers."raw docs"]
                 command = "npx"
                 args = [
@@ -152,12 +155,13 @@ class AuditToolsCommandTest {
         JsonNode report = JSON.readTree(r.out());
         java.util.Map<String, String> status = new java.util.TreeMap<>();
         report.path("servers").forEach(s -> status.put(s.path("agent").asText() + "/" + s.path("name").asText(), s.path("status").asText()));
-        assertEquals(java.util.Map.of("codex/fs", "guarded", "codex/raw docs", "UNGUARDED", "codex/figma", "UNGUARDED",
-                "codex/recorded", "recorded, not enforced"), status, r.out());
-        assertEquals(3, report.path("unguarded").asInt());
+        assertEquals(java.util.Map.of("codex/fs", "guarded", "codex/raw docs", "UNGUARDED", "codex/evil\u001b[2J", "UNGUARDED",
+                "codex/figma", "UNGUARDED", "codex/recorded", "recorded, not enforced"), status, r.out());
+        assertEquals(4, report.path("unguarded").asInt());
         assertEquals(0, report.path("errors").size(), r.out());
         Result text = CliTest.run("audit-tools", "--repo", repo.toString(), "--home", home.toString());
         assertTrue(text.out().contains("server raw docs: UNGUARDED  (" + repo.resolve(".codex/config.toml") + ")"), text.out());
+        assertTrue(text.out().contains("server evil?[2J: UNGUARDED"), "a name's escape sequence never reaches the terminal: " + text.out());
     }
 
     @Test
