@@ -5,10 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttrace.cli.audit.CommitTrailers;
+import dev.agenttrace.cli.audit.Toml;
+import dev.agenttrace.rules.config.ConfigException;
 import dev.agenttrace.store.TraceJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -42,8 +46,14 @@ final class AuditToolsCommand implements Callable<Integer> {
     static final String RECORDED = "recorded, not enforced";
     static final String UNGUARDED = "UNGUARDED";
 
-    /** Where each agent leaves a trace of being set up: relative to the repository, then to the home. */
-    record Agent(String name, List<String> repoMarkers, List<String> homeMarkers) {
+    /**
+     * Where each agent leaves a trace of being set up: relative to the repository, then to the
+     * home; and the name prefixes of files it leaves in the repository's top directory.
+     */
+    record Agent(String name, List<String> repoMarkers, List<String> homeMarkers, List<String> repoPrefixes) {
+        Agent(String name, List<String> repoMarkers, List<String> homeMarkers) {
+            this(name, repoMarkers, homeMarkers, List.of());
+        }
     }
 
     static final List<Agent> AGENTS = List.of(
@@ -52,8 +62,20 @@ final class AuditToolsCommand implements Callable<Integer> {
             new Agent("copilot", List.of(".github/copilot-instructions.md", ".vscode/mcp.json"), List.of()),
             new Agent("gemini", List.of("GEMINI.md", ".gemini"), List.of(".gemini")),
             new Agent("codex", List.of("AGENTS.md", ".codex"), List.of(".codex")),
-            new Agent("windsurf", List.of(".windsurfrules", ".windsurf"), List.of(".codeium/windsurf")),
-            new Agent("aider", List.of(".aider.conf.yml", ".aiderignore", ".aider.chat.history.md"), List.of(".aider.conf.yml")));
+            new Agent("windsurf", List.of(".windsurfrules", ".windsurf"), List.of(".codeium/windsurf"), List.of(".windsurf")),
+            new Agent("aider", List.of(".aider.conf.yml", ".aiderignore", ".aider.chat.history.md"),
+                    List.of(".aider.conf.yml", ".aider.model.settings.yml"), List.of(".aider")));
+
+    /** Entries of the repository's top directory looked at for {@link Agent#repoPrefixes}: a bound for a hostile tree. */
+    static final int MAX_TOP_ENTRIES = 10_000;
+
+    /** A TOML MCP config (Codex): which agent reads it, where, and the table its servers are in. */
+    record TomlConfig(String agent, boolean inHome, String path, String table) {
+    }
+
+    static final List<TomlConfig> TOML_CONFIGS = List.of(
+            new TomlConfig("codex", false, ".codex/config.toml", "mcp_servers"),
+            new TomlConfig("codex", true, ".codex/config.toml", "mcp_servers"));
 
     /** A JSON MCP config: which agent reads it, where, and under which key its servers are. */
     record McpConfig(String agent, boolean inHome, String path, String key) {
@@ -90,13 +112,19 @@ final class AuditToolsCommand implements Callable<Integer> {
             description = "Local ports where record-http listens (default: 3100); a server URL on one of them counts as recorded.")
     List<Integer> recordHttpPorts = List.of(3100);
 
-    @Option(names = "--json", description = "Print JSON: {\"agents\":[...],\"servers\":[...],\"errors\":[...],\"unguarded\":N}.")
+    @Option(names = "--commits", paramLabel = "N", defaultValue = "" + CommitTrailers.DEFAULT_COMMITS,
+            description = "Commits of the repository's history whose trailers and authors name agents (default: ${DEFAULT-VALUE}; 0: none). "
+                    + "Read with the local git, only when DIR holds .git.")
+    int commits;
+
+    @Option(names = "--json", description = "Print JSON: {\"agents\":[...],\"servers\":[...],\"errors\":[...],\"notes\":[...],\"unguarded\":N}.")
     boolean json;
 
     @Spec
     CommandSpec spec;
 
     private final List<String> errors = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -108,6 +136,9 @@ final class AuditToolsCommand implements Callable<Integer> {
                             + String.join(", ", AGENTS.stream().map(Agent::name).toList()));
                 }
             }
+        }
+        if (commits < 0) {
+            throw new UserError("--commits " + commits + ": give a number of commits, 0 or more");
         }
         ObjectNode report = TraceJson.mapper().createObjectNode();
         ArrayNode agents = report.putArray("agents");
@@ -126,6 +157,24 @@ final class AuditToolsCommand implements Callable<Integer> {
                 }
             }
         }
+        for (Path p : topEntries(repo)) {
+            String name = p.getFileName().toString();
+            for (Agent a : AGENTS) {
+                if (a.repoPrefixes().stream().anyMatch(name::startsWith)) {
+                    found.computeIfAbsent(a.name(), k -> new LinkedHashSet<>()).add(p.toString());
+                }
+            }
+        }
+        if (commits > 0) {
+            CommitTrailers.Result history = CommitTrailers.read(repo, commits);
+            if (history.problem() != null) {
+                notes.add(repo + ": " + history.problem());
+            }
+            for (CommitTrailers.Found f : history.found()) {
+                found.computeIfAbsent(f.agent(), k -> new LinkedHashSet<>()).add("git log: " + f.commits() + " of the last "
+                        + history.read() + " commits (" + f.example() + ")");
+            }
+        }
         for (McpConfig c : MCP_CONFIGS) {
             Path file = (c.inHome() ? home : repo).resolve(c.path());
             JsonNode root = read(file);
@@ -140,25 +189,19 @@ final class AuditToolsCommand implements Callable<Integer> {
                 projects.forEach(p -> blocks.add(p.get("mcpServers")));
             }
             for (JsonNode decl : blocks) {
-                if (decl == null) {
-                    continue;
-                }
-                if (!decl.isObject()) {
-                    errors.add(file + ": \"" + c.key() + "\" is not an object; its servers cannot be audited");
-                    continue;
-                }
-                for (Iterator<Map.Entry<String, JsonNode>> it = decl.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    String status = status(e.getValue(), repo, recordHttpPorts);
-                    if (!status.equals(GUARDED)) {
-                        unguarded++;
-                    }
-                    ObjectNode s = servers.addObject();
-                    s.put("agent", c.agent());
-                    s.put("file", file.toString());
-                    s.put("name", e.getKey());
-                    s.put("status", status);
-                }
+                unguarded += servers(servers, c.agent(), file, c.key(), decl);
+            }
+        }
+        for (TomlConfig c : TOML_CONFIGS) {
+            Path file = (c.inHome() ? home : repo).resolve(c.path());
+            Map<String, Object> root = readToml(file);
+            if (root == null) {
+                continue;
+            }
+            found.computeIfAbsent(c.agent(), k -> new LinkedHashSet<>()).add(file.toString());
+            Object decl = root.get(c.table());
+            if (decl != null) {
+                unguarded += servers(servers, c.agent(), file, "[" + c.table() + "]", TraceJson.mapper().valueToTree(decl));
             }
         }
         int unapproved = 0;
@@ -183,6 +226,8 @@ final class AuditToolsCommand implements Callable<Integer> {
         }
         ArrayNode errs = report.putArray("errors");
         errors.forEach(errs::add);
+        ArrayNode ns = report.putArray("notes");
+        notes.forEach(ns::add);
         report.put("unguarded", unguarded);
         report.put("unapproved", unapproved);
         if (json) {
@@ -207,20 +252,87 @@ final class AuditToolsCommand implements Callable<Integer> {
                 line.append(a.get("hooks_through_agent_trace").asBoolean() ? "  hooks: agent-trace" : "  hooks: not through agent-trace");
             }
             out.println(line);
-            a.get("found_in").forEach(f -> out.println("  found in " + f.asText()));
+            a.get("found_in").forEach(f -> out.println("  found in " + text(f.asText())));
             for (JsonNode s : servers) {
                 if (s.get("agent").asText().equals(agent)) {
-                    out.println("  server " + s.get("name").asText() + ": " + s.get("status").asText() + "  (" + s.get("file").asText() + ")");
+                    out.println("  server " + text(s.get("name").asText()) + ": " + s.get("status").asText() + "  (" + text(s.get("file").asText()) + ")");
                 }
             }
         }
         for (String e : errors) {
-            out.println("error: " + e);
+            out.println("error: " + text(e));
+        }
+        for (String n : notes) {
+            out.println("note: " + text(n));
         }
     }
 
-    /** The parsed config, or null when absent or unreadable (then an error says why). */
-    private JsonNode read(Path file) {
+    /** Server names and paths come from the repository, which may be hostile: no escape sequence reaches the terminal. */
+    private static String text(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /** Adds each server of one declaration block ({@code mcpServers}, {@code [mcp_servers]}); returns how many are not guarded. */
+    private int servers(ArrayNode servers, String agent, Path file, String key, JsonNode decl) {
+        if (decl == null) {
+            return 0;
+        }
+        if (!decl.isObject()) {
+            errors.add(file + ": \"" + key + "\" is not " + (key.startsWith("[") ? "a table" : "an object") + "; its servers cannot be audited");
+            return 0;
+        }
+        int unguarded = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = decl.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String status = status(e.getValue(), repo, recordHttpPorts);
+            if (!status.equals(GUARDED)) {
+                unguarded++;
+            }
+            ObjectNode s = servers.addObject();
+            s.put("agent", agent);
+            s.put("file", file.toString());
+            s.put("name", e.getKey());
+            s.put("status", status);
+        }
+        return unguarded;
+    }
+
+    /** The top directory's entries, at most {@link #MAX_TOP_ENTRIES}; none when it cannot be listed. */
+    private static List<Path> topEntries(Path dir) {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (out.size() >= MAX_TOP_ENTRIES) {
+                    break;
+                }
+                out.add(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // an unlistable directory: the named markers above still count
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The parsed TOML config, or null when absent or unreadable (then an error says where and why). */
+    private Map<String, Object> readToml(Path file) {
+        String text = readText(file);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Toml.parse(file.toString(), text);
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
+            return null;
+        }
+    }
+
+    /** The text of a config: null when absent, or when a link, oversized or unreadable (then an error says so). */
+    private String readText(Path file) {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
@@ -233,7 +345,21 @@ final class AuditToolsCommand implements Callable<Integer> {
                 errors.add(file + ": not a regular file of at most 1 MiB; not audited");
                 return null;
             }
-            JsonNode root = TraceJson.mapper().readTree(Files.readString(file));
+            return Files.readString(file);
+        } catch (IOException | RuntimeException e) {
+            errors.add(file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("unreadable"));
+            return null;
+        }
+    }
+
+    /** The parsed JSON config, or null when absent or unreadable (then an error says why). */
+    private JsonNode read(Path file) {
+        String text = readText(file);
+        if (text == null) {
+            return null;
+        }
+        try {
+            JsonNode root = TraceJson.mapper().readTree(text);
             if (root == null || !root.isObject()) {
                 errors.add(file + ": not a JSON object; not audited");
                 return null;
@@ -243,7 +369,7 @@ final class AuditToolsCommand implements Callable<Integer> {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
             errors.add(file + where + ": " + e.getOriginalMessage().lines().findFirst().orElse("not JSON"));
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             errors.add(file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("unreadable"));
         }
         return null;

@@ -1,6 +1,8 @@
 package dev.agenttrace.cli;
 
 import dev.agenttrace.report.ReportPages;
+import dev.agenttrace.report.dashboard.Drift;
+import dev.agenttrace.report.dashboard.DriftReport;
 import dev.agenttrace.report.dashboard.SessionTrend;
 import dev.agenttrace.report.dashboard.Trends;
 import dev.agenttrace.report.session.SessionReport;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
 /** {@code agent-trace dashboard [--last N] [--agent A] [-o FILE.html]}: trends across sessions. */
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
         description = {"Write trends across sessions as one self-contained HTML page: cost per session against its baseline, "
-                + "tool error rate by kind, loops and retries per run, breaker trips, tool latency, sessions per day.",
+                + "tool error rate by kind, loops and retries per run, breaker trips, tool latency, sessions per day, files touched and "
+                + "the drift across sessions (as agent-trace drift prints it).",
                 "Each session's report is written beside it (reports/ID.html), one click away."})
 final class DashboardCommand implements Callable<Integer> {
     @Mixin
@@ -62,7 +65,11 @@ final class DashboardCommand implements Callable<Integer> {
             throw new UserError("cannot write " + output + ": directory " + parent + " does not exist; create it or choose another -o");
         }
         TraceStore store = traceDir.store();
-        List<SessionTrend> trends = Trends.read(store, last, agent, baseline);
+        // the window before the shown sessions gives the first of them a drift baseline: the dashboard's
+        // drift is what agent-trace drift --last N prints with its defaults
+        DriftReport drift = Drift.compute(Trends.read(store, last + Drift.DEFAULT_WINDOW, agent, baseline), Drift.DEFAULT_WINDOW,
+                Drift.DEFAULT_FACTOR, last);
+        List<SessionTrend> trends = drift.sessions().stream().map(DriftReport.Row::trend).toList();
         if (!noReports) {
             Path dir = parent.resolve("reports");
             Files.createDirectories(dir);
@@ -76,7 +83,7 @@ final class DashboardCommand implements Callable<Integer> {
         }
         String title = "agent-trace dashboard" + (agent == null ? "" : " · " + agent);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
-            ReportPages.dashboard(trends, out, noReports ? null : id -> "reports/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + ".html", title);
+            ReportPages.dashboard(drift, out, noReports ? null : id -> "reports/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + ".html", title);
         }
         spec.commandLine().getErr().println("agent-trace: wrote " + output + " (" + trends.size() + " session" + (trends.size() == 1 ? "" : "s")
                 + (noReports ? "" : ", reports in " + parent.resolve("reports")) + ")");

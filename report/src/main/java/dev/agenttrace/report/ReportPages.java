@@ -1,6 +1,7 @@
 package dev.agenttrace.report;
 
 import dev.agenttrace.report.dashboard.DashboardPayload;
+import dev.agenttrace.report.dashboard.DriftReport;
 import dev.agenttrace.report.dashboard.SessionTrend;
 import dev.agenttrace.report.html.HtmlPage;
 import dev.agenttrace.report.session.ReportPayload;
@@ -58,5 +59,10 @@ public final class ReportPages {
     public static void dashboard(List<SessionTrend> trends, OutputStream out, Function<String, String> reportHref, String title)
             throws IOException {
         HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(trends, reportHref, title), null, null);
+    }
+
+    /** The dashboard of {@link dev.agenttrace.report.dashboard.Drift#compute}'s sessions, with their drift: what {@code agent-trace drift} prints. */
+    public static void dashboard(DriftReport drift, OutputStream out, Function<String, String> reportHref, String title) throws IOException {
+        HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(drift, reportHref, title), null, null);
     }
 }

@@ -34,6 +34,10 @@
     series: [{name: 'loops', values: S.map((x) => x.loops), color: P[4]}, {name: 'retries', values: S.map((x) => x.retries), color: P[1]}]}));
   add(AT.barChart({id: 'trips', title: 'Circuit-breaker trips and firewall blocks', labels, stacked: true, onClick: open, integer: true, fmt: (v) => String(Math.round(v)),
     series: [{name: 'breaker trips', values: S.map((x) => x.trips), color: '#7c3aed'}, {name: 'firewall blocks', values: S.map((x) => x.blocked), color: '#b91c1c'}]}));
+  add(AT.barChart({id: 'files', title: 'Files touched per session', labels, onClick: open, integer: true, fmt: (v) => String(Math.round(v)),
+    series: [{name: 'files touched', values: S.map((x) => x.files_touched), color: P[5 % P.length]}],
+    line: {name: 'baseline (median of the agent\'s previous sessions)', values: S.map((x) => (x.drift_baseline ? x.drift_baseline.files_touched : null)), color: '#111827'}}),
+    'The same numbers as agent-trace drift: a bar far above the dashed line touched many more files than usual.');
   const use = new Map();
   for (const x of S) for (const t of Object.keys(x.tool_p50_ms)) use.set(t, (use.get(t) || 0) + 1);
   const top = [...use.keys()].sort((a, b) => use.get(b) - use.get(a)).slice(0, 6);
@@ -45,7 +49,22 @@
   add(AT.barChart({id: 'per-day', title: 'Sessions per day (UTC)', labels: dayKeys, integer: true, fmt: (v) => String(Math.round(v)),
     series: [{name: 'sessions', values: dayKeys.map((d) => days.get(d)), color: P[2]}]}));
 
-  const t = h('table', null, h('thead', null, h('tr', null, ...['started', 'session', 'agent', 'duration', 'calls', 'errors', 'cost', 'vs baseline', 'loops', 'retries', 'trips', 'blocked']
+  const byId = new Map(S.map((x) => [x.id, x]));
+  const fmtValue = (c, v) => (c.metric === 'duration_ms' ? AT.ms(v) : String(+v.toFixed(2)));
+  const drifts = D.drift || [];
+  const list = h('ul', {class: 'drift'});
+  for (const c of drifts) {
+    const x = byId.get(c.id), href = x ? safe(x.href) : null;
+    const what = c.tool !== undefined ? `tool ${c.tool} ${c.direction}`
+      : `${c.metric.replace(/_/g, ' ')} ${c.direction}: ${fmtValue(c, c.value)} (baseline ${fmtValue(c, c.baseline)})`;
+    list.appendChild(h('li', {'data-metric': c.metric}, href ? h('a', {class: 'sess', href: href, text: c.id}) : h('span', {class: 'sess', text: c.id}),
+      ' ' + (x ? AT.when(x.started_at) : '') + ' · ' + what));
+  }
+  $('drift').appendChild(drifts.length ? list : h('p', {class: 'empty', text: 'No session moved away from its baseline.'}));
+  $('drift').appendChild(h('p', {class: 'mute', text: `A metric changed when it is ${D.drift_factor}x its baseline (or 1/${D.drift_factor}) and past its floor; `
+    + `the baseline is the median of the agent's previous ${D.drift_window} sessions (agent-trace drift).`}));
+
+  const t = h('table', null, h('thead', null, h('tr', null, ...['started', 'session', 'agent', 'duration', 'calls', 'errors', 'cost', 'vs baseline', 'loops', 'retries', 'trips', 'blocked', 'files']
     .map((x, j) => h('th', {class: j >= 3 ? 'num' : null, text: x})))));
   const body = h('tbody');
   for (let i = S.length - 1; i >= 0; i--) {
@@ -53,7 +72,7 @@
     const delta = x.baseline_usd ? x.cost_usd / x.baseline_usd - 1 : null;
     const cells = [AT.when(x.started_at), href ? h('a', {class: 'sess', href: href, text: x.id}) : h('span', {class: 'sess', text: x.id}), x.agent || '', AT.ms(x.duration_ms),
       AT.int(x.tool_calls), AT.int(x.errors), AT.usd(x.cost_usd), delta === null ? '–' : (delta >= 0 ? '+' : '') + AT.pct(delta),
-      AT.int(x.loops), AT.int(x.retries), AT.int(x.trips), AT.int(x.blocked)];
+      AT.int(x.loops), AT.int(x.retries), AT.int(x.trips), AT.int(x.blocked), AT.int(x.files_touched)];
     const tr = h('tr');
     cells.forEach((c, j) => tr.appendChild(typeof c === 'object' ? h('td', null, c) : h('td', {class: j >= 3 ? 'num' : null, text: c})));
     if (delta !== null && delta > 0.5) tr.children[7].style.color = '#dc2626';

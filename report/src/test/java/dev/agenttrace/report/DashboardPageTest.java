@@ -66,7 +66,9 @@ class DashboardPageTest {
             p.waitFor("document.body.dataset.ready");
             assertEquals("1", p.eval("document.body.dataset.ready").asText());
             JsonNode charts = p.eval("[...document.querySelectorAll('svg[data-chart]')].map(e => e.dataset.chart)");
-            assertEquals("[\"cost\",\"errors\",\"loops\",\"trips\",\"latency\",\"per-day\"]", charts.toString(), "one chart per trend");
+            assertEquals("[\"cost\",\"errors\",\"loops\",\"trips\",\"files\",\"latency\",\"per-day\"]", charts.toString(), "one chart per trend");
+            assertEquals("a0b0c0d0e0f00010", p.eval("document.querySelector('#drift li[data-metric=files_touched] a.sess').textContent").asText(),
+                    "the run with thirty more calls is named in the drift list, linked to its report");
             assertEquals(trends.size(), p.eval("document.querySelectorAll('svg[data-chart=cost] rect.cbar').length").asInt(), "a cost bar per session");
             assertTrue(p.eval("document.querySelector('svg[data-chart=cost] path[stroke-dasharray]') !== null").asBoolean(), "the baseline line");
             assertEquals(trends.size(), p.eval("document.querySelectorAll('#sessions a.sess').length").asInt());

@@ -94,8 +94,12 @@ public final class Trends {
                 p50.put(t.toolName(), t.p50Ms());
             }
         }
+        Set<String> touched = new HashSet<>(s.filesRead());
+        touched.addAll(s.filesWritten());
+        List<String> used = s.tools().stream().filter(t -> t.calls() > 0).map(SessionSummary.ToolStats::toolName).sorted().toList();
         return new SessionTrend(meta.sessionId, meta.agentName != null ? meta.agentName : meta.command, s.startedAt(), s.durationMs(),
-                s.cost().costUsd(), baseline, s.toolCalls(), s.errorCount(), kinds, loops, s.retryCount(), trips, blocked, p50);
+                s.cost().costUsd(), baseline, s.toolCalls(), s.errorCount(), kinds, loops, s.retryCount(), trips, blocked, p50,
+                s.phases().size(), touched.size(), used);
     }
 
     private static boolean contains(String s, String needle) {
