@@ -1,0 +1,116 @@
+package dev.agenttrace.rules.suggest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Commands run to {@code commands.allow} patterns, generalised only as far as the calls show:
+ * <ul>
+ *   <li>a program whose first positional word is a subcommand ({@code git status}, {@code npm test})
+ *       gets one pattern per subcommand, with up to two subcommand words ({@code npm run build});
+ *       when further words followed, a trailing {@code *} says so ({@code git diff *}). Such a
+ *       program never becomes the bare program ({@code git}, which allows {@code git push}) from
+ *       its subcommands;</li>
+ *   <li>a program only ever run on paths or with no positional words ({@code cat src/a.py},
+ *       {@code ls}) gets the bare program: what it reads and writes is restricted by the files rules,
+ *       which judge the same command;</li>
+ *   <li>the few calls of a subcommand program that had no subcommand are kept as their own words
+ *       ({@code git --version}, {@code python tests/run.py *}).</li>
+ * </ul>
+ * A subcommand is a word of letters, digits, {@code _ + : -} starting with a letter: not a path,
+ * a number, a ref like {@code HEAD~1} or a quoted message.
+ */
+final class CommandGeneraliser {
+    private static final Pattern SUBCOMMAND = Pattern.compile("[A-Za-z][A-Za-z0-9_+:-]{0,39}");
+    private static final int MAX_SUBCOMMAND_WORDS = 2;
+
+    private CommandGeneraliser() {
+    }
+
+    /**
+     * @param commands the simple commands the firewall reported, to their evidence
+     * @param unreadable receives the commands that do not read as one program
+     * @return pattern to evidence
+     */
+    static Map<String, Evidence> generalise(Map<String, Evidence> commands, Map<String, Evidence> unreadable) {
+        Map<String, List<Map.Entry<Patterns.Command, Evidence>>> byProgram = new TreeMap<>();
+        for (Map.Entry<String, Evidence> e : commands.entrySet()) {
+            Patterns.Command c = Patterns.command(e.getKey());
+            if (c == null) {
+                unreadable.put(e.getKey(), e.getValue());
+                continue;
+            }
+            byProgram.computeIfAbsent(c.program(), k -> new ArrayList<>()).add(Map.entry(c, e.getValue()));
+        }
+        Map<String, Evidence> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Map.Entry<Patterns.Command, Evidence>>> program : byProgram.entrySet()) {
+            boolean subcommands = false;
+            for (Map.Entry<Patterns.Command, Evidence> c : program.getValue()) {
+                subcommands |= !c.getKey().positionals().isEmpty() && SUBCOMMAND.matcher(c.getKey().positionals().get(0)).matches();
+            }
+            Map<List<String>, Evidence> patterns = new LinkedHashMap<>();
+            for (Map.Entry<Patterns.Command, Evidence> c : program.getValue()) {
+                List<String> words = subcommands ? words(c.getKey()) : List.of();
+                patterns.computeIfAbsent(words, k -> new Evidence()).addAll(c.getValue());
+            }
+            // a pattern ending in * covers the longer ones it is a prefix of; the bare program covers all
+            for (Map.Entry<List<String>, Evidence> p : new ArrayList<>(patterns.entrySet())) {
+                List<String> coverer = coveredBy(p.getKey(), patterns.keySet());
+                if (coverer != null) {
+                    patterns.get(coverer).addAll(patterns.remove(p.getKey()));
+                }
+            }
+            for (Map.Entry<List<String>, Evidence> p : patterns.entrySet()) {
+                StringBuilder text = new StringBuilder(Patterns.word(program.getKey()));
+                for (String w : p.getKey()) {
+                    text.append(' ').append(w.equals("*") ? "*" : Patterns.word(w));
+                }
+                out.put(text.toString(), p.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> words(Patterns.Command c) {
+        List<String> positionals = c.positionals();
+        List<String> words = new ArrayList<>();
+        if (positionals.isEmpty()) {
+            // no subcommand: its own option words (git --version); none at all is the bare program
+            words.addAll(c.words());
+            return words;
+        }
+        int n = 0;
+        while (n < positionals.size() && n < MAX_SUBCOMMAND_WORDS && SUBCOMMAND.matcher(positionals.get(n)).matches()) {
+            words.add(positionals.get(n));
+            n++;
+        }
+        if (n == 0) {
+            words.add(positionals.get(0));
+            n = 1;
+        }
+        if (positionals.size() > n) {
+            words.add("*");
+        }
+        return words;
+    }
+
+    private static List<String> coveredBy(List<String> words, Iterable<List<String>> all) {
+        for (List<String> other : all) {
+            if (other.equals(words)) {
+                continue;
+            }
+            if (other.isEmpty()) {
+                return other;
+            }
+            if (other.get(other.size() - 1).equals("*") && words.size() >= other.size() - 1
+                    && words.subList(0, other.size() - 1).equals(other.subList(0, other.size() - 1))) {
+                return other;
+            }
+        }
+        return null;
+    }
+}
