@@ -21,12 +21,15 @@ import java.util.regex.Pattern;
  *   <li>the few calls of a subcommand program that had no subcommand are kept as their own words
  *       ({@code git --version}, {@code python tests/run.py *}).</li>
  * </ul>
+ * Flags before a kept word stay in the pattern ({@code python -m pytest *}); option values never
+ * do ({@code git -C dir status} gives {@code git status}), since a value may be a password.
  * A subcommand is a word of letters, digits, {@code _ + : -} starting with a letter: not a path,
  * a number, a ref like {@code HEAD~1} or a quoted message.
  */
 final class CommandGeneraliser {
     private static final Pattern SUBCOMMAND = Pattern.compile("[A-Za-z][A-Za-z0-9_+:-]{0,39}");
     private static final int MAX_SUBCOMMAND_WORDS = 2;
+    private static final Pattern FLAG = Pattern.compile("--?[A-Za-z0-9][A-Za-z0-9-]{0,30}");
 
     private CommandGeneraliser() {
     }
@@ -77,20 +80,45 @@ final class CommandGeneraliser {
 
     private static List<String> words(Patterns.Command c) {
         List<String> positionals = c.positionals();
+        List<String> all = c.words();
         List<String> words = new ArrayList<>();
         if (positionals.isEmpty()) {
-            // no subcommand: its own option words (git --version); none at all is the bare program
-            words.addAll(c.words());
+            // no subcommand: its flags (git --version); an option value is left out, it may be a password
+            for (int i = 0; i < all.size(); i++) {
+                if (FLAG.matcher(all.get(i)).matches() && (i + 1 == all.size() || FLAG.matcher(all.get(i + 1)).matches())) {
+                    words.add(all.get(i));
+                }
+            }
             return words;
         }
         int n = 0;
         while (n < positionals.size() && n < MAX_SUBCOMMAND_WORDS && SUBCOMMAND.matcher(positionals.get(n)).matches()) {
-            words.add(positionals.get(n));
             n++;
         }
-        if (n == 0) {
-            words.add(positionals.get(0));
-            n = 1;
+        n = Math.max(n, 1);
+        // the words up to the last kept positional, with the flags among them (python -m pytest) but no option values
+        List<Integer> kept = new ArrayList<>();
+        int from = 0;
+        for (int k = 0; k < n; k++) {
+            int at = all.subList(from, all.size()).indexOf(positionals.get(k));
+            if (at < 0) {
+                kept = null;
+                break;
+            }
+            kept.add(from + at);
+            from = from + at + 1;
+        }
+        if (kept == null) {
+            words.addAll(positionals.subList(0, n));
+        } else {
+            for (int i = 0; i <= kept.get(kept.size() - 1); i++) {
+                String w = all.get(i);
+                if (kept.contains(i)) {
+                    words.add(w);
+                } else if (FLAG.matcher(w).matches() && (kept.contains(i + 1) || FLAG.matcher(all.get(i + 1)).matches())) {
+                    words.add(w);
+                }
+            }
         }
         if (positionals.size() > n) {
             words.add("*");
