@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 final class CommandGeneraliser {
     private static final Pattern SUBCOMMAND = Pattern.compile("[A-Za-z][A-Za-z0-9_+:-]{0,39}");
     private static final int MAX_SUBCOMMAND_WORDS = 2;
-    private static final Pattern FLAG = Pattern.compile("--?[A-Za-z0-9][A-Za-z0-9-]{0,30}");
+    /** A long option, or a short cluster of up to three letters ({@code -la}, {@code -rf}): not {@code -pSECRET}, not {@code --token=x}. */
+    private static final Pattern FLAG = Pattern.compile("--[A-Za-z][A-Za-z0-9-]{0,30}|-[A-Za-z0-9]{1,3}");
 
     private CommandGeneraliser() {
     }

@@ -182,4 +182,28 @@ class PolicySuggesterTest {
         assertEquals(1, out.secrets().size(), "the .env read is the one call it blocks: " + out.secrets());
         assertTrue(out.forAPerson().isEmpty(), out.forAPerson().toString());
     }
+
+    @Test
+    void commandPatternsKeepFlagsBeforeASubcommandButNeverOptionValues() {
+        recorded.session("a", project, bash("git -C sub status"), bash("python -m pytest tests/unit"), bash("mysql -pHunter2secret --batch"),
+                bash("git --version"), bash("make"), bash("npm run build && npm run lint"));
+        List<String> commands = suggest(null, null).policy().commands().allow().stream().map(c -> c.text()).toList();
+        assertEquals(List.of("git --version", "git status", "make", "mysql", "npm run build", "npm run lint", "python -m pytest *"),
+                commands, "the password given with -p is in no pattern; mysql has no subcommand, so the files rules restrict it");
+    }
+
+    @Test
+    void learnsFromMcpServerToolsAsFromAgentTools() throws Exception {
+        recorded.session("mcp", project, call("read_file", "path", "docs/a.md"), call("read_text_file", "path", "docs/b.md"),
+                call("read_multiple_files", "paths", "docs/c.md"), call("write_file", "path", "out/report.md"),
+                call("fetch", "url", "https://pypi.org/simple/requests/"), call("run_command", "command", "cargo build --release"),
+                call("read_file", "path", "/home/nobody/.ssh/id_ed25519"));
+        PolicySuggester.Suggestion s = suggest(null, null);
+        JsonNode p = JSON.readTree(s.json());
+        assertEquals(List.of("docs/**"), strings(p.at("/files/read/allow")), s.json());
+        assertEquals(List.of("out/report.md"), strings(p.at("/files/write/allow")));
+        assertEquals(List.of("pypi.org"), strings(p.at("/network/allow")));
+        assertEquals(List.of("cargo build"), strings(p.at("/commands/allow")), "its flags need no mention: cargo build matches cargo build --release");
+        assertEquals(1, s.secrets().size(), "the private key read: " + s.secrets());
+    }
 }
