@@ -5,6 +5,7 @@ import dev.agenttrace.rules.scope.PolicyException;
 import dev.agenttrace.rules.scope.ScopePolicy;
 import dev.agenttrace.rules.scope.ScopePolicyParser;
 import dev.agenttrace.rules.suggest.PolicySuggester;
+import dev.agenttrace.store.SessionCoverage;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.TraceJson;
 import dev.agenttrace.store.TraceStore;
@@ -82,9 +83,14 @@ final class PolicySuggestCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         PolicySuggester suggester = new PolicySuggester(Path.of(System.getProperty("user.home")), root, base, baseTree);
+        int unreadable = 0;
         for (SessionMeta m : chosen) {
-            for (String w : suggester.add(store, m)) {
+            List<String> warnings = suggester.add(store, m);
+            for (String w : warnings) {
                 err.println("agent-trace: " + w);
+            }
+            if (SessionCoverage.of(store, m, warnings).unreadable() != null) {
+                unreadable++;
             }
         }
         PolicySuggester.Suggestion s = suggester.suggest();
@@ -105,6 +111,11 @@ final class PolicySuggestCommand implements Callable<Integer> {
             report = err;
         }
         report(report, s, output);
+        if (unreadable > 0) {
+            report.printf("%d session%s could not be read at all: nothing was learned from %s%n", unreadable, unreadable == 1 ? "" : "s",
+                    unreadable == 1 ? "it" : "them");
+            report.flush();
+        }
         return ExitCodes.OK;
     }
 
