@@ -44,7 +44,12 @@ final class CallLearner {
     private CallLearner() {
     }
 
-    static Outcome learn(String tool, JsonNode arguments, JudgeContext context, ToolTable tools) {
+    /**
+     * @param base the policy being added to ({@code --merge}), or null: what its allow and trust
+     *             entries already admit is not learned again, and its tool table is used
+     */
+    static Outcome learn(String tool, JsonNode arguments, JudgeContext context, ScopePolicy base) {
+        ToolTable tools = base == null ? ToolTable.defaults() : base.tools();
         Set<String> reads = new LinkedHashSet<>();
         Set<String> writes = new LinkedHashSet<>();
         Set<String> commands = new LinkedHashSet<>();
@@ -53,10 +58,20 @@ final class CallLearner {
         List<PathGlob> writeAllow = new ArrayList<>(List.of(PathGlob.compile(NO_FILE, false)));
         List<CommandPattern> commandAllow = new ArrayList<>(List.of(CommandPattern.compile(NO_COMMAND)));
         List<HostPattern> hostAllow = new ArrayList<>();
+        List<CommandPattern> trust = new ArrayList<>();
+        if (base != null) {
+            readAllow.addAll(base.read().allow());
+            writeAllow.addAll(base.write().allow());
+            commandAllow.addAll(base.commands().allow());
+            trust.addAll(base.commands().trust());
+            if (base.network().denyAll()) {
+                hostAllow.addAll(base.network().allow());
+            }
+        }
         Set<String> tried = new LinkedHashSet<>();
         for (int step = 0; step < MAX_STEPS; step++) {
             ScopePolicy probe = new ScopePolicy("suggest probe", new FileAccessRules(readAllow, List.of()),
-                    new FileAccessRules(writeAllow, List.of()), new CommandRules(commandAllow, List.of()),
+                    new FileAccessRules(writeAllow, List.of()), new CommandRules(commandAllow, List.of(), trust),
                     new NetworkRules(true, hostAllow), tools, List.of(), true);
             Decision d = new ScopeFirewall(probe, context).judge(tool, arguments);
             if (d.allowed()) {

@@ -13,7 +13,6 @@ import dev.agenttrace.rules.scope.PolicyLoosening;
 import dev.agenttrace.rules.scope.ScopePolicy;
 import dev.agenttrace.rules.scope.ScopePolicyParser;
 import dev.agenttrace.rules.scope.SecretPaths;
-import dev.agenttrace.rules.scope.ToolTable;
 import dev.agenttrace.rules.scope.network.HostPattern;
 import dev.agenttrace.rules.scope.paths.PathGlob;
 import dev.agenttrace.rules.scope.paths.PathNormaliser;
@@ -80,7 +79,6 @@ public final class PolicySuggester {
     private final Path rootOverride;
     private final ScopePolicy base;
     private final JsonNode baseTree;
-    private final ToolTable tools;
     private final Map<String, Evidence> reads = new TreeMap<>();
     private final Map<String, Evidence> writes = new TreeMap<>();
     private final Map<String, Evidence> commands = new TreeMap<>();
@@ -104,7 +102,6 @@ public final class PolicySuggester {
         this.rootOverride = rootOverride;
         this.base = base;
         this.baseTree = baseTree;
-        this.tools = base != null ? base.tools() : ToolTable.defaults();
     }
 
     /** Learns from every tool call of a session; returns the store's warnings (a torn line, ...). */
@@ -118,7 +115,7 @@ public final class PolicySuggester {
             }
             calls++;
             String tool = e.data().path("tool_name").asText("");
-            CallLearner.Outcome o = CallLearner.learn(tool, e.data().get("arguments"), context, tools);
+            CallLearner.Outcome o = CallLearner.learn(tool, e.data().get("arguments"), context, base);
             String sid = session.sessionId;
             String eid = e.eventId();
             if (o.refused() != null) {

@@ -63,7 +63,7 @@ class PolicySuggesterTest {
                 call("Edit", "file_path", "src/a/x.py"), call("WebFetch", "url", "https://api.example.com/v1/x"),
                 call("Read", "file_path", ".env"),
                 call("PowerShell", "command", "Get-ChildItem env:"));
-        recorded.session("claude-code", project,
+        recorded.session("claude-code", project, call("Write", "file_path", "docs/x.md"),
                 bash("git diff HEAD~1 -- src"), bash("git status --short"), call("Read", "file_path", "src/b/w.py"),
                 bash("cat config/.env.local"));
     }
@@ -86,7 +86,7 @@ class PolicySuggesterTest {
         assertFalse(reads.contains("src/**") || reads.contains("**"), reads.toString());
         assertFalse(reads.stream().anyMatch(r -> r.contains(".env")), "secrets are never allowed: " + reads);
         assertTrue(strings(p.at("/files/read/deny")).containsAll(SecretPaths.GLOBS));
-        assertEquals(List.of("src/a/x.py"), strings(p.at("/files/write/allow")));
+        assertEquals(List.of("docs/x.md", "src/a/x.py"), strings(p.at("/files/write/allow")));
         assertTrue(p.at("/network/deny_all").asBoolean());
         assertEquals(List.of("api.example.com"), strings(p.at("/network/allow")));
         assertEquals("2 calls in 2 sessions, 2 distinct commands", p.at("/commands/$comment").get("git status").asText());
@@ -163,6 +163,7 @@ class PolicySuggesterTest {
         assertTrue(strings(p.at("/files/write/allow")).containsAll(List.of("docs/**", "src/a/x.py")));
         assertTrue(strings(p.at("/network/allow")).containsAll(List.of("localhost", "api.example.com")));
         assertTrue(merged.tools().lookup("my_reader").isPresent());
+        assertFalse(strings(p.at("/files/write/allow")).contains("docs/x.md"), "what the old allows admit is not learned again");
         // the kept deny still wins over what the agent did: its read of src/a/z.py is blocked and said so
         assertTrue(s.forAPerson().stream().anyMatch(r -> r.why().contains("src/a/z.py")), s.forAPerson().toString());
     }
