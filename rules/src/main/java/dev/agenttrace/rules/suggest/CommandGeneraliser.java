@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *       program never becomes the bare program ({@code git}, which allows {@code git push}) from
  *       its subcommands;</li>
  *   <li>a program only ever run on paths or with no positional words ({@code cat src/a.py},
- *       {@code ls}) gets the bare program: what it reads and writes is restricted by the files rules,
+ *       {@code ls}), or one whose words are always paths, patterns or text ({@code grep},
+ *       {@code sed}, {@code rm}, {@code cd}, ...: {@code PATH_PROGRAMS}) gets the bare program: what it reads and writes is restricted by the files rules,
  *       which judge the same command;</li>
  *   <li>the few calls of a subcommand program that had no subcommand are kept as their own words
  *       ({@code git --version}, {@code python tests/run.py *}).</li>
@@ -29,6 +30,11 @@ import java.util.regex.Pattern;
 final class CommandGeneraliser {
     private static final Pattern SUBCOMMAND = Pattern.compile("[A-Za-z][A-Za-z0-9_+:-]{0,39}");
     private static final int MAX_SUBCOMMAND_WORDS = 2;
+    /** Programs whose words are paths, patterns or text, never subcommands: the files rules judge what they touch. */
+    private static final java.util.Set<String> PATH_PROGRAMS = java.util.Set.of("cat", "ls", "head", "tail", "wc", "grep", "egrep",
+            "fgrep", "rg", "ag", "find", "fd", "sed", "awk", "sort", "uniq", "cut", "tr", "echo", "printf", "touch", "mkdir", "rmdir",
+            "rm", "cp", "mv", "ln", "chmod", "diff", "less", "more", "file", "stat", "du", "tree", "tee", "jq", "which", "cd", "pwd",
+            "test", "true", "false", "sleep", "basename", "dirname", "realpath", "readlink", "nl", "od", "xxd", "md5sum", "sha256sum");
     /** A long option, or a short cluster of up to three letters ({@code -la}, {@code -rf}): not {@code -pSECRET}, not {@code --token=x}. */
     private static final Pattern FLAG = Pattern.compile("--[A-Za-z][A-Za-z0-9-]{0,30}|-[A-Za-z0-9]{1,3}");
 
@@ -53,7 +59,8 @@ final class CommandGeneraliser {
         Map<String, Evidence> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<Map.Entry<Patterns.Command, Evidence>>> program : byProgram.entrySet()) {
             boolean subcommands = false;
-            for (Map.Entry<Patterns.Command, Evidence> c : program.getValue()) {
+            for (Map.Entry<Patterns.Command, Evidence> c : PATH_PROGRAMS.contains(program.getKey()) ? List.<Map.Entry<Patterns.Command, Evidence>>of()
+                    : program.getValue()) {
                 subcommands |= !c.getKey().positionals().isEmpty() && SUBCOMMAND.matcher(c.getKey().positionals().get(0)).matches();
             }
             Map<List<String>, Evidence> patterns = new LinkedHashMap<>();
@@ -112,9 +119,14 @@ final class CommandGeneraliser {
         if (kept == null) {
             words.addAll(positionals.subList(0, n));
         } else {
+            boolean optionsEnded = false;
             for (int i = 0; i <= kept.get(kept.size() - 1); i++) {
                 String w = all.get(i);
                 if (kept.contains(i)) {
+                    if (w.startsWith("-") && !optionsEnded) {
+                        words.add("--");
+                        optionsEnded = true;
+                    }
                     words.add(w);
                 } else if (FLAG.matcher(w).matches() && (kept.contains(i + 1) || FLAG.matcher(all.get(i + 1)).matches())) {
                     words.add(w);

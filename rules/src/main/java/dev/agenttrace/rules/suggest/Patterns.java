@@ -76,7 +76,13 @@ final class Patterns {
             return null;
         }
         StringBuilder b = new StringBuilder(word(c.program()));
+        boolean optionsEnded = false;
         for (String p : c.positionals()) {
+            if (p.startsWith("-") && !optionsEnded) {
+                // a positional that looks like an option (after "--" in the command) stays one in the pattern
+                b.append(" --");
+                optionsEnded = true;
+            }
             b.append(' ').append(word(p));
         }
         return b.toString();

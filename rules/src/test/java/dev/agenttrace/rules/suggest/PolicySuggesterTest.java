@@ -187,9 +187,11 @@ class PolicySuggesterTest {
     @Test
     void commandPatternsKeepFlagsBeforeASubcommandButNeverOptionValues() {
         recorded.session("a", project, bash("git -C sub status"), bash("python -m pytest tests/unit"), bash("mysql -pHunter2secret --batch"),
-                bash("git --version"), bash("make"), bash("npm run build && npm run lint"));
+                bash("git --version"), bash("make"), bash("npm run build && npm run lint"),
+                bash("npm test -- --grep login"), bash("grep -rn TODO src"), bash("grep -l fixme docs"));
         List<String> commands = suggest(null, null).policy().commands().allow().stream().map(c -> c.text()).toList();
-        assertEquals(List.of("git --version", "git status", "make", "mysql", "npm run build", "npm run lint", "python -m pytest *"),
+        assertEquals(List.of("git --version", "git status", "grep", "make", "mysql", "npm run build", "npm run lint", "npm test *",
+                "python -m pytest *"),
                 commands, "the password given with -p is in no pattern; mysql has no subcommand, so the files rules restrict it");
     }
 
