@@ -110,6 +110,17 @@ class PolicySuggestCommandTest {
     }
 
     @Test
+    void helpNamesTheThresholdShadowModeAndTheExitCodes() {
+        Result suggest = CliTest.run("policy", "suggest", "--help");
+        assertEquals(0, suggest.code());
+        assertTrue(suggest.out().contains("dir/** once 3 distinct paths"), suggest.out());
+        assertTrue(suggest.out().contains("--policy-mode shadow"), suggest.out());
+        assertTrue(suggest.out().contains("Exit 0 with a suggestion"), suggest.out());
+        Result diff = CliTest.run("policy", "diff", "--help");
+        assertTrue(diff.out().contains("Exit 0 if NEW blocks no recorded call that OLD allows, 1 if it blocks some"), diff.out());
+    }
+
+    @Test
     void selectsSessionsByAgentLastAndId() throws Exception {
         Result byAgent = CliTest.run("policy", "suggest", "--agent", "claude", "--trace-dir", store.toString());
         assertEquals(0, byAgent.code(), byAgent.err());
@@ -121,5 +132,12 @@ class PolicySuggestCommandTest {
         assertTrue(none.err().contains("no sessions matching --agent nobody"), none.err());
         Result both = CliTest.run("policy", "suggest", "31779b9b", "--last", "2", "--trace-dir", store.toString());
         assertEquals(2, both.code(), both.err());
+        Result since = CliTest.run("policy", "suggest", "--since", "1795352700", "--trace-dir", store.toString());
+        assertTrue(since.err().contains("learned from 4 tool calls in 2 sessions"), "the proxy session and its torn copy: " + since.err());
+        Result last = CliTest.run("policy", "suggest", "--last", "3", "--trace-dir", store.toString());
+        assertTrue(last.err().contains("learned from 9 tool calls in 3 sessions"), last.err());
+        Result badSince = CliTest.run("policy", "suggest", "--since", "yesterday", "--trace-dir", store.toString());
+        assertEquals(2, badSince.code());
+        assertTrue(badSince.err().contains("--since yesterday is not a time"), badSince.err());
     }
 }
