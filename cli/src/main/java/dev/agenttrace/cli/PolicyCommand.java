@@ -15,16 +15,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code agent-trace policy check|explain}: test a policy before trusting it. */
-@Command(name = "policy", mixinStandardHelpOptions = true, description = "Validate a firewall policy, or see what it decides for a call.",
-        subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class})
+/** {@code agent-trace policy check|explain|suggest|diff}: test a policy before trusting it, learn one, compare two. */
+@Command(name = "policy", mixinStandardHelpOptions = true,
+        description = "Validate a firewall policy, see what it decides for a call, learn one from recorded sessions, or compare two.",
+        subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicySuggestCommand.class, PolicyDiffCommand.class})
 final class PolicyCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (check, explain)");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (check, explain, suggest, diff)");
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** list, show, audit, lint, explain and cost against tests/fixtures/hostile-store: answers, never a hang. */
+/** list, show, audit, policy suggest and diff, lint, explain and cost against tests/fixtures/hostile-store: answers, never a hang. */
 class HostileStoreCliTest {
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final List<String> DAMAGED_META = List.of("b000000000000001", "b000000000000002", "b000000000000003",
@@ -73,6 +73,19 @@ class HostileStoreCliTest {
         }
         CliTest.Result r = run("show", "c000000000000005", "--messages", "--trace-dir", store);
         assertTrue(r.err().contains("not read:"), r.err());
+    }
+
+    @Test
+    void policySuggestAndDiffLearnFromDamagedSessionsAndSayWhichCouldNotBeRead() throws Exception {
+        CliTest.Result r = run("policy", "suggest", "--all", "--trace-dir", store);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("4 sessions could not be read at all: nothing was learned from them"), r.err());
+        Path suggested = tmp.resolve("suggested.json");
+        Files.writeString(suggested, r.out());
+        assertEquals(0, run("policy", "check", suggested.toString()).code(), r.out());
+        CliTest.Result d = run("policy", "diff", policy, suggested.toString(), "--trace-dir", store);
+        assertEquals(1, d.code(), "unreadable sessions are never a pass: " + d.out());
+        assertTrue(d.out().contains("4 sessions could not be read at all"), d.out());
     }
 
     @Test

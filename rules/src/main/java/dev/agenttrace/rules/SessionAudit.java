@@ -31,18 +31,21 @@ public final class SessionAudit {
     private SessionAudit() {
     }
 
+    /** The directory a session's calls are judged from: the override, else where it was recorded, else the working directory. */
+    public static Path rootOf(SessionMeta session, Path rootOverride) {
+        Path root = rootOverride;
+        if (root == null && session.attribution != null && session.attribution.hasNonNull("working_dir")) {
+            root = Path.of(session.attribution.get("working_dir").asText());
+        }
+        return root != null ? root : Path.of("").toAbsolutePath();
+    }
+
     /**
      * @param rootOverride judge against this root instead of the session's working directory
      * @param home         the home directory {@code ~} expands to
      */
     public static Report audit(TraceStore store, SessionMeta session, ScopePolicy policy, Path rootOverride, Path home) {
-        Path root = rootOverride;
-        if (root == null && session.attribution != null && session.attribution.hasNonNull("working_dir")) {
-            root = Path.of(session.attribution.get("working_dir").asText());
-        }
-        if (root == null) {
-            root = Path.of("").toAbsolutePath();
-        }
+        Path root = rootOf(session, rootOverride);
         ScopeFirewall firewall = new ScopeFirewall(policy, new JudgeContext(root, home));
         List<Violation> violations = new ArrayList<>();
         List<String> blockedCalls = new ArrayList<>();

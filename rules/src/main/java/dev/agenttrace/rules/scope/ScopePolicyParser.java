@@ -43,6 +43,8 @@ import java.util.Map;
  *   "$schema":  STRING
  * }
  * </pre>
+ * A {@code "$comment"} key may stand in any of these objects, with any value; it is ignored
+ * ({@code policy suggest} puts there how many recorded calls support each rule).
  * {@code KIND} is {@code file_read}, {@code file_write}, {@code command}, {@code url}, or
  * {@code none} (the tool touches nothing the policy governs; {@code args} is then omitted). A tool
  * given as an array has several kinds of argument, e.g. a move tool:
@@ -55,7 +57,9 @@ public final class ScopePolicyParser {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final List<String> TOP_KEYS = List.of("files", "commands", "network", "tools", "protect", "$schema");
+    /** A note for people, at any level (JSON Schema's convention): any JSON value, ignored. */
+    private static final String COMMENT = "$comment";
+    private static final List<String> TOP_KEYS = List.of("files", "commands", "network", "tools", "protect", "$schema", COMMENT);
     private static final List<String> FILES_KEYS = List.of("read", "write");
     private static final List<String> LIST_KEYS = List.of("allow", "deny");
     private static final List<String> COMMAND_KEYS = List.of("allow", "deny", "trust");
@@ -150,6 +154,7 @@ public final class ScopePolicyParser {
                         switch (access) {
                             case "read" -> read = readFileRules("files.read");
                             case "write" -> write = readFileRules("files.write");
+                            case COMMENT -> skipComment();
                             default -> throw unknownKey(access, "files", FILES_KEYS, accessAt);
                         }
                     }
@@ -165,6 +170,7 @@ public final class ScopePolicyParser {
                     protect = p.currentToken() == JsonToken.VALUE_TRUE;
                 }
                 case "$schema" -> expectString("$schema");
+                case COMMENT -> skipComment();
                 default -> throw unknownKey(key, "the top level", TOP_KEYS, at);
             }
         }
@@ -188,6 +194,7 @@ public final class ScopePolicyParser {
             switch (key) {
                 case "allow" -> allow = readGlobs(section + ".allow", false);
                 case "deny" -> deny = readGlobs(section + ".deny", true);
+                case COMMENT -> skipComment();
                 default -> throw unknownKey(key, section, LIST_KEYS, at);
             }
         }
@@ -224,6 +231,7 @@ public final class ScopePolicyParser {
                 case "allow" -> allow = readCommandPatterns("commands.allow");
                 case "deny" -> deny = readCommandPatterns("commands.deny");
                 case "trust" -> trust = readCommandPatterns("commands.trust");
+                case COMMENT -> skipComment();
                 default -> throw unknownKey(key, "commands", COMMAND_KEYS, at);
             }
         }
@@ -270,6 +278,7 @@ public final class ScopePolicyParser {
                         }
                     }
                 }
+                case COMMENT -> skipComment();
                 default -> throw unknownKey(key, "network", NETWORK_KEYS, at);
             }
         }
@@ -281,6 +290,11 @@ public final class ScopePolicyParser {
         Map<String, ToolSpec> specs = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            if (name.equals(COMMENT)) {
+                p.nextToken();
+                skipComment();
+                continue;
+            }
             if (name.isBlank()) {
                 throw error("a tool name in \"tools\" is empty", "write the tool's name as the server lists it");
             }
@@ -320,6 +334,7 @@ public final class ScopePolicyParser {
                     kind = k.value;
                 }
                 case "args" -> args = readStrings(section + ".args");
+                case COMMENT -> skipComment();
                 default -> throw unknownKey(key, section, TOOL_KEYS, at);
             }
         }
@@ -346,6 +361,11 @@ public final class ScopePolicyParser {
             }
             into.add(new ArgumentBinding(a.value, argumentKind));
         }
+    }
+
+    /** Skips a {@code $comment} value, whatever its shape (a string, a list of lines, notes keyed by rule). */
+    private void skipComment() throws IOException {
+        p.skipChildren();
     }
 
     private record StringAt(String value, int line, int column) {

@@ -193,4 +193,30 @@ class ScopePolicyParserTest {
         PolicyException typo = assertThrows(PolicyException.class, () -> ScopePolicyParser.parse(missing));
         assertTrue(typo.getMessage().startsWith(missing + ":2:11: unknown key \"red\" in files; fix: did you mean \"read\"?"), typo.getMessage());
     }
+
+    @Test
+    void commentKeysAreAcceptedAtEveryLevelWithAnyValueAndChangeNothing() throws PolicyException {
+        ScopePolicy p = ScopePolicyParser.parse("""
+                {"$comment": ["suggested from 3 sessions", "review before enforcing"],
+                 "files": {"$comment": "files", "read": {"allow": ["src/**"], "deny": [".env"],
+                                                          "$comment": {"src/**": "9 calls in 3 sessions", ".env": {"nested": [1, 2]}}},
+                           "write": {"$comment": null, "allow": ["src/**"]}},
+                 "commands": {"allow": ["git status"], "$comment": {"git status": "4 calls in 2 sessions"}},
+                 "network": {"deny_all": true, "allow": ["localhost"], "$comment": 3},
+                 "tools": {"$comment": "custom tools", "my_reader": {"kind": "file_read", "args": ["target"], "$comment": "x"}}}
+                """, FILE);
+        assertEquals(List.of("src/**"), p.read().allow().stream().map(g -> g.text()).toList());
+        assertEquals(List.of(".env"), p.read().deny().stream().map(g -> g.text()).toList());
+        assertEquals("git status", p.commands().allow().get(0).text());
+        assertTrue(p.network().denyAll());
+        assertTrue(p.tools().lookup("my_reader").isPresent());
+        assertFalse(p.tools().lookup("$comment").isPresent(), "a comment in tools is not a tool");
+        assertTrue(p.warnings().isEmpty(), p.warnings().toString());
+    }
+
+    @Test
+    void aMisspeltCommentKeyIsStillAnUnknownKey() {
+        PolicyException e = rejects("{\"$coment\": \"x\"}");
+        assertTrue(e.getMessage().contains("unknown key \"$coment\""), e.getMessage());
+    }
 }
