@@ -26,6 +26,10 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (an array of meta objects).")
     boolean json;
 
+    @Option(names = "--probes", description = "Also list probe sessions: no tool traffic and ended within a second "
+            + "(a client or IDE starting the server to see that it answers).")
+    boolean probes;
+
     @Spec
     CommandSpec spec;
 
@@ -34,6 +38,18 @@ final class ListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TraceStore store = traceDir.store();
         List<SessionMeta> sessions = store.listSessions();
+        int hidden = 0;
+        if (!probes) {
+            List<SessionMeta> work = new java.util.ArrayList<>(sessions.size());
+            for (SessionMeta s : sessions) {
+                if (s.isProbe()) {
+                    hidden++;
+                } else {
+                    work.add(s);
+                }
+            }
+            sessions = work;
+        }
         if (limit > 0 && sessions.size() > limit) {
             sessions = sessions.subList(0, limit);
         }
@@ -44,6 +60,12 @@ final class ListCommand implements Callable<Integer> {
                 arr.add(Format.metaJson(s));
             }
             out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(arr));
+            return ExitCodes.OK;
+        }
+        String probeNote = hidden == 0 ? null : hidden + (hidden == 1 ? " probe session" : " probe sessions")
+                + " (no tool traffic, ended within a second) not listed; --probes lists them";
+        if (sessions.isEmpty() && probeNote != null) {
+            spec.commandLine().getErr().println("agent-trace: no sessions with tool traffic in " + traceDir.location().describe() + "; " + probeNote);
             return ExitCodes.OK;
         }
         if (sessions.isEmpty()) {
@@ -60,6 +82,9 @@ final class ListCommand implements Callable<Integer> {
             if (s.damage != null) {
                 out.println("  ! " + s.damage + "; counters from its events (agent-trace show " + s.sessionId + ")");
             }
+        }
+        if (probeNote != null) {
+            out.println(probeNote);
         }
         out.flush();
         return ExitCodes.OK;

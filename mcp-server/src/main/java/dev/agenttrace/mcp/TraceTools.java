@@ -115,12 +115,16 @@ public final class TraceTools {
     // ---------------------------------------------------------------- the tools
 
     Answer listSessions(Arguments args) {
-        TraceQueries.SessionPage page = queries.listSessions(args.limit("limit", 20, 1000), args.string("agent"));
+        TraceQueries.SessionPage page = queries.listSessions(args.limit("limit", 20, 1000), args.string("agent"),
+                Boolean.TRUE.equals(args.bool("include_probes")));
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         ArrayNode sessions = o.putArray("sessions");
         page.sessions().forEach(sessions::add);
         o.put("count", page.sessions().size());
         o.put("total", page.total());
+        if (page.probes() > 0) {
+            o.put("probes_hidden", page.probes());
+        }
         ArrayNode problems = o.putArray("problems");
         page.problems().forEach(problems::add);
         StringBuilder t = new StringBuilder();
@@ -136,6 +140,10 @@ public final class TraceTools {
                         s.has("damaged") ? "  (DAMAGED: " + s.get("damaged").asText() + "; counters from its events)"
                                 : s.get("ended").asBoolean() ? "" : "  (not ended)"));
             }
+        }
+        if (page.probes() > 0) {
+            t.append(page.probes()).append(page.probes() == 1 ? " probe session" : " probe sessions")
+                    .append(" (no tool traffic, ended within a second) left out; include_probes: true lists them\n");
         }
         page.problems().forEach(p -> t.append("note: ").append(p).append('\n'));
         return new Answer(o, t.toString());

@@ -36,6 +36,16 @@ public final class SessionMeta {
      */
     public boolean countedFromEvents;
 
+    /**
+     * A client's probe, not work: the session ended within a second of its start with no tool call,
+     * no LLM request and no error (mcp-remote and IDEs start a server to see that it answers, then
+     * stop it). {@code list} and {@code list_sessions} leave probes out unless asked for them.
+     */
+    public boolean isProbe() {
+        return damage == null && startedAt != null && endedAt != null && endedAt - startedAt < 1.0
+                && toolCalls == 0 && llmRequests == 0 && errors == 0;
+    }
+
     public SessionMeta copy() {
         SessionMeta m = new SessionMeta();
         m.sessionId = sessionId;

@@ -343,6 +343,10 @@ public final class McpClassifier {
         Double duration = call == null ? null : millis(nanos - call.nanos);
         String parent = call == null ? null : call.eventId;
         JsonNode error = msg.get("error");
+        if (error != null && call != null && isProbe(call.method, error)) {
+            noteUnsupported(sink, call.method);
+            return null;
+        }
         if (error != null) {
             ObjectNode data = sink.newData();
             if (error.isObject()) {
@@ -428,6 +432,36 @@ public final class McpClassifier {
             return eventId;
         }
         return null;
+    }
+
+    /** Most methods a peer may leave out; more than this many distinct ones are not kept. */
+    static final int MAX_UNSUPPORTED = 16;
+
+    /**
+     * A protocol probe: a request for a method the peer does not implement ({@code server/discover},
+     * {@code ping}, {@code resources/list} of a server with no resources...) answered "method not
+     * found" (-32601). Asking is how clients learn what a peer can do, so the answer is no session
+     * error; a tool call or a sampling request answered so is (the agent wanted that work done).
+     */
+    static boolean isProbe(String method, JsonNode error) {
+        return method != null && !"tools/call".equals(method) && !"sampling/createMessage".equals(method)
+                && error.isObject() && error.path("code").canConvertToInt() && error.path("code").intValue() == -32601;
+    }
+
+    /** The method goes into the meta ({@code attribution.unsupported_methods}), once, in order seen. */
+    private static void noteUnsupported(EventSink sink, String method) {
+        ObjectNode attribution = sink.meta().attribution;
+        JsonNode had = attribution.get("unsupported_methods");
+        ArrayNode list = had instanceof ArrayNode a ? a : attribution.putArray("unsupported_methods");
+        for (JsonNode m : list) {
+            if (m.asText().equals(method)) {
+                return;
+            }
+        }
+        if (list.size() < MAX_UNSUPPORTED) {
+            list.add(method.length() <= 128 ? method : method.substring(0, 128));
+            sink.metaChanged();
+        }
     }
 
     private String emitError(EventSink sink, ObjectNode data, Pending call, double ts, long nanos) {

@@ -56,7 +56,8 @@ public final class TraceQueries {
      * @param total    sessions that passed the agent filter
      * @param problems sessions that could not be read
      */
-    public record SessionPage(List<ObjectNode> sessions, int total, List<String> problems) {
+    /** @param probes sessions left out as probes ({@link SessionMeta#isProbe}), 0 when they were asked for */
+    public record SessionPage(List<ObjectNode> sessions, int total, List<String> problems, int probes) {
     }
 
     /**
@@ -73,15 +74,25 @@ public final class TraceQueries {
     public record Hit(String sessionId, long line, TraceEvent event) {
     }
 
-    /** The newest {@code limit} sessions whose agent name or command contains {@code agent} (case-insensitive). */
+    /** The newest {@code limit} sessions whose agent name or command contains {@code agent} (case-insensitive), probes left out. */
     public SessionPage listSessions(int limit, String agent) {
+        return listSessions(limit, agent, false);
+    }
+
+    /** As {@link #listSessions(int, String)}, with the probe sessions when {@code withProbes}. */
+    public SessionPage listSessions(int limit, String agent, boolean withProbes) {
         synchronized (index) {
             List<SessionEntry> all = index.refresh();
             String a = agent == null || agent.isBlank() ? null : agent.toLowerCase(Locale.ROOT);
             List<ObjectNode> out = new ArrayList<>();
             int total = 0;
+            int probes = 0;
             for (SessionEntry e : all) {
                 if (a != null && !contains(e.meta.agentName, a) && !contains(e.meta.command, a)) {
+                    continue;
+                }
+                if (!withProbes && e.meta.isProbe()) {
+                    probes++;
                     continue;
                 }
                 total++;
@@ -89,7 +100,7 @@ public final class TraceQueries {
                     out.add(sessionJson(e, index.prices()));
                 }
             }
-            return new SessionPage(out, total, index.problems());
+            return new SessionPage(out, total, index.problems(), probes);
         }
     }
 

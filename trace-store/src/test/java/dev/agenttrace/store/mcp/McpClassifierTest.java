@@ -139,6 +139,30 @@ class McpClassifierTest {
     }
 
     @Test
+    void aProbeForAMethodTheServerLacksIsNoSessionErrorButAToolCallAnsweredSoIs() {
+        // Claude Code asks server/discover, mcp-remote pings: a server without them answers -32601
+        send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{}}");
+        send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}");
+        send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
+        send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32601,\"message\":\"Method not found: ping\"}}");
+        send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"server/discover\",\"params\":{}}");
+        send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}");
+        assertEquals(List.of(), sink.of("error"), "asking what a server can do is not a failure");
+        assertEquals(0, sink.meta.errors);
+        assertEquals("[\"server/discover\",\"ping\"]", sink.meta.attribution.get("unsupported_methods").toString());
+        assertEquals(6, sink.messages.size(), "the wire log keeps every message");
+        // another error of a probe method is one (the server has it and it failed)
+        send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resources/list\"}");
+        send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{\"code\":-32603,\"message\":\"disk gone\"}}");
+        // and a tool call answered "method not found" is a failed call
+        send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{}}}");
+        send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}");
+        assertEquals(List.of("resources/list", "x"), sink.of("error").stream()
+                .map(e -> e.data().has("tool_name") ? e.data().get("tool_name").asText() : e.data().get("method").asText()).toList());
+        assertEquals(2, sink.meta.errors);
+    }
+
+    @Test
     void keepsTheIsErrorFlagOfAToolResult() {
         send(Direction.CLIENT_TO_SERVER, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"fail\"}}");
         send(Direction.SERVER_TO_CLIENT, "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"boom\"}],\"isError\":true}}");

@@ -57,6 +57,23 @@ class TraceQueriesTest {
     }
 
     @Test
+    void probeSessionsAreLeftOutUnlessAskedFor() throws IOException {
+        Path p = Files.createDirectories(dir.resolve("prob"));
+        Files.writeString(p.resolve("meta.json"), "{\"session_id\":\"prob\",\"started_at\":4000,\"ended_at\":4000.3,"
+                + "\"attribution\":{\"unsupported_methods\":[\"server/discover\"]}}");
+        Files.writeString(p.resolve("events.ndjson"), "");
+        session("work", 3000, "claude-code", call("c2", 3000.1, "Read", "{}"));
+        TraceQueries q = new TraceQueries(TraceStore.at(dir));
+        TraceQueries.SessionPage page = q.listSessions(10, null);
+        assertEquals(List.of("work"), page.sessions().stream().map(s -> s.get("session_id").asText()).toList());
+        assertEquals(1, page.probes());
+        assertEquals(1, page.total());
+        TraceQueries.SessionPage all = q.listSessions(10, null, true);
+        assertEquals(List.of("prob", "work"), all.sessions().stream().map(s -> s.get("session_id").asText()).toList());
+        assertEquals(0, all.probes());
+    }
+
+    @Test
     void findsAgentStraceResultsAndErrorsByTheToolOfTheirCall() throws Exception {
         // agent-strace's proxy writes tool_result with only parent_id, and error with only request_id
         Path python = Path.of(java.util.Objects.requireNonNull(
