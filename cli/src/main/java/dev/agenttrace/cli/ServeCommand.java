@@ -62,6 +62,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "End the trace of a session that sent no hook for this long (an agent killed before SessionEnd; default: ${DEFAULT-VALUE}).")
     long sessionIdle;
 
+    @Option(names = "--live-store", paramLabel = "DIR",
+            description = "Another store whose running sessions the live view at / shows (besides serve's own and ~/.agent-traces). Repeatable.")
+    List<Path> liveStores = new ArrayList<>();
+
+    @Option(names = "--no-live-view", description = "Serve hooks only: no session list at /, no live reports, no pause/resume/stop controls.")
+    boolean noLiveView;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -81,7 +88,23 @@ final class ServeCommand implements Callable<Integer> {
         Path dir = traceDir.resolve();
         var mode = policyMode.mode();
         HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit));
-        HookServer server = new HookServer(service, bind, port, allowHosts, maxBodyBytes);
+        List<dev.agenttrace.store.TraceStore> live = new ArrayList<>();
+        if (!noLiveView) {
+            java.util.LinkedHashSet<Path> dirs = new java.util.LinkedHashSet<>();
+            dirs.add(dir.toAbsolutePath().normalize());
+            for (Path p : liveStores) {
+                if (!java.nio.file.Files.isDirectory(p)) {
+                    throw new UserError("--live-store " + p + ": no such directory; give a trace store (a directory of sessions)");
+                }
+                dirs.add(p.toAbsolutePath().normalize());
+            }
+            Path home = Path.of(System.getProperty("user.home"), dev.agenttrace.store.TraceStore.DEFAULT_DIR_NAME);
+            if (java.nio.file.Files.isDirectory(home)) {
+                dirs.add(home.toAbsolutePath().normalize());
+            }
+            dirs.forEach(d -> live.add(dev.agenttrace.store.TraceStore.at(d)));
+        }
+        HookServer server = new HookServer(service, bind, port, allowHosts, maxBodyBytes, live);
         try {
             server.start();
         } catch (Exception e) {
@@ -106,7 +129,7 @@ final class ServeCommand implements Callable<Integer> {
             sweeper.start();
         }
         System.err.println("agent-trace: serving hooks at " + server.baseUrl() + "/hooks/<agent> (" + mode.name().toLowerCase(Locale.ROOT)
-                + "; traces in " + dir + ")");
+                + "; traces in " + dir + ")" + (live.isEmpty() ? "" : "; live view at " + server.baseUrl() + "/"));
         server.awaitClose();
         return ExitCodes.OK;
     }

@@ -20,6 +20,7 @@ import java.util.function.Function;
 public final class ReportPages {
     private static final String[] SESSION_SCRIPTS = {"common.js", "report.js"};
     private static final String[] DASHBOARD_SCRIPTS = {"common.js", "dashboard.js"};
+    private static final String[] LIVE_SCRIPTS = {"common.js", "live.js"};
 
     private ReportPages() {
     }
@@ -64,5 +65,33 @@ public final class ReportPages {
     /** The dashboard of {@link dev.agenttrace.report.dashboard.Drift#compute}'s sessions, with their drift: what {@code agent-trace drift} prints. */
     public static void dashboard(DriftReport drift, OutputStream out, Function<String, String> reportHref, String title) throws IOException {
         HtmlPage.write(out, title, "dashboard.html", DASHBOARD_SCRIPTS, DashboardPayload.json(drift, reportHref, title), null, null);
+    }
+
+    /**
+     * {@code serve}'s live view: the sessions {@code board} shows now, kept up to date by the
+     * board's frames at {@code feedUrl}; each row's buttons POST to {@code controlUrl + "/pause"},
+     * {@code "/resume"} and {@code "/stop"} (null for no buttons).
+     */
+    public static void live(dev.agenttrace.report.live.LiveBoard board, OutputStream out, String feedUrl, String controlUrl) throws IOException {
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream(4096);
+        data.write("{\"sessions\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        boolean first = true;
+        for (String frame : board.current()) {
+            if (!first) {
+                data.write(',');
+            }
+            first = false;
+            data.write(frame.substring("data: ".length(), frame.length() - 2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        data.write("],\"stores\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (com.fasterxml.jackson.core.JsonGenerator g = dev.agenttrace.report.html.SafeJson.generator(data)) {
+            g.writeStartArray();
+            for (TraceStore s : board.stores()) {
+                g.writeString(s.dir().toString());
+            }
+            g.writeEndArray();
+        }
+        data.write('}');
+        HtmlPage.write(out, "agent-trace · live", "live.html", LIVE_SCRIPTS, data.toByteArray(), feedUrl, controlUrl);
     }
 }

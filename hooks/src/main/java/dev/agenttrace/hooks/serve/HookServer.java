@@ -46,11 +46,22 @@ public final class HookServer implements AutoCloseable {
     private final int wantedPort;
     private final Collection<String> allowedHosts;
     private final int maxBodyBytes;
+    private final LiveRoutes live;
     private EventLoopGroup group;
     private Channel server;
     private int port;
 
     public HookServer(HookService service, String bind, int port, Collection<String> allowedHosts, int maxBodyBytes) {
+        this(service, bind, port, allowedHosts, maxBodyBytes, List.of());
+    }
+
+    /**
+     * @param liveStores the stores the live view at {@code /} shows (the first is serve's own); none
+     *                   for no live view
+     */
+    public HookServer(HookService service, String bind, int port, Collection<String> allowedHosts, int maxBodyBytes,
+                      List<dev.agenttrace.store.TraceStore> liveStores) {
+        this.live = liveStores.isEmpty() ? null : new LiveRoutes(liveStores);
         this.service = service;
         this.bind = bind;
         this.wantedPort = port;
@@ -87,6 +98,9 @@ public final class HookServer implements AutoCloseable {
                                 ctx.writeAndFlush(r);
                             }
                         });
+                        if (live != null) {
+                            p.addLast("live", live);
+                        }
                         p.addLast("hooks", new HookRequestHandler(service));
                     }
                 });
@@ -126,6 +140,9 @@ public final class HookServer implements AutoCloseable {
     public void close() {
         if (server != null) {
             server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        if (live != null) {
+            live.close();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * Appends events to the {@code events.ndjson} of a session another process is writing (the live
  * watch records its alerts there). Each event is one {@code write(2)} of one whole line on an
  * {@code O_APPEND} descriptor, as agent-strace's own writers do, and the recorder only ever writes
- * whole lines too, so neither can split the other's line.
+ * whole lines too, so neither can split the other's line. A link is not followed: a store file
+ * that points elsewhere is not written through.
  */
 public final class EventAppender implements Consumer<TraceEvent> {
     private final Path file;
@@ -28,7 +29,8 @@ public final class EventAppender implements Consumer<TraceEvent> {
     @Override
     public void accept(TraceEvent e) {
         byte[] line = (TraceJson.eventLine(e) + "\n").getBytes(StandardCharsets.US_ASCII);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer b = ByteBuffer.wrap(line);
             while (b.hasRemaining()) {
                 ch.write(b);
