@@ -155,9 +155,10 @@ class ServeLiveViewEndToEndTest {
                     .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + meta.sessionId + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(415, form.statusCode(), form.body());
-            HttpResponse<String> rebound = http.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Host", "attacker.example:" + port).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(421, rebound.statusCode(), "a DNS-rebinding Host gets no page");
+            assertEquals(421, RecordHttpEndToEndTest.status(port, "GET / HTTP/1.1\r\nHost: attacker.example:" + port + "\r\n\r\n"),
+                    "a DNS-rebinding Host gets no page");
+            assertEquals(421, RecordHttpEndToEndTest.status(port, "GET /feed HTTP/1.1\r\nHost: attacker.example:" + port + "\r\n\r\n"),
+                    "nor the feed");
             assertTrue(agent.isAlive());
 
             // a click opens the session's live report, which follows the session

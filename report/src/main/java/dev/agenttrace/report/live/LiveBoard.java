@@ -3,7 +3,10 @@ package dev.agenttrace.report.live;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agenttrace.report.html.SafeJson;
+import dev.agenttrace.store.EventTail;
+import dev.agenttrace.store.EventTypes;
 import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.analysis.EventFacts;
 import dev.agenttrace.store.TraceStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,6 +62,11 @@ public final class LiveBoard {
         long eventsSize;
         long lastWrite;
         SessionMeta meta;
+        /** Follows the events of a session without an end: its counters as the events say, read incrementally. */
+        EventTail tail;
+        long calls;
+        long llm;
+        long errors;
     }
 
     public LiveBoard(List<TraceStore> stores) {
@@ -180,8 +188,18 @@ public final class LiveBoard {
                 m.sessionId = id;
                 s.meta = m;
             }
+            if (s.meta.endedAt == null && events != null) {
+                countNewEvents(store, id, s);
+            }
         }
         SessionMeta m = s.meta;
+        if (m.endedAt == null) {
+            // a recorder rewrites its meta at most every 250 ms, and a writer that keeps no counters not at all:
+            // the events are the truth, as for list
+            m.toolCalls = Math.max(m.toolCalls, s.calls);
+            m.llmRequests = Math.max(m.llmRequests, s.llm);
+            m.errors = Math.max(m.errors, s.errors);
+        }
         if (m.isProbe()) {
             return null;
         }
@@ -192,6 +210,34 @@ public final class LiveBoard {
                 : Files.exists(dir.resolve(".watch-blocked"), LinkOption.NOFOLLOW_LINKS) ? "blocked" : "running";
         double started = m.startedAt != null ? m.startedAt : s.lastWrite / 1000.0;
         return new Entry(id, running, started, json(m, index, store, state, why, s.lastWrite));
+    }
+
+    /** Counts the events appended since the last scan (a file that shrank is counted again from its start). */
+    private static void countNewEvents(TraceStore store, String id, Seen s) {
+        if (s.tail == null) {
+            s.tail = store.tail(id);
+        }
+        long before = s.tail.offset();
+        long[] n = new long[3];
+        s.tail.poll(e -> {
+            String t = e.eventType();
+            if (EventTypes.TOOL_CALL.equals(t)) {
+                n[0]++;
+            } else if (EventTypes.LLM_REQUEST.equals(t)) {
+                n[1]++;
+            }
+            if (EventFacts.isError(e)) {
+                n[2]++;
+            }
+        });
+        if (s.tail.offset() < before) { // read again from the start
+            s.calls = 0;
+            s.llm = 0;
+            s.errors = 0;
+        }
+        s.calls += n[0];
+        s.llm += n[1];
+        s.errors += n[2];
     }
 
     /** Why the session is taken to be running, or null. */
