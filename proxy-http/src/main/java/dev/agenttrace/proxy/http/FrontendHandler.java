@@ -38,6 +38,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf body;
     private boolean receiving;
     private boolean discarding;
+    private Router.Refusal answerAfterBody;
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
@@ -68,7 +69,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
         Object routed = router.route(req, ctx.channel());
         if (routed instanceof Router.Refusal r) {
-            refuse(ctx.channel(), r.status(), r.message());
+            if (r.body() != null) {
+                // answered once the whole request is read: closing while the client still writes would reset the answer
+                discarding = true;
+                answerAfterBody = r;
+                if (r.status().code() == 200 && px.misroutedHookSaid().compareAndSet(false, true)) {
+                    px.err().println(Router.MISROUTED_HOOK);
+                }
+            } else {
+                refuse(ctx.channel(), r.status(), r.message());
+            }
             return;
         }
         current = (Exchange) routed;
@@ -88,6 +98,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (discarding || !receiving) {
             c.release();
             discarding = discarding && !last;
+            if (last && answerAfterBody != null) {
+                Responses.refuseWith(ctx.channel(), answerAfterBody.status(), answerAfterBody.body());
+                answerAfterBody = null;
+            }
             return;
         }
         ByteBuf in = c.content();

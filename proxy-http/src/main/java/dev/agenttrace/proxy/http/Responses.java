@@ -80,6 +80,13 @@ final class Responses {
         ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /** Writes a JSON answer of the proxy's own and closes the connection (the rest of the request is not read). */
+    static void refuseWith(Channel ch, HttpResponseStatus status, byte[] jsonBody) {
+        FullHttpResponse r = json(status, jsonBody);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+
     /** End-to-end headers of {@code from} into {@code to}, without the connection-specific ones. */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
         for (var e : from) {

@@ -16,8 +16,22 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  */
 final class Router {
     /** A request the proxy answers itself and does not read further. */
-    record Refusal(HttpResponseStatus status, String message) {
+    record Refusal(HttpResponseStatus status, String message, byte[] body) {
+        Refusal(HttpResponseStatus status, String message) {
+            this(status, message, null);
+        }
     }
+
+    /**
+     * What an agent's HTTP hook that reached this port gets: serve and record-http both default to
+     * port 3100, and an agent runs the tool when its hook gets a 404 (Claude Code treats any non-2xx
+     * answer as a non-blocking error). So a hook sent to record-http by mistake would leave every
+     * tool call unjudged and unrecorded, silently. It is answered instead with a 200 that stops the
+     * agent (Claude Code's {@code continue: false}, honoured for every event) and says why.
+     */
+    static final String MISROUTED_HOOK = "agent-trace: this port is record-http (an MCP proxy), not agent-trace serve, so this hook was "
+            + "neither judged nor recorded and the agent is stopped rather than run unguarded. Start serve on another port "
+            + "(agent-trace serve --port N) and point the hooks at it (agent-trace setup claude-code --port N), or move record-http (--port).";
 
     private final ProxyContext px;
 
@@ -49,6 +63,13 @@ final class Router {
         LegacyStream posted = m.equals(HttpMethod.POST) && transport != Transport.STREAMABLE ? px.sessions().legacy(uri) : null;
         if (posted != null) {
             return new Exchange(req, Exchange.Route.LEGACY_POST, posted.messageTarget, posted);
+        }
+        if (m.equals(HttpMethod.POST) && path.startsWith("/hooks/") && !path.equals(px.upstream().path())) {
+            com.fasterxml.jackson.databind.node.ObjectNode stop = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            stop.put("continue", false);
+            stop.put("stopReason", MISROUTED_HOOK);
+            stop.put("systemMessage", MISROUTED_HOOK);
+            return new Refusal(HttpResponseStatus.OK, MISROUTED_HOOK, stop.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         if (!uri.startsWith("/") || !path.equals(px.upstream().path())) {
             return new Refusal(HttpResponseStatus.NOT_FOUND, "agent-trace: nothing here: this proxy serves " + px.upstream().path()

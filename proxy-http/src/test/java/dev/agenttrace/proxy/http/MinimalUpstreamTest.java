@@ -95,6 +95,46 @@ class MinimalUpstreamTest {
         assertEquals("", quiet.toString(StandardCharsets.UTF_8), "nothing is measured or printed unless asked for");
     }
 
+    @Test
+    void anAgentHookSentHereByMistakeStopsTheAgentInsteadOfRunningItsToolUnguarded() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try {
+                    answerEach(upstream.accept(), requests);
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            HttpProxyOptions opts = HttpProxyOptions.defaults(URI.create("http://127.0.0.1:" + upstream.getLocalPort() + "/mcp")).withPort(0);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            try (HttpProxy proxy = new HttpProxy(opts, null, start -> null, new PrintStream(err, true, StandardCharsets.UTF_8))) {
+                proxy.start();
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                // Claude Code's HTTP hook, as `setup claude-code` writes it for serve's default port, which record-http holds
+                String hook = "{\"session_id\":\"s1\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\","
+                        + "\"tool_input\":{\"command\":\"cat .env\"},\"tool_use_id\":\"toolu_1\",\"cwd\":\"/tmp\"}";
+                for (int i = 0; i < 2; i++) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(proxy.localUrl().resolve("/hooks/claude-code"))
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(hook)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), "a non-2xx answer would make the agent run the tool");
+                    com.fasterxml.jackson.databind.JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+                    assertEquals(false, answer.path("continue").asBoolean(true), r.body());
+                    assertTrue(answer.path("stopReason").asText().contains("not agent-trace serve"), r.body());
+                }
+                HttpResponse<String> other = http.send(HttpRequest.newBuilder(proxy.localUrl().resolve("/elsewhere"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, other.statusCode(), "other paths keep their 404");
+            }
+            assertEquals(0, requests.get(), "nothing reached the upstream");
+            String said = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, said.split("not agent-trace serve", -1).length - 1, "said once on stderr: " + said);
+        }
+    }
+
     /** A minimal HTTP/1.1 server loop: reads each request (Content-Length body) and answers it. */
     private static void answerEach(Socket s, AtomicInteger requests) {
         try (s) {
