@@ -471,11 +471,6 @@ public final class TraceStore {
         return new EventTail(dir, sessionDir(sessionId).resolve(EVENTS));
     }
 
-    /** Follows a session's {@code messages.ndjson} as it grows. */
-    public EventTail tailMessages(String sessionId) {
-        return new EventTail(dir, sessionDir(sessionId).resolve(MESSAGES));
-    }
-
     private List<String> forEachLine(String sessionId, String fileName, boolean required, Consumer<TraceEvent> consumer) {
         Path sd = sessionDir(sessionId);
         List<String> warnings = new ArrayList<>();
