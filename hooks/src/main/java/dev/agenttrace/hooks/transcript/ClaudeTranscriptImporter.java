@@ -560,13 +560,19 @@ public final class ClaudeTranscriptImporter {
         }
     }
 
-    /** SHA-256 over the files' names, sizes and bytes: equal when nothing was appended or changed. */
+    /**
+     * SHA-256 over the transcript's bytes and its subagents' names and bytes: equal when nothing was
+     * appended or changed, wherever the transcript was copied to.
+     */
     private static String fingerprint(List<Path> files) throws IOException {
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 16];
         for (Path f : files) {
-            md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
+            if (f != files.get(0)) {
+                md.update((byte) 0);
+                md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
             try (InputStream in = Files.newInputStream(f)) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
