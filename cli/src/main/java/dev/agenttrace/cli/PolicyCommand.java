@@ -15,17 +15,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code agent-trace policy check|explain|suggest|diff}: test a policy before trusting it, learn one, compare two. */
+/** {@code agent-trace policy init|check|explain|suggest|diff}: start from a starter policy, test a policy before trusting it, learn one, compare two. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
-        description = "Validate a firewall policy, see what it decides for a call, learn one from recorded sessions, or compare two.",
-        subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicySuggestCommand.class, PolicyDiffCommand.class})
+        description = "Write a starter firewall policy, validate one, see what it decides for a call, learn one from recorded sessions, or compare two.",
+        subcommands = {PolicyInitCommand.class, PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicySuggestCommand.class, PolicyDiffCommand.class})
 final class PolicyCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (check, explain, suggest, diff)");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (init, check, explain, suggest, diff)");
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
