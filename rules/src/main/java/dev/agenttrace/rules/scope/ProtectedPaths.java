@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * What no judged call may write, whatever the policy says (unless it says {@code "protect": false}):
- * the firewall's own policy and watch files, the trace store, and the files through which an agent
+ * the firewall's own policy, watch and config files (a project's {@code .agent-trace.json} can turn
+ * enforce into shadow, the user's {@code ~/.config/agent-trace/} names the default policy), the trace
+ * store, and the files through which an agent
  * is configured to run hooks and MCP servers. An agent that could rewrite any of them could switch
  * the firewall off (an emptied {@code .agent-scope.json} reloaded), or have its next session start
  * without the proxy.
@@ -22,10 +24,12 @@ import java.util.List;
  */
 final class ProtectedPaths {
     /** Names any project or home directory may hold; deny-style (case-insensitive) globs. */
-    static final List<String> NAMES = List.of(".agent-scope.json", ".agent-watch.json", ".agent-traces", ".agent-strace",
+    static final List<String> NAMES = List.of(".agent-scope.json", ".agent-watch.json", ".watch-rules.json", ".agent-trace.json",
+            "**/.config/agent-trace", ".agent-traces", ".agent-strace", ".windsurf",
             ".mcp.json", "**/.claude/settings*.json", "**/.claude/hooks", ".claude.json", ".cursor", "**/.gemini/settings.json",
             ".codex", "**/.vscode/mcp.json", "**/.codeium/windsurf/mcp_config.json", "**/.continue/config.json", ".github/hooks");
-    private static final List<String> UNDER_ROOT_AND_HOME = List.of(".agent-scope.json", ".agent-watch.json", ".agent-traces",
+    private static final List<String> UNDER_ROOT_AND_HOME = List.of(".agent-scope.json", ".agent-watch.json", ".watch-rules.json",
+            ".agent-trace.json", ".config/agent-trace", ".windsurf", ".agent-traces",
             ".agent-strace", ".mcp.json", ".claude/settings.json", ".claude/settings.local.json", ".claude/hooks",
             ".claude.json", ".cursor", ".gemini/settings.json", ".codex", ".vscode/mcp.json", ".codeium/windsurf/mcp_config.json", ".github/hooks");
     private static final List<PathGlob> GLOBS = compile();

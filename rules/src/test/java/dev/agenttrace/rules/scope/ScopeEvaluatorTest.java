@@ -98,6 +98,25 @@ class ScopeEvaluatorTest {
     }
 
     @Test
+    void theConfigFilesThatChooseTheModeAndTheDefaultPolicyAreProtectedToo() throws Exception {
+        // a project's .agent-trace.json can say policy_mode: shadow; ~/.config/agent-trace holds the default policy and config
+        String[][] tampers = {
+                {"Write", "{\"file_path\": \".agent-trace.json\", \"content\": \"{\\\"policy_mode\\\": \\\"shadow\\\"}\"}"},
+                {"Bash", "{\"command\": \"echo '{\\\"policy_mode\\\":\\\"shadow\\\"}' > .agent-trace.json\"}"},
+                {"Bash", "{\"command\": \"rm -rf " + root.resolve("home") + "/.config/agent-trace\"}"},
+                {"Edit", "{\"file_path\": \"" + root.resolve("home") + "/.config/agent-trace/agent-scope.json\"}"},
+                {"Write", "{\"file_path\": \"sub/.watch-rules.json\", \"content\": \"{}\"}"},
+                {"Write", "{\"file_path\": \".windsurf/hooks.json\", \"content\": \"{}\"}"},
+        };
+        for (String[] t : tampers) {
+            Decision d = judge("{}", t[0], t[1]);
+            assertTrue(d.blocked(), t[1] + " -> " + d);
+            assertEquals("built-in \"protected file\"", d.rule().display(), t[1]);
+        }
+        assertTrue(judge("{}", "Read", "{\"file_path\": \".agent-trace.json\"}").allowed(), "reading them is not tampering");
+    }
+
+    @Test
     void protectFalseAllowsEverythingWithoutLookingAtTheCall() throws Exception {
         Decision d = judge("{\"protect\": false}", "anything", "{\"command\": \"rm -rf /\", \"path\": \"/etc/shadow\"}");
         assertTrue(d.allowed());
