@@ -688,13 +688,13 @@ final class CallJudgement {
                 List<String> code = InlineCode.codeOf(inner);
                 if (!code.isEmpty()) {
                     for (String c : code) {
-                        if (!InlineCode.harmless(c)) {
+                        if (!InlineCode.harmless(language, c)) {
                             cannotSee.add("runs inline " + language + " code, whose effects the firewall cannot see");
                             break;
                         }
                     }
                 } else if (InlineCode.readsProgramFromStdin(inner)) {
-                    if (command.hereDocument() != null && InlineCode.harmless(command.hereDocument())) {
+                    if (command.hereDocument() != null && InlineCode.harmless(language, command.hereDocument())) {
                         // a here-document of harmless code
                     } else {
                         cannotSee.add("runs " + language + " code read from standard input, which the firewall cannot see");

@@ -90,6 +90,8 @@ public final class InlineCode {
             "undefined", "null", "true", "false", "new", "return", "function", "toString", "toFixed", "floor", "ceil",
             // perl, ruby, php
             "puts", "p", "echo", "say", "RUBY_VERSION", "PHP_VERSION", "phpversion", "die", "exit", "x", "y", "i", "n", "s", "e");
+    /** Harmless names only in Python: elsewhere they run programs or open files. */
+    private static final Set<String> PYTHON_ONLY = Set.of("system");
     private static final Set<String> HARMLESS_MODULES = Set.of("sys", "json", "math", "platform", "datetime", "uuid", "random",
             "string", "re", "textwrap", "statistics", "decimal", "time");
 
@@ -157,9 +159,9 @@ public final class InlineCode {
     /**
      * True if the code visibly does nothing but compute and print ({@code import sys; print(sys.version)},
      * {@code console.log(process.version)}): every name in it, outside string literals, is one of a
-     * short list of harmless ones, and it imports only harmless modules.
+     * short list of harmless ones for its language, and it imports only harmless modules.
      */
-    public static boolean harmless(String code) {
+    public static boolean harmless(String language, String code) {
         if (code.length() > 2000 || code.contains("__") || code.indexOf('`') >= 0) {
             return false;
         }
@@ -174,6 +176,9 @@ public final class InlineCode {
             boolean importing = previous.equals("import") || previous.equals("from");
             if (importing ? !HARMLESS_MODULES.contains(name) : !HARMLESS_NAMES.contains(name)) {
                 return false;
+            }
+            if (!"python".equals(language) && PYTHON_ONLY.contains(name)) {
+                return false; // platform.system() in Python; in Perl, Ruby and PHP system("rm", "-rf", ...) runs a program
             }
             previous = name;
         }
