@@ -84,7 +84,8 @@ final class HookCommand implements Callable<Integer> {
         }
         var mode = policyMode.mode();
         HookRunner runner = new HookRunner(agent, event, serve, Duration.ofMillis(timeoutMs), strict);
-        HookRunner.Result r = runner.run(stdin, () -> HookService.create(dir, true, mode, defaultPolicy, defaultWatch, err, Duration.ofSeconds(540)));
+        HookRunner.Result r = runner.run(stdin, () -> HookService.create(dir, true, mode, defaultPolicy, defaultWatch, err, Duration.ofSeconds(540))
+                .modeFromCommandLine(policyMode.explicit()));
         if (r.stderr() != null) {
             err.println(r.stderr());
         }

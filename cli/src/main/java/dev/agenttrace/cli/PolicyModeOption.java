@@ -16,6 +16,11 @@ final class PolicyModeOption {
                     + "stderr, so the agent cannot switch the firewall off by rewriting the file).")
     boolean allowLiveLoosening;
 
+    /** True when {@code --policy-mode} was given (it then beats every config file). */
+    boolean explicit() {
+        return value != null;
+    }
+
     PolicyMode mode() {
         String v = value != null ? value : Config.get().policyMode() != null ? Config.get().policyMode() : "enforce";
         return switch (v.toLowerCase(Locale.ROOT)) {

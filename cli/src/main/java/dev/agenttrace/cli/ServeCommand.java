@@ -87,7 +87,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Path dir = traceDir.resolve();
         var mode = policyMode.mode();
-        HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit));
+        HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit))
+                .modeFromCommandLine(policyMode.explicit());
         List<dev.agenttrace.store.TraceStore> live = new ArrayList<>();
         if (!noLiveView) {
             java.util.LinkedHashSet<Path> dirs = new java.util.LinkedHashSet<>();

@@ -49,6 +49,8 @@ public final class HookService implements AutoCloseable {
     private final HookSessions sessions;
     private final ProjectConfigs projects;
     private final PolicyMode mode;
+    /** True when the mode was given on the command line: it then beats a project's own policy_mode. */
+    private volatile boolean modeExplicit;
     private final AlertActions actions;
     private final PrintStream err;
     private final Duration pauseLimit;
@@ -94,6 +96,16 @@ public final class HookService implements AutoCloseable {
 
     public HookSessions sessions() {
         return sessions;
+    }
+
+    /**
+     * The mode was given on the command line ({@code --policy-mode}): every project is judged in it,
+     * whatever its {@code .agent-trace.json} says. Otherwise a project's own {@code policy_mode} wins
+     * over the default this service was made with.
+     */
+    public HookService modeFromCommandLine(boolean explicit) {
+        this.modeExplicit = explicit;
+        return this;
     }
 
     /**
@@ -270,6 +282,7 @@ public final class HookService implements AutoCloseable {
 
     private ToolCallJudge newJudge(HookSession top) {
         ProjectConfigs.Project project = projects.forCwd(top.cwd());
+        PolicyMode mode = !modeExplicit && project.mode() != null ? project.mode() : this.mode;
         Checkpoint checkpoint = new Checkpoint(project.policy() == null ? null : new Guard(project.policy(), mode));
         WatchedSession watch = null;
         if (project.watch() != null) {
@@ -283,6 +296,7 @@ public final class HookService implements AutoCloseable {
 
     private void announce(HookSession s, ToolCallJudge judge) {
         ProjectConfigs.Project p = judge.project();
+        PolicyMode mode = judge.mode();
         StringBuilder b = new StringBuilder("agent-trace: session ").append(s.sessionId()).append(" (agent session ")
                 .append(s.agentSessionId()).append(") in ").append(p.root()).append(": ");
         if (p.policyProblem() != null) {

@@ -1,6 +1,9 @@
 package dev.agenttrace.hooks.judge;
 
 import dev.agenttrace.rules.LivePolicy;
+import dev.agenttrace.rules.PolicyMode;
+import dev.agenttrace.rules.config.AgentTraceConfig;
+import dev.agenttrace.rules.config.ConfigException;
 import dev.agenttrace.rules.scope.JudgeContext;
 import dev.agenttrace.rules.scope.PolicyException;
 import dev.agenttrace.rules.watch.WatchConfig;
@@ -19,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * / {@code .watch-rules.json}) in the session's working directory, else in its git root, else the
  * user's defaults ({@code ~/.config/agent-trace/agent-scope.json}, {@code agent-watch.json}, or
  * what {@code serve --policy/--watch} names). A session keeps the project it started in: an agent
- * that {@code cd}s elsewhere cannot pick a laxer policy. Policies are watched for edits
+ * that {@code cd}s elsewhere cannot pick a laxer policy. The project's {@code .agent-trace.json}
+ * may set its {@code policy_mode} (unless serve was started with an explicit {@code --policy-mode}). Policies are watched for edits
  * ({@link LivePolicy}); one copy per file and project root is shared by all its sessions.
  */
 public final class ProjectConfigs implements AutoCloseable {
@@ -33,8 +37,11 @@ public final class ProjectConfigs implements AutoCloseable {
      * @param policyProblem why the policy could not be loaded ({@code file:line:column: ...}), or null
      * @param watch         the breakers, or null when none apply
      * @param watchProblem  why the watch configuration could not be loaded, or null
+     * @param mode          the project's own {@code policy_mode} ({@code .agent-trace.json} between the
+     *                      working directory and its git root), or null when it sets none
      */
-    public record Project(Path root, Path policyFile, LivePolicy policy, String policyProblem, WatchConfig watch, String watchProblem) {
+    public record Project(Path root, Path policyFile, LivePolicy policy, String policyProblem, WatchConfig watch, String watchProblem,
+                          PolicyMode mode) {
     }
 
     private final Path defaultPolicy;
@@ -116,7 +123,18 @@ public final class ProjectConfigs implements AutoCloseable {
                 watchProblem = (String) w;
             }
         }
-        return new Project(root, policyFile, policy, policyProblem, watch, watchProblem);
+        PolicyMode mode = null;
+        Path config = AgentTraceConfig.projectFile(dir);
+        if (config != null) {
+            try {
+                String m = AgentTraceConfig.read(config, home).map(AgentTraceConfig::policyMode).orElse(null);
+                mode = m == null ? null : PolicyMode.valueOf(m.toUpperCase(java.util.Locale.ROOT));
+            } catch (ConfigException | IllegalArgumentException e) {
+                // the file that chooses the mode cannot be read: nothing is judged by a guess (enforce refuses every call)
+                policyProblem = policyProblem != null ? policyProblem : e.getMessage();
+            }
+        }
+        return new Project(root, policyFile, policy, policyProblem, watch, watchProblem, mode);
     }
 
     private Object policy(Path file, Path root) {

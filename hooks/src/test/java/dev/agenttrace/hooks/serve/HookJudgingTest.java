@@ -104,6 +104,41 @@ class HookJudgingTest {
     }
 
     @Test
+    void eachProjectsOwnPolicyModeHoldsForItsSessionsUnlessServeWasGivenOne() throws Exception {
+        String policy = "{\"commands\": {\"deny\": [\"curl\"]}}";
+        Path observed = Files.createDirectories(tmp.resolve("observed"));
+        Files.createDirectories(observed.resolve(".git"));
+        Files.writeString(observed.resolve(".agent-scope.json"), policy);
+        Files.writeString(observed.resolve(".agent-trace.json"), "{\"policy_mode\": \"shadow\"}");
+        Path enforced = Files.createDirectories(tmp.resolve("enforced"));
+        Files.createDirectories(enforced.resolve(".git"));
+        Files.writeString(enforced.resolve(".agent-scope.json"), policy);
+        Path broken = Files.createDirectories(tmp.resolve("broken"));
+        Files.createDirectories(broken.resolve(".git"));
+        Files.writeString(broken.resolve(".agent-scope.json"), policy);
+        Files.writeString(broken.resolve(".agent-trace.json"), "{\"policy_mode\": \"shadwo\"}");
+        String curl = "{\"command\":\"curl https://example.com\"}";
+        try (HookServerFixture f = new HookServerFixture(tmp.resolve("traces"))) { // started without --policy-mode: enforce by default
+            assertEquals("{}", f.claude(preTool("a1aaaaaa-0000-4000-8000-000000000000", observed, "Bash", "toolu_1", curl)).toString(),
+                    "the observed project's shadow mode lets the call run");
+            JsonNode d = ofType(f.events("a1aaaaaa-0000-40", has("decision", 1)), "decision").get(0);
+            assertEquals("shadow", d.path("data").path("mode").asText());
+            JsonNode strict = f.claude(preTool("a2aaaaaa-0000-4000-8000-000000000000", enforced, "Bash", "toolu_1", curl));
+            assertEquals("deny", strict.path("hookSpecificOutput").path("permissionDecision").asText(), strict.toString());
+            JsonNode typo = f.claude(preTool("a3aaaaaa-0000-4000-8000-000000000000", broken, "Bash", "toolu_1", "{\"command\":\"ls\"}"));
+            assertEquals("deny", typo.path("hookSpecificOutput").path("permissionDecision").asText(),
+                    "a mode that cannot be read judges nothing by a guess: " + typo);
+            assertTrue(typo.toString().contains(".agent-trace.json"), typo.toString());
+        }
+        try (HookServerFixture f = new HookServerFixture(tmp.resolve("traces2"))) {
+            f.service.modeFromCommandLine(true); // serve --policy-mode enforce
+            JsonNode answer = f.claude(preTool("a4aaaaaa-0000-4000-8000-000000000000", observed, "Bash", "toolu_1", curl));
+            assertEquals("deny", answer.path("hookSpecificOutput").path("permissionDecision").asText(),
+                    "an explicit --policy-mode beats the project's file: " + answer);
+        }
+    }
+
+    @Test
     void failingRetriesTripTheRetryBreakerAndKillStopsTheSession() throws Exception {
         Path project = project(null, "{\"watchers\": {\"retry\": {\"max\": 2, \"alert\": \"kill\"}}}");
         String cmd = "{\"command\":\"pytest tests/test_auth.py\"}";

@@ -35,6 +35,7 @@ final class HookServerFixture implements AutoCloseable {
 
     final Path traceDir;
     final HookServer server;
+    final HookService service;
     final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -44,7 +45,7 @@ final class HookServerFixture implements AutoCloseable {
         HookSessions sessions = new HookSessions(TraceStore.at(traceDir), StoreOptions.defaults());
         AlertActions actions = AlertActions.builder().traceDir(traceDir).terminal(err::println).problems(err::println).build();
         Path none = traceDir.resolve("no-default-config");
-        HookService service = new HookService(sessions, new ProjectConfigs(none, none, err), mode, actions, err, pauseLimit);
+        service = new HookService(sessions, new ProjectConfigs(none, none, err), mode, actions, err, pauseLimit);
         server = new HookServer(service, "127.0.0.1", 0, List.of(), 1024 * 1024);
         server.start();
     }

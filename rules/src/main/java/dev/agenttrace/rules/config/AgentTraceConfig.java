@@ -56,8 +56,8 @@ public record AgentTraceConfig(Path traceDir, Path policy, String policyMode, Li
         return c;
     }
 
-    /** The nearest {@code .agent-trace.json} at or above the working directory, or null. */
-    static Path projectFile(Path wd) {
+    /** The nearest {@code .agent-trace.json} at or above the working directory, up to its git root; or null. */
+    public static Path projectFile(Path wd) {
         for (Path d = wd; d != null; d = d.getParent()) {
             Path f = d.resolve(PROJECT_FILE);
             if (Files.isRegularFile(f)) {
