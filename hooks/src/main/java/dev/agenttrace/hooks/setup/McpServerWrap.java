@@ -492,10 +492,10 @@ public final class McpServerWrap {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new ConfigError(file + where + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + "); nothing written");
+            throw new ConfigError(file + where + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
         }
         if (!(root instanceof ObjectNode)) {
-            throw new ConfigError(file + ":1:1: does not hold a JSON object; nothing written");
+            throw new ConfigError(file + ":1:1: does not hold a JSON object");
         }
         return new Parsed(text, root, spans);
     }
@@ -518,7 +518,7 @@ public final class McpServerWrap {
         }
         for (List<String> b : out) {
             if (!at(root, b).isObject()) {
-                throw new ConfigError(t.file() + ": " + describe(b) + " is not an object; agent-trace will not rewrite it (nothing written)");
+                throw new ConfigError(t.file() + ": " + describe(b) + " is not an object; agent-trace will not rewrite it");
             }
         }
         return out;
