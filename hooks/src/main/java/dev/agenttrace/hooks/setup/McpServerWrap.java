@@ -16,8 +16,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -366,11 +369,31 @@ public final class McpServerWrap {
         }
         Path backup = backupOf(c.file());
         if (c.backup() != null) {
-            HookConfigFile.writeAtomically(backup, LENIENT.writerWithDefaultPrettyPrinter().writeValueAsBytes(c.backup()));
+            writePrivately(backup, LENIENT.writerWithDefaultPrettyPrinter().writeValueAsBytes(c.backup()));
         }
         HookConfigFile.writeAtomically(c.file(), c.after());
         if (c.deleteBackup()) {
             Files.deleteIfExists(backup);
+        }
+    }
+
+    /**
+     * The backup holds the servers' env as the config did (API keys, tokens): it is readable by its
+     * owner only from the moment it exists, whatever the umask.
+     */
+    private static void writePrivately(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".agent-trace-tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        Files.write(tmp, bytes);
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

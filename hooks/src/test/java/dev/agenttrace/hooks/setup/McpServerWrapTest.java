@@ -116,6 +116,8 @@ class McpServerWrapTest {
             }
         }
 
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(McpServerWrap.backupOf(t.file()))), "the backup holds the servers' env: owner only");
         byte[] once = Files.readAllBytes(t.file());
         McpServerWrap.Change again = McpServerWrap.wrap(t, OPTS);
         assertFalse(again.changed(), "a second wrap changes nothing");
