@@ -204,7 +204,7 @@ public final class McpServerWrap {
                             "no \"command\" string with an \"args\" list of strings; left alone"));
                     continue;
                 }
-                if (separator(argv, o.command()) >= 0) {
+                if (recordAt(argv, o.command()) >= 0) {
                     servers.add(new Server(where, name, Kind.ALREADY_WRAPPED, argv, null, null, null));
                     continue;
                 }
@@ -291,6 +291,11 @@ public final class McpServerWrap {
                 }
                 List<String> argv = argv(e.getValue());
                 int sep = argv == null ? -1 : separator(argv, command);
+                if (sep < 0 && argv != null && recordAt(argv, command) >= 0) {
+                    servers.add(new Server(where, name, Kind.SKIPPED, argv, null, null,
+                            "runs through agent-trace record without '--', so where its own command starts is unclear; unwrap it by hand"));
+                    continue;
+                }
                 if (sep < 0) {
                     servers.add(new Server(where, name, Kind.NOT_WRAPPED, argv, null, null, null));
                     continue;
@@ -440,6 +445,20 @@ public final class McpServerWrap {
      * command line (the launcher by name or as {@code command}, or {@code java ... dev.agenttrace.cli.Main}); -1 otherwise.
      */
     public static int separator(List<String> argv, String command) {
+        int first = recordAt(argv, command);
+        if (first < 0) {
+            return -1;
+        }
+        for (int i = first + 1; i < argv.size(); i++) {
+            if (argv.get(i).equals("--")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Where {@code record} is in a command line that runs agent-trace record (with or without {@code --}); -1 otherwise. */
+    static int recordAt(List<String> argv, String command) {
         String c = argv.get(0);
         String base = c.replace('\\', '/');
         base = base.substring(base.lastIndexOf('/') + 1);
@@ -452,15 +471,7 @@ public final class McpServerWrap {
         } else {
             return -1;
         }
-        if (first < 0 || first >= argv.size() || !argv.get(first).equals("record")) {
-            return -1;
-        }
-        for (int i = first + 1; i < argv.size(); i++) {
-            if (argv.get(i).equals("--")) {
-                return i;
-            }
-        }
-        return -1;
+        return first < 0 || first >= argv.size() || !argv.get(first).equals("record") ? -1 : first;
     }
 
     private static boolean matches(JsonNode rec, List<String> orig) {

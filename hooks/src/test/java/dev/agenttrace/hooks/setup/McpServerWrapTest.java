@@ -217,6 +217,13 @@ class McpServerWrapTest {
         McpServerWrap.Change c = McpServerWrap.wrap(McpServerWrap.file(f), OPTS);
         assertFalse(c.changed());
         assertEquals(McpServerWrap.Kind.ALREADY_WRAPPED, c.servers().get(0).kind());
+        // record also takes the server command without '--'
+        String noSeparator = "{\"mcpServers\": {\"fs\": {\"command\": \"agent-trace\", \"args\": [\"record\", \"npx\", \"fs\"]}}}";
+        Files.writeString(f, noSeparator);
+        assertFalse(McpServerWrap.wrap(McpServerWrap.file(f), OPTS).changed(), "not wrapped twice");
+        McpServerWrap.Change u = McpServerWrap.unwrap(McpServerWrap.file(f), BIN);
+        assertFalse(u.changed(), "nor guessed at by unwrap");
+        assertEquals(McpServerWrap.Kind.SKIPPED, u.servers().get(0).kind());
     }
 
     private static JsonNode at(JsonNode root, McpServerWrap.Server s) {
