@@ -45,6 +45,10 @@ final class AuditToolsCommand implements Callable<Integer> {
     static final String GUARDED = "guarded";
     static final String RECORDED = "recorded, not enforced";
     static final String UNGUARDED = "UNGUARDED";
+    /** Agents' JSON configs may hold comments and trailing commas (VS Code's mcp.json is JSONC; Gemini's settings allow them). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSONC = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_JAVA_COMMENTS)
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_TRAILING_COMMA).build();
 
     /**
      * Where each agent leaves a trace of being set up: relative to the repository, then to the
@@ -359,7 +363,7 @@ final class AuditToolsCommand implements Callable<Integer> {
             return null;
         }
         try {
-            JsonNode root = TraceJson.mapper().readTree(text);
+            JsonNode root = JSONC.readTree(text);
             if (root == null || !root.isObject()) {
                 errors.add(file + ": not a JSON object; not audited");
                 return null;

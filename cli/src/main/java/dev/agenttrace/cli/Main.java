@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
         subcommands = {RecordCommand.class, RecordHttpCommand.class, ListCommand.class, ShowCommand.class, PolicyCommand.class, AuditCommand.class,
                 WatchCommand.class, LintCommand.class, ResumeCommand.class, McpCommand.class, ExplainCommand.class,
                 DiffCommand.class, StatsCommand.class, CostCommand.class, RetentionCommand.class, ServeCommand.class,
-                HookCommand.class, SetupCommand.class, ReportCommand.class, DashboardCommand.class, ReplayCommand.class, ImportCommand.class,
+                HookCommand.class, SetupCommand.class, WrapCommand.class, WrapCommand.Unwrap.class, ReportCommand.class, DashboardCommand.class,
+                ReplayCommand.class, ImportCommand.class,
                 ExportCommand.class, HealthCommand.class, AuditToolsCommand.class, DriftCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
                 "record exits with the server's own code, 127 if it cannot be started."})

@@ -57,6 +57,10 @@ final class SetupCommand implements Callable<Integer> {
             description = "Where hook sessions are recorded (default: .agent-traces in the project; ~/.agent-traces with --user).")
     Path traceDir;
 
+    @Option(names = "--wrap-servers", description = "Also run the agent's stdio MCP servers through agent-trace record "
+            + "(as 'agent-trace wrap AGENT'; with --undo, as 'agent-trace unwrap AGENT').")
+    boolean wrapServers;
+
     @Spec
     CommandSpec spec;
 
@@ -83,6 +87,8 @@ final class SetupCommand implements Callable<Integer> {
         String prefix = dryRun ? "[dry run] " : "";
         try {
             if (undo) {
+                // servers first: wrap wrote after setup, and Gemini keeps both in one file, whose undo checks it is as setup left it
+                wrapServers(out, agent, true, cmd);
                 HookConfigFile.Outcome r = HookConfigFile.undo(plan.file(), dryRun, force);
                 out.println(prefix + (r.changed() ? plan.file() + ": " + r.note() + " (agent-trace hooks removed)" : r.note()));
                 return ExitCodes.OK;
@@ -100,6 +106,7 @@ final class SetupCommand implements Callable<Integer> {
                     out.println(r.text());
                 }
             }
+            wrapServers(out, agent, false, cmd);
             if (agent == Agent.CLAUDE_CODE && !strict) {
                 out.println("note: HTTP hooks fail open (a call runs if serve is down); --strict refuses calls agent-trace cannot answer");
             }
@@ -108,5 +115,26 @@ final class SetupCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }
+    }
+
+    /** --wrap-servers: the agent's MCP servers, as wrap/unwrap would (record's own trace store, the hooks' --trace-dir if given). */
+    private void wrapServers(PrintWriter out, Agent agent, boolean unwrap, String cmd) {
+        if (!wrapServers) {
+            return;
+        }
+        String servers = switch (agent) {
+            case CLAUDE_CODE -> "claude-code";
+            case CURSOR -> "cursor";
+            case GEMINI -> "gemini";
+            case COPILOT -> "vscode";
+            case CODEX -> null;
+        };
+        if (servers == null) {
+            out.println("note: Codex keeps its MCP servers in .codex/config.toml, which wrap does not rewrite; wrap them by hand");
+            return;
+        }
+        java.util.List<String> extra = traceDir != null ? java.util.List.of("--trace-dir", traceDir.toAbsolutePath().normalize().toString())
+                : java.util.List.of();
+        WrapCommand.run(out, unwrap, servers, null, project, user, dir, null, dryRun, cmd, extra);
     }
 }

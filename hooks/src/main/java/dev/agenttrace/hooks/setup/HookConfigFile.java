@@ -171,7 +171,7 @@ public final class HookConfigFile {
         return false;
     }
 
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    static void writeAtomically(Path file, byte[] bytes) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".agent-trace-tmp");
         Files.write(tmp, bytes);
         try {
