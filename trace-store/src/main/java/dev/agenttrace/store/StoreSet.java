@@ -142,7 +142,7 @@ public final class StoreSet {
     }
 
     /** Why a store directory cannot be read, or null (also when it does not exist: it is empty). */
-    static String unreadable(Path dir) {
+    public static String unreadable(Path dir) {
         if (!Files.exists(dir)) {
             return Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "a link to nothing" : null;
         }
@@ -232,7 +232,7 @@ public final class StoreSet {
             paths.add(f.path().toString());
             msg.append("\n  ").append(f.path()).append(TraceStore.started(f.meta()));
         }
-        msg.append("\nname one by its path as above").append(exact.isEmpty() ? ", or type more of the id" : "")
+        msg.append("\nname one by its path, STORE/ID").append(exact.isEmpty() ? ", or type more of the id" : "")
                 .append(READ_ONE_STORE);
         throw new AmbiguousSessionException(query, paths, msg.toString());
     }
