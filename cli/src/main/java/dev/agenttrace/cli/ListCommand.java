@@ -16,8 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code agent-trace list}: sessions, newest first (by start time, never by id). */
 @Command(name = "list", mixinStandardHelpOptions = true, description = {"List recorded sessions, newest first.",
-        "Says on stderr which stores it read; with several (--trace-dir repeated, or the project's and ~/.agent-traces)",
-        "each session is marked with its store, and a session in any of them can be shown by id, prefix or STORE/ID."})
+        "Names on stderr each store it read. With several stores (--trace-dir repeated,",
+        "or the project's and ~/.agent-traces) each session is marked with its store;",
+        "show, explain, stats and cost find it in any of them by id, prefix or STORE/ID."})
 final class ListCommand implements Callable<Integer> {
     @Mixin
     TraceDirsOption traceDir;

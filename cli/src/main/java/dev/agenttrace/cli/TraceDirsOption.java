@@ -17,8 +17,8 @@ final class TraceDirsOption {
     @Option(names = "--trace-dir", paramLabel = "DIR",
             description = "A trace store to read; repeat it to read several (then only those are read). Default: the store "
                     + "'record' would write to ($AGENT_TRACE_DIR, else trace_dir of the config file, else .agent-traces in the "
-                    + "project root, else ~/.agent-traces) and also ~/.agent-traces when it exists and is another directory "
-                    + "(README, 'Where traces go').")
+                    + "project root, else ~/.agent-traces) and also ~/.agent-traces when it exists and is another directory, "
+                    + "unless $AGENT_TRACE_DIR names the store (README, 'Reading several stores').")
     List<Path> dirs = new ArrayList<>();
 
     /** The stores to read, each with the rule that chose it. */
