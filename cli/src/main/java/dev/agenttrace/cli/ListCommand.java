@@ -84,6 +84,9 @@ final class ListCommand implements Callable<Integer> {
         }
         String probeNote = hidden == 0 ? null : hidden + (hidden == 1 ? " probe session" : " probe sessions")
                 + " (no tool traffic, ended within a second) not listed; --probes lists them";
+        if (sessions.isEmpty() && failed != ExitCodes.OK) {
+            return failed; // no store could be read: said above, and "no sessions yet" would be a guess
+        }
         String in = stores.several() ? "these stores" : stores.first().dir().toString();
         if (sessions.isEmpty() && probeNote != null) {
             err.println("agent-trace: no sessions with tool traffic in " + in + "; " + probeNote);

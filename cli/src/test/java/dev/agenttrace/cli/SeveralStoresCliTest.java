@@ -159,6 +159,7 @@ class SeveralStoresCliTest {
         CliTest.Result none = run("list", "--trace-dir", notAStore.toString());
         assertEquals(1, none.code(), "nothing could be read: " + none.err());
         assertTrue(none.err().contains("not a directory"), none.err());
+        assertFalse(none.err().contains("no sessions"), "it could not look, so it does not say the store is empty: " + none.err());
     }
 
     @Test
