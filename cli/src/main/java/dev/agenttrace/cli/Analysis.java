@@ -13,9 +13,9 @@ final class Analysis {
     private Analysis() {
     }
 
-    static SessionSummary summarize(TraceStore store, String session) {
-        SessionMeta meta = store.resolve(session);
-        return SessionAnalyzer.analyze(store, meta);
+    static SessionSummary summarize(dev.agenttrace.store.StoreSet stores, String session) {
+        dev.agenttrace.store.StoreSet.Found f = stores.resolve(session);
+        return SessionAnalyzer.analyze(f.store(), f.meta());
     }
 
     static void printJson(PrintWriter out, JsonNode n) throws Exception {

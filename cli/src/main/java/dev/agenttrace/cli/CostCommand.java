@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = "Tokens and estimated cost of a session, per phase (real token counts where the trace has them, else payload size / 4; prices per model in trace-store's prices.json).")
 final class CostCommand implements Callable<Integer> {
     @Mixin
-    TraceDirOption traceDir;
+    TraceDirsOption traceDir;
 
     @Mixin
     SessionArgument args;
@@ -42,7 +42,8 @@ final class CostCommand implements Callable<Integer> {
                         + " (or a full model id such as claude-sonnet-4-5)");
             }
         }
-        SessionSummary s = SessionAnalyzer.analyze(traceDir.store(), traceDir.store().resolve(args.session), priced);
+        dev.agenttrace.store.StoreSet.Found found = traceDir.stores().resolve(args.session);
+        SessionSummary s = SessionAnalyzer.analyze(found.store(), found.meta(), priced);
         if (args.json) {
             Analysis.printJson(out, cost(s));
         } else {

@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
         description = "Compare two sessions: tool call counts, files, errors, tokens, cost, duration, and the first call where they diverge.")
 final class DiffCommand implements Callable<Integer> {
     @Mixin
-    TraceDirOption traceDir;
+    TraceDirsOption traceDir;
 
-    @Parameters(index = "0", paramLabel = "A", description = "The first session: an id, a unique prefix of one, or 'latest'.")
+    @Parameters(index = "0", paramLabel = "A", description = "The first session: an id, a unique prefix of one, 'latest', or STORE/ID (its directory).")
     String a;
 
     @Parameters(index = "1", paramLabel = "B", description = "The second session (B - A is reported).")
@@ -34,8 +34,8 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        TraceStore store = traceDir.store();
-        SessionDiff d = SessionDiff.of(Analysis.summarize(store, a), Analysis.summarize(store, b));
+        dev.agenttrace.store.StoreSet stores = traceDir.stores();
+        SessionDiff d = SessionDiff.of(Analysis.summarize(stores, a), Analysis.summarize(stores, b));
         if (json) {
             Analysis.printJson(out, d.toJson());
         } else {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = "Explain a session: phases (one per user prompt), errors, retries, files read and written, slowest calls and cost.")
 final class ExplainCommand implements Callable<Integer> {
     @Mixin
-    TraceDirOption traceDir;
+    TraceDirsOption traceDir;
 
     @Mixin
     SessionArgument args;
@@ -29,8 +29,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        TraceStore store = traceDir.store();
-        SessionMeta meta = store.resolve(args.session);
+        dev.agenttrace.store.StoreSet.Found found = traceDir.stores().resolve(args.session);
+        TraceStore store = found.store();
+        SessionMeta meta = found.meta();
         SessionSummary s = SessionAnalyzer.analyze(store, meta);
         SessionCoverage coverage = SessionCoverage.of(store, meta, s.warnings());
         if (args.json) {

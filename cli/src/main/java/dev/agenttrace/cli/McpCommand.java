@@ -18,10 +18,11 @@ import picocli.CommandLine.Mixin;
 @Command(name = "mcp", mixinStandardHelpOptions = true,
         description = {"Serve the recorded sessions to a debugging agent as MCP tools over stdio:",
                 "list_sessions, get_session, search_events, get_session_summary, diff_sessions.",
-                "Register it in mcp.json as: \"command\": \"agent-trace\", \"args\": [\"mcp\", \"--trace-dir\", \"/path/.agent-traces\"]"})
+                "Register it in mcp.json as: \"command\": \"agent-trace\", \"args\": [\"mcp\", \"--trace-dir\", \"/path/.agent-traces\"]",
+                "(repeat --trace-dir to serve several stores; its first stderr line names every store it serves)."})
 final class McpCommand implements Callable<Integer> {
     @Mixin
-    TraceDirOption traceDir;
+    TraceDirsOption traceDir;
 
     @Override
     public Integer call() throws Exception {
@@ -29,10 +30,10 @@ final class McpCommand implements Callable<Integer> {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
-        dev.agenttrace.store.StoreLocation at = traceDir.location();
-        System.err.println("agent-trace: mcp serves the sessions in " + at.describe());
+        dev.agenttrace.store.StoreSet stores = traceDir.stores();
+        System.err.println("agent-trace: mcp serves the sessions in " + stores.describe());
         OutputStream protocol = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        return TraceMcpServer.serve(dev.agenttrace.store.TraceStore.at(at.dir()), new FileInputStream(FileDescriptor.in), protocol, Main.Version.version());
+        return TraceMcpServer.serve(stores, new FileInputStream(FileDescriptor.in), protocol, Main.Version.version());
     }
 }

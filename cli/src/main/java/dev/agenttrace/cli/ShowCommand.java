@@ -8,6 +8,7 @@ import dev.agenttrace.report.replay.Follow;
 import dev.agenttrace.report.replay.Pacer;
 import dev.agenttrace.store.EventRead;
 import dev.agenttrace.store.SessionMeta;
+import dev.agenttrace.store.StoreSet;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.TraceStore;
 import java.io.PrintWriter;
@@ -21,13 +22,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code agent-trace show <id|prefix|latest>}: one session as a readable timeline. */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Show one session as a timeline: calls, results, errors and durations.")
+        description = {"Show one session as a timeline: calls, results, errors and durations.",
+                "With several stores (see --trace-dir) the session is looked for in all of them."})
 final class ShowCommand implements Callable<Integer> {
     @Mixin
-    TraceDirOption traceDir;
+    TraceDirsOption traceDir;
 
     @Parameters(paramLabel = "SESSION", defaultValue = "latest",
-            description = "A session id, a unique prefix of one, or 'latest' (the most recently started; default).")
+            description = "A session id, a unique prefix of one, 'latest' (the most recently started; default), or STORE/ID "
+                    + "(the session's directory, when the same id is in two stores).")
     String session;
 
     @Option(names = "--json", description = "Print JSON: {meta, events, warnings}.")
@@ -49,8 +52,14 @@ final class ShowCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TraceStore store = traceDir.store();
-        SessionMeta meta = store.resolve(session);
+        StoreSet stores = traceDir.stores();
+        StoreSet.Found found = stores.resolve(session);
+        TraceStore store = found.store();
+        SessionMeta meta = found.meta();
+        if (stores.several()) {
+            err.println("agent-trace: session " + meta.sessionId + " of " + stores.location(store).describe()
+                    + " (read " + stores.stores().size() + " stores)");
+        }
         if (follow) {
             return follow(store, meta, out, err);
         }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Per-tool statistics of a session: calls, errors, error rate, p50 and p95 latency.")
 final class StatsCommand implements Callable<Integer> {
     @Mixin
-    TraceDirOption traceDir;
+    TraceDirsOption traceDir;
 
     @Mixin
     SessionArgument args;
@@ -27,7 +27,7 @@ final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SessionSummary s = Analysis.summarize(traceDir.store(), args.session);
+        SessionSummary s = Analysis.summarize(traceDir.stores(), args.session);
         if (args.json) {
             Analysis.printJson(out, stats(s));
         } else {

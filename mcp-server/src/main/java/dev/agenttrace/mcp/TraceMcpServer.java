@@ -30,11 +30,17 @@ public final class TraceMcpServer {
 
     /** Serves until the client closes stdin; returns the exit code. */
     public static int serve(TraceStore store, InputStream in, OutputStream out, String version) throws InterruptedException {
+        return serve(dev.agenttrace.store.StoreSet.of(store, "--trace-dir"), in, out, version);
+    }
+
+    /** As {@link #serve(TraceStore, InputStream, OutputStream, String)}, over the sessions of several stores. */
+    public static int serve(dev.agenttrace.store.StoreSet stores, InputStream in, OutputStream out, String version)
+            throws InterruptedException {
         // a client that writes its calls and closes stdin at once still gets every answer
         InFlight inFlight = new InFlight();
         InputStream watched = inFlight.reading(in, ANSWER_WAIT_MS);
         OutputStream answering = inFlight.writing(out);
-        TraceTools tools = new TraceTools(store);
+        TraceTools tools = new TraceTools(stores);
         tools.warmUp();
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, answering))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.store.AmbiguousSessionException;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.SessionNotFoundException;
+import dev.agenttrace.store.StoreSet;
 import dev.agenttrace.store.TraceStore;
 import dev.agenttrace.store.analysis.AnalysisText;
 import dev.agenttrace.store.analysis.SessionDiff;
@@ -20,7 +21,10 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import io.modelcontextprotocol.spec.McpSchema.ToolAnnotations;
 import java.io.UncheckedIOException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,28 +39,43 @@ import java.util.function.Function;
 public final class TraceTools {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final TraceQueries queries;
-    private final SummaryCache summaries;
+    private final StoreSet stores;
+    /** Per store, in the order of {@link StoreSet#stores()}. */
+    private final Map<TraceStore, TraceQueries> queries = new LinkedHashMap<>();
+    private final Map<TraceStore, SummaryCache> summaries = new LinkedHashMap<>();
 
     public TraceTools(TraceStore store) {
-        this.queries = new TraceQueries(store);
-        this.summaries = new SummaryCache(store, 64);
+        this(StoreSet.of(store, "--trace-dir"));
+    }
+
+    /** The tools over several stores: sessions of all listed together, ids resolved across them. */
+    public TraceTools(StoreSet stores) {
+        this.stores = stores;
+        for (TraceStore s : stores.stores()) {
+            queries.put(s, new TraceQueries(s));
+            summaries.put(s, new SummaryCache(s, 64));
+        }
     }
 
     /** How many sessions were read and analysed for summaries and diffs (the rest came from the cache). */
     long analyses() {
-        return summaries.analyses();
+        return summaries.values().stream().mapToLong(SummaryCache::analyses).sum();
     }
 
     /** Starts bringing the search index up to date while the client initialises. */
     public void warmUp() {
-        queries.warmUp();
+        queries.forEach((s, q) -> {
+            if (StoreSet.unreadable(s.dir()) == null) {
+                q.warmUp();
+            }
+        });
     }
 
     public List<SyncToolSpecification> specifications() {
         return List.of(
                 spec("list_sessions", "List recorded sessions, newest first (by start time), with tool calls, errors,"
-                        + " tokens and estimated cost. Filter by agent name.", this::listSessions),
+                        + " tokens and estimated cost, and the store each is in (stores lists every store read)."
+                        + " Filter by agent name.", this::listSessions),
                 spec("get_session", "One session's metadata and events in order, optionally only some event types;"
                         + " long sessions come in pages (next_cursor).", this::getSession),
                 spec("search_events", "Find events across sessions (or in one): by tool name, file path, exit code,"
@@ -105,7 +124,9 @@ public final class TraceTools {
                 .replace("list them all with: agent-trace list", "list them all with the list_sessions tool")
                 .replace("(list them with: agent-trace list)", "(the list_sessions tool lists them)")
                 .replace("(list the sessions with: agent-trace list)", "(the list_sessions tool lists them)")
-                .replace("agent-trace list", "list_sessions");
+                .replace("agent-trace list", "list_sessions")
+                .replace(StoreSet.READ_ONE_STORE, "")
+                .replace("name one by its path, STORE/ID", "pass one of these paths as the session id");
     }
 
     private static CallToolResult error(String message) {
@@ -115,47 +136,113 @@ public final class TraceTools {
     // ---------------------------------------------------------------- the tools
 
     Answer listSessions(Arguments args) {
-        TraceQueries.SessionPage page = queries.listSessions(args.limit("limit", 20, 1000), args.string("agent"),
-                Boolean.TRUE.equals(args.bool("include_probes")));
+        int limit = args.limit("limit", 20, 1000);
+        String agent = args.string("agent");
+        boolean withProbes = Boolean.TRUE.equals(args.bool("include_probes"));
+        List<ObjectNode> all = new ArrayList<>();
+        int total = 0;
+        int probes = 0;
+        List<String> problemList = new ArrayList<>();
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        ArrayNode sessions = o.putArray("sessions");
-        page.sessions().forEach(sessions::add);
-        o.put("count", page.sessions().size());
-        o.put("total", page.total());
-        if (page.probes() > 0) {
-            o.put("probes_hidden", page.probes());
+        ArrayNode storeList = JsonNodeFactory.instance.arrayNode();
+        for (TraceStore store : stores.stores()) {
+            ObjectNode st = storeList.addObject();
+            st.put("dir", store.dir().toString());
+            st.put("why", stores.location(store).why());
+            String unreadable = StoreSet.unreadable(store.dir());
+            if (unreadable != null) {
+                st.put("sessions", 0);
+                st.put("problem", unreadable);
+                problemList.add(store.dir() + ": " + unreadable + (stores.several() ? "; the other stores were read" : ""));
+                continue;
+            }
+            try {
+                TraceQueries.SessionPage page = queries.get(store).listSessions(limit, agent, withProbes);
+                for (ObjectNode s : page.sessions()) {
+                    s.put("store", store.dir().toString());
+                    all.add(s);
+                }
+                total += page.total();
+                probes += page.probes();
+                problemList.addAll(page.problems());
+                st.put("sessions", page.total());
+            } catch (RuntimeException e) {
+                if (!stores.several()) {
+                    throw e;
+                }
+                String why = "cannot be read (" + e.getClass().getSimpleName() + (e.getMessage() == null ? ""
+                        : ": " + e.getMessage().lines().findFirst().orElse("")) + ")";
+                st.put("sessions", 0);
+                st.put("problem", why);
+                problemList.add(store.dir() + ": " + why + "; the other stores were read");
+            }
         }
+        all.sort(NEWEST_FIRST);
+        List<ObjectNode> shown = all.subList(0, Math.min(limit, all.size()));
+        ArrayNode sessions = o.putArray("sessions");
+        shown.forEach(sessions::add);
+        o.put("count", shown.size());
+        o.put("total", total);
+        if (probes > 0) {
+            o.put("probes_hidden", probes);
+        }
+        o.set("stores", storeList);
         ArrayNode problems = o.putArray("problems");
-        page.problems().forEach(problems::add);
+        problemList.forEach(problems::add);
         StringBuilder t = new StringBuilder();
-        if (page.sessions().isEmpty()) {
-            t.append("No sessions").append(args.string("agent") == null ? "" : " for agent '" + args.string("agent") + "'")
-                    .append(" in ").append(queries.store().dir()).append(". Record one with: agent-trace record -- <server command>\n");
+        if (stores.several()) {
+            t.append("Read ").append(stores.stores().size()).append(" stores:");
+            storeList.forEach(st -> t.append("\n  ").append(st.get("dir").asText()).append(" (").append(st.get("why").asText())
+                    .append("): ").append(st.has("problem") ? "unreadable: " + st.get("problem").asText()
+                            : st.get("sessions").asInt() + " sessions"));
+            t.append('\n');
+        }
+        String where = stores.several() ? "these stores" : stores.first().dir().toString();
+        if (shown.isEmpty()) {
+            t.append("No sessions").append(agent == null ? "" : " for agent '" + agent + "'")
+                    .append(" in ").append(where).append(". Record one with: agent-trace record -- <server command>\n");
         } else {
-            t.append(page.sessions().size()).append(" of ").append(page.total()).append(" sessions, newest first:\n");
-            for (ObjectNode s : page.sessions()) {
-                t.append(String.format(Locale.ROOT, "%s  %s  %-20s calls %d  errors %d  $%.4f%s%n", s.get("session_id").asText(),
+            t.append(shown.size()).append(" of ").append(total).append(" sessions, newest first:\n");
+            for (ObjectNode s : shown) {
+                t.append(String.format(Locale.ROOT, "%s  %s  %-20s calls %d  errors %d  $%.4f%s%s%n", s.get("session_id").asText(),
                         EventText.time(s.get("started_at")), EventText.clip(EventText.text(s, "agent_name", EventText.text(s, "command", "")), 20),
                         s.get("tool_calls").asLong(), s.get("errors").asLong(), s.get("estimated_cost_usd").asDouble(),
                         s.has("damaged") ? "  (DAMAGED: " + s.get("damaged").asText() + "; counters from its events)"
-                                : s.get("ended").asBoolean() ? "" : "  (not ended)"));
+                                : s.get("ended").asBoolean() ? "" : "  (not ended)",
+                        stores.several() ? "  in " + s.get("store").asText() : ""));
             }
         }
-        if (page.probes() > 0) {
-            t.append(page.probes()).append(page.probes() == 1 ? " probe session" : " probe sessions")
+        if (probes > 0) {
+            t.append(probes).append(probes == 1 ? " probe session" : " probe sessions")
                     .append(" (no tool traffic, ended within a second) left out; include_probes: true lists them\n");
         }
-        page.problems().forEach(p -> t.append("note: ").append(p).append('\n'));
+        problemList.forEach(p -> t.append("note: ").append(p).append('\n'));
         return new Answer(o, t.toString());
     }
 
+    /** list_sessions entries newest first: greatest started_at, unknown start last, ties by id (greatest first). */
+    private static final java.util.Comparator<ObjectNode> NEWEST_FIRST = (x, y) -> {
+        JsonNode a = x.get("started_at");
+        JsonNode b = y.get("started_at");
+        boolean an = a == null || a.isNull();
+        boolean bn = b == null || b.isNull();
+        if (an != bn) {
+            return an ? 1 : -1;
+        }
+        int c = an ? 0 : Double.compare(b.asDouble(), a.asDouble());
+        return c != 0 ? c : y.get("session_id").asText().compareTo(x.get("session_id").asText());
+    };
+
     Answer getSession(Arguments args) {
-        SessionMeta meta = queries.store().resolve(args.required("session_id"));
+        StoreSet.Found found = stores.resolve(args.required("session_id"));
+        SessionMeta meta = found.meta();
+        TraceQueries queries = this.queries.get(found.store());
         List<String> types = args.strings("event_types");
         EventFilter filter = new EventFilter(null, null, null, null, null, new HashSet<>(types), null, null);
         TraceQueries.SearchPage page = queries.search(meta.sessionId, filter, args.limit("limit", 500, 5000), args.string("cursor"));
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         ObjectNode session = page.session() != null ? page.session() : queries.session(meta.sessionId);
+        session.put("store", found.store().dir().toString());
         o.set("session", session);
         ArrayNode events = o.putArray("events");
         for (TraceQueries.Hit h : page.hits()) {
@@ -165,12 +252,13 @@ public final class TraceTools {
         EventText.putNullable(o, "next_cursor", page.nextCursor());
         ArrayNode warnings = o.putArray("warnings");
         page.warnings().forEach(warnings::add);
-        dev.agenttrace.store.SessionCoverage coverage = dev.agenttrace.store.SessionCoverage.of(queries.store(), meta, page.warnings());
+        dev.agenttrace.store.SessionCoverage coverage = dev.agenttrace.store.SessionCoverage.of(found.store(), meta, page.warnings());
         if (coverage.note() != null) {
             warnings.add("this session " + coverage.note());
         }
         StringBuilder t = new StringBuilder();
         t.append("Session ").append(meta.sessionId).append(session.hasNonNull("agent_name") ? " (" + session.get("agent_name").asText() + ")" : "")
+                .append(stores.several() ? " in " + found.store().dir() : "")
                 .append(", started ").append(EventText.time(session.get("started_at"))).append(": ").append(page.hits().size())
                 .append(types.isEmpty() ? " events" : " events of type " + String.join(", ", types))
                 .append(more(page.nextCursor())).append('\n');
@@ -184,30 +272,102 @@ public final class TraceTools {
 
     Answer searchEvents(Arguments args) {
         String sessionArg = args.string("session_id");
-        String sessionId = sessionArg == null || sessionArg.isBlank() ? null : queries.store().resolve(sessionArg).sessionId;
+        StoreSet.Found found = sessionArg == null || sessionArg.isBlank() ? null : stores.resolve(sessionArg);
+        String sessionId = found == null ? null : found.meta().sessionId;
         Double since = args.time("since");
         Double until = args.time("until");
         EventFilter filter = new EventFilter(args.string("tool_name"), args.string("file_path"), args.integer("exit_code"),
                 args.bool("has_error"), args.string("query"), new HashSet<>(args.strings("event_type")), since, until);
-        TraceQueries.SearchPage page = queries.search(sessionId, filter, args.limit("limit", 50, TraceQueries.MAX_LIMIT),
-                args.string("cursor"));
+        int limit = Math.max(1, Math.min(args.limit("limit", 50, TraceQueries.MAX_LIMIT), TraceQueries.MAX_LIMIT));
+        String cursor = args.string("cursor");
+        List<TraceQueries.Hit> hits = new ArrayList<>();
+        List<TraceStore> hitStores = new ArrayList<>();
+        List<String> warningList = new ArrayList<>();
+        String next = null;
+        int scanned = 0;
+        int skipped = 0;
+        if (found != null || !stores.several()) {
+            // one store: its own cursors, unchanged
+            TraceStore store = found != null ? found.store() : stores.first();
+            TraceQueries.SearchPage page = queries.get(store).search(sessionId, filter, limit, cursor);
+            hits.addAll(page.hits());
+            page.hits().forEach(h -> hitStores.add(store));
+            next = page.nextCursor();
+            scanned = page.sessionsScanned();
+            skipped = page.sessionsSkipped();
+            warningList.addAll(page.warnings());
+        } else {
+            // several stores, one after the other; a cursor says which store and where in it
+            List<TraceStore> all = stores.stores();
+            int k = 0;
+            String inner = null;
+            if (cursor != null && !cursor.isBlank()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("s(\\d+)\\.(.*)", java.util.regex.Pattern.DOTALL)
+                        .matcher(cursor.trim());
+                if (!m.matches() || Integer.parseInt(m.group(1)) >= all.size()) {
+                    throw new IllegalArgumentException("'" + cursor + "' is not a cursor from search_events; pass the next_cursor"
+                            + " of the previous page unchanged, or none for the first page");
+                }
+                k = Integer.parseInt(m.group(1));
+                inner = m.group(2).isEmpty() ? null : m.group(2);
+            }
+            for (; k < all.size(); k++) {
+                TraceStore store = all.get(k);
+                String unreadable = StoreSet.unreadable(store.dir());
+                if (unreadable != null) {
+                    warningList.add(store.dir() + ": " + unreadable + "; the other stores were searched");
+                    inner = null;
+                    continue;
+                }
+                TraceQueries.SearchPage page;
+                try {
+                    page = queries.get(store).search(null, filter, limit - hits.size(), inner);
+                } catch (java.io.UncheckedIOException e) {
+                    warningList.add(store.dir() + ": cannot be read (" + e.getMessage() + "); the other stores were searched");
+                    inner = null;
+                    continue;
+                }
+                inner = null;
+                hits.addAll(page.hits());
+                page.hits().forEach(h -> hitStores.add(store));
+                scanned += page.sessionsScanned();
+                skipped += page.sessionsSkipped();
+                warningList.addAll(page.warnings());
+                if (page.nextCursor() != null) {
+                    next = "s" + k + "." + page.nextCursor();
+                    break;
+                }
+                if (hits.size() >= limit) {
+                    next = k + 1 < all.size() ? "s" + (k + 1) + "." : null;
+                    break;
+                }
+            }
+        }
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         ArrayNode events = o.putArray("events");
-        for (TraceQueries.Hit h : page.hits()) {
-            events.add(EventText.json(h.event(), h.sessionId(), h.line()));
+        for (int i = 0; i < hits.size(); i++) {
+            TraceQueries.Hit h = hits.get(i);
+            ObjectNode e = EventText.json(h.event(), h.sessionId(), h.line());
+            if (stores.several()) {
+                e.put("_store", hitStores.get(i).dir().toString());
+            }
+            events.add(e);
         }
-        o.put("count", page.hits().size());
-        EventText.putNullable(o, "next_cursor", page.nextCursor());
-        o.put("sessions_scanned", page.sessionsScanned());
-        o.put("sessions_skipped", page.sessionsSkipped());
+        o.put("count", hits.size());
+        EventText.putNullable(o, "next_cursor", next);
+        o.put("sessions_scanned", scanned);
+        o.put("sessions_skipped", skipped);
         ArrayNode warnings = o.putArray("warnings");
-        page.warnings().forEach(warnings::add);
+        List<String> shownWarnings = warningList.size() > 20 ? warningList.subList(0, 20) : warningList;
+        shownWarnings.forEach(warnings::add);
         StringBuilder t = new StringBuilder();
-        t.append(page.hits().size()).append(page.hits().size() == 1 ? " event" : " events")
+        t.append(hits.size()).append(hits.size() == 1 ? " event" : " events")
                 .append(sessionId == null ? "" : " in session " + sessionId)
-                .append(more(page.nextCursor())).append('\n');
-        EventText.timeline(t, page.hits(), sessionId == null);
-        page.warnings().forEach(w -> t.append("warning: ").append(w).append('\n'));
+                .append(stores.several() ? (found != null ? " of " + found.store().dir() : " in " + stores.stores().size()
+                        + " stores, one store after the other") : "")
+                .append(more(next)).append('\n');
+        EventText.timeline(t, hits, sessionId == null);
+        shownWarnings.forEach(w -> t.append("warning: ").append(w).append('\n'));
         return new Answer(o, t.toString());
     }
 
@@ -217,9 +377,10 @@ public final class TraceTools {
     }
 
     Answer summary(Arguments args) {
-        SessionMeta meta = queries.store().resolve(args.required("session_id"));
-        SessionSummary s = summaries.get(meta);
-        dev.agenttrace.store.SessionCoverage c = dev.agenttrace.store.SessionCoverage.of(queries.store(), meta, s.warnings());
+        StoreSet.Found found = stores.resolve(args.required("session_id"));
+        SessionMeta meta = found.meta();
+        SessionSummary s = summaries.get(found.store()).get(meta);
+        dev.agenttrace.store.SessionCoverage c = dev.agenttrace.store.SessionCoverage.of(found.store(), meta, s.warnings());
         String note = c.note() == null ? "" : "note: this session " + c.note() + "; the summary covers what was recorded.\n";
         return new Answer(s.toJson(), note + AnalysisText.explain(s));
     }
@@ -231,9 +392,9 @@ public final class TraceTools {
             throw new Arguments.BadArgument("both 'session_a' and 'session_b' are required (ids, unique prefixes or 'latest';"
                     + " list_sessions shows them)");
         }
-        SessionMeta ma = queries.store().resolve(a);
-        SessionMeta mb = queries.store().resolve(b);
-        SessionDiff d = SessionDiff.of(summaries.get(ma), summaries.get(mb));
+        StoreSet.Found fa = stores.resolve(a);
+        StoreSet.Found fb = stores.resolve(b);
+        SessionDiff d = SessionDiff.of(summaries.get(fa.store()).get(fa.meta()), summaries.get(fb.store()).get(fb.meta()));
         return new Answer(d.toJson(), AnalysisText.diff(d));
     }
 }

@@ -6,6 +6,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -66,6 +68,41 @@ public record StoreLocation(Path dir, String why) {
         return new StoreLocation(project.resolve(DIR_NAME),
                 project.equals(wd) ? "the working directory" : "the project root of " + wd);
     }
+
+    /**
+     * The stores a reader reads ({@code list}, {@code show}, {@code mcp}, ...): every
+     * {@code --trace-dir} given, in order, and nothing else; else the store a writer would choose
+     * ({@link #resolve}) and, unless {@code $AGENT_TRACE_DIR} chose it, also the per-user store
+     * {@code ~/.agent-traces} when that exists and is another directory.
+     */
+    public static List<StoreLocation> forReading(List<Path> explicit, Path configured, String configSource) {
+        return forReading(explicit, System.getenv(), configured, configSource, Path.of("").toAbsolutePath(),
+                Path.of(System.getProperty("user.home")));
+    }
+
+    public static List<StoreLocation> forReading(List<Path> explicit, Map<String, String> env, Path configured,
+            String configSource, Path workingDir, Path home) {
+        List<StoreLocation> out = new ArrayList<>();
+        if (explicit != null && !explicit.isEmpty()) {
+            for (Path p : explicit) {
+                out.add(new StoreLocation(workingDir.resolve(p), "--trace-dir"));
+            }
+            return out;
+        }
+        StoreLocation primary = resolve(null, env, configured, configSource, workingDir, home);
+        out.add(primary);
+        String fromEnv = env.get(ENV);
+        if (fromEnv == null || fromEnv.isBlank()) {
+            Path user = home.toAbsolutePath().normalize().resolve(DIR_NAME);
+            if (!user.equals(primary.dir()) && Files.isDirectory(user)) {
+                out.add(new StoreLocation(user, USER_STORE_TOO));
+            }
+        }
+        return out;
+    }
+
+    /** Why the per-user store is read beside the project's. */
+    public static final String USER_STORE_TOO = "the per-user store, read too";
 
     /** The nearest directory at or above {@code wd} with a project marker, else {@code wd}. */
     static Path projectRoot(Path wd) {

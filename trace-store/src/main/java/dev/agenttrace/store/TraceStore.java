@@ -52,7 +52,7 @@ public final class TraceStore {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
     /** Newest first: greatest started_at, unknown start last, ties by id (greatest first). */
-    private static final Comparator<SessionMeta> NEWEST_FIRST = Comparator
+    static final Comparator<SessionMeta> NEWEST_FIRST = Comparator
             .comparing((SessionMeta m) -> m.startedAt, Comparator.nullsFirst(Comparator.<Double>naturalOrder()))
             .thenComparing(m -> m.sessionId, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
             .reversed();
@@ -318,6 +318,11 @@ public final class TraceStore {
         }
     }
 
+    /** Whether {@code id} is exactly the id of a session in this store (no prefix matching). */
+    public boolean hasSession(String id) {
+        return idProblem(id) == null && !"latest".equals(id) && isSessionDir(dir.resolve(id));
+    }
+
     private static boolean isSessionDir(Path p) {
         return Files.isDirectory(p) && (Files.exists(p.resolve(META)) || Files.exists(p.resolve(EVENTS)));
     }
@@ -344,7 +349,7 @@ public final class TraceStore {
         return new SessionNotFoundException(query, ids, msg.toString());
     }
 
-    private static String started(SessionMeta m) {
+    static String started(SessionMeta m) {
         return m.startedAt == null ? "" : "  started " + TIME.format(Instant.ofEpochMilli((long) (m.startedAt * 1000)));
     }
 

@@ -81,4 +81,34 @@ class StoreLocationTest {
         assertFalse(StoreLocation.prepare(existing));
         assertFalse(Files.exists(existing.resolve(".gitignore")), "a store agent-strace made is left as it is");
     }
+
+    @Test
+    void readersReadEveryTraceDirGivenAndNothingElse() throws IOException {
+        Files.createDirectories(tmp.resolve("home/.agent-traces"));
+        Path wd = tmp.resolve("proj");
+        var l = StoreLocation.forReading(java.util.List.of(Path.of("a"), Path.of("/b")), Map.of(), null, "c", wd, tmp.resolve("home"));
+        assertEquals(java.util.List.of(wd.resolve("a"), Path.of("/b")), l.stream().map(StoreLocation::dir).toList());
+        assertTrue(l.stream().allMatch(x -> x.why().equals("--trace-dir")));
+    }
+
+    @Test
+    void readersAlsoReadThePerUserStoreWhenItExistsAndIsAnother() throws IOException {
+        Path home = tmp.resolve("home");
+        Path project = Files.createDirectories(tmp.resolve("proj"));
+        Files.createDirectory(project.resolve(".git"));
+        var none = StoreLocation.forReading(java.util.List.of(), Map.of(), null, "c", project, home);
+        assertEquals(java.util.List.of(project.resolve(".agent-traces")), none.stream().map(StoreLocation::dir).toList(),
+                "no per-user store on disk: only the project's");
+        Files.createDirectories(home.resolve(".agent-traces"));
+        var two = StoreLocation.forReading(java.util.List.of(), Map.of(), null, "c", project, home);
+        assertEquals(java.util.List.of(project.resolve(".agent-traces"), home.resolve(".agent-traces")),
+                two.stream().map(StoreLocation::dir).toList());
+        assertEquals(StoreLocation.USER_STORE_TOO, two.get(1).why());
+        var inHome = StoreLocation.forReading(java.util.List.of(), Map.of(), null, "c", home, home);
+        assertEquals(1, inHome.size(), "the per-user store is the store: read once");
+        var env = StoreLocation.forReading(java.util.List.of(), Map.of("AGENT_TRACE_DIR", "/e"), null, "c", project, home);
+        assertEquals(java.util.List.of(Path.of("/e")), env.stream().map(StoreLocation::dir).toList(), "$AGENT_TRACE_DIR names the one store");
+        var conf = StoreLocation.forReading(java.util.List.of(), Map.of(), Path.of("/c"), "c", project, home);
+        assertEquals(2, conf.size(), "a config's trace_dir plus the per-user store");
+    }
 }
