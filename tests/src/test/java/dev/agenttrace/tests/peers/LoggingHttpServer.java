@@ -38,6 +38,8 @@ public final class LoggingHttpServer implements AutoCloseable {
     private final Map<String, OutputStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** When set, a tools/call of {@code Bash} is answered only once it is counted down. */
+    private volatile CountDownLatch holdBash;
 
     public LoggingHttpServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -50,6 +52,11 @@ public final class LoggingHttpServer implements AutoCloseable {
 
     public URI url(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    /** From now on, answers to {@code Bash} calls wait until {@code latch} is counted down. */
+    public void holdBash(CountDownLatch latch) {
+        holdBash = latch;
     }
 
     /** The ids (JSON text) of every tools/call received, whatever its shape. */
@@ -145,6 +152,14 @@ public final class LoggingHttpServer implements AutoCloseable {
         String method = m.path("method").asText("");
         if (method.equals("tools/call")) {
             calls.add(String.valueOf(m.get("id")));
+            CountDownLatch hold = holdBash;
+            if (hold != null && "Bash".equals(m.at("/params/name").asText())) {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         if (!m.has("id") || method.isEmpty()) {
             return null;
