@@ -44,6 +44,11 @@ public final class ScopeFirewall {
         return evaluator.judge(toolName, arguments, context);
     }
 
+    /** What a call of this tool may do to the file system, from the policy's tool table. */
+    public dev.agenttrace.rules.scope.Effect effect(String toolName) {
+        return evaluator.effect(toolName);
+    }
+
     public ScopePolicy policy() {
         return evaluator.policy();
     }

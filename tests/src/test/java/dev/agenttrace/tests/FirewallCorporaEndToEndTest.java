@@ -111,7 +111,7 @@ class FirewallCorporaEndToEndTest {
         }
     }
 
-    private static JsonNode corpus(String name) throws IOException {
+    static JsonNode corpus(String name) throws IOException {
         try (InputStream in = FirewallCorporaEndToEndTest.class.getResourceAsStream("/fixtures/firewall/" + name)) {
             assertNotNull(in, name);
             return JSON.readTree(in);
@@ -119,7 +119,7 @@ class FirewallCorporaEndToEndTest {
     }
 
     /** The fixture the corpus file describes, under {@code base}: root, home. */
-    private static Path[] fixture(JsonNode fixture, Path base) throws IOException {
+    static Path[] fixture(JsonNode fixture, Path base) throws IOException {
         Path root = Files.createDirectories(base.resolve("proj"));
         Path home = Files.createDirectories(base.resolve("home"));
         Path outside = Files.createDirectories(base.resolve("outside"));
@@ -142,7 +142,7 @@ class FirewallCorporaEndToEndTest {
         }
     }
 
-    private static ObjectNode toolsCall(int id, String tool, JsonNode args) {
+    static ObjectNode toolsCall(int id, String tool, JsonNode args) {
         ObjectNode c = JSON.createObjectNode();
         c.put("jsonrpc", "2.0");
         c.put("id", id);

@@ -156,6 +156,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean streamable = ex.route == Exchange.Route.STREAMABLE;
         Checkpoint.Verdict v = px.checkpoint().clientMessage(ex.body, streamable ? "http-post" : "sse-post", ex.session,
                 ex.session.watch(), streamable ? Checkpoint.Batches.WHOLE : Checkpoint.Batches.SPLIT);
+        if (v.waiting() != null) {
+            // it names paths while a call that may change files runs: judged on this connection's
+            // event loop once that call is answered; this connection's next requests wait behind it
+            v.waiting().then(ctx.channel().eventLoop(), w -> {
+                if (!ex.finished) {
+                    apply(ctx, ex, w);
+                }
+            });
+            return;
+        }
+        apply(ctx, ex, v);
+    }
+
+    private void apply(ChannelHandlerContext ctx, Exchange ex, Checkpoint.Verdict v) {
         for (String line : v.stderr()) {
             px.err().println(line);
         }

@@ -291,6 +291,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         ex.finished = true;
         cancelTimer();
         boolean aligned = wholeEvents != null;
+        abandoned();
         releaseEvents();
         px.err().println("agent-trace: " + reason);
         ex.session.problem(Direction.SERVER_TO_CLIENT, kind, reason, null);
@@ -326,11 +327,20 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     }
 
     /** The client went away: the upstream connection is in an unknown state, drop it. */
+    /** A POST's calls that were not answered through it: those still running stop holding path calls after a while. */
+    private void abandoned() {
+        if (ex.route == Exchange.Route.STREAMABLE && ex.session != null && ex.body != null && ex.body.length > 0
+                && ex.session.changeFence().changing()) {
+            ex.session.changeFence().abandonedRequests(ex.body);
+        }
+    }
+
     void clientGone() {
         if (ex.finished) {
             return;
         }
         ex.finished = true;
+        abandoned();
         cancelTimer();
         releaseEvents();
         if (ex.upstream != null) {

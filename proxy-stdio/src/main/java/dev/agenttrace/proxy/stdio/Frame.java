@@ -75,6 +75,25 @@ public final class Frame {
     }
 
     /** A copy of the body bytes. */
+    /** A copy that owns its bytes (the reader reuses its buffer for the next frame). */
+    Frame detached() {
+        Frame f = new Frame();
+        f.kind = kind;
+        f.framing = framing;
+        f.buf = new byte[rawLen > 0 ? rawLen : bodyLen];
+        if (rawLen > 0) {
+            System.arraycopy(buf, rawOff, f.buf, 0, rawLen);
+            f.rawLen = rawLen;
+            f.bodyOff = bodyOff - rawOff;
+        } else {
+            System.arraycopy(buf, bodyOff, f.buf, 0, bodyLen);
+        }
+        f.bodyLen = bodyLen;
+        f.size = size;
+        f.problem = problem;
+        return f;
+    }
+
     public byte[] copyBody() {
         byte[] b = new byte[bodyLen];
         System.arraycopy(buf, bodyOff, b, 0, bodyLen);

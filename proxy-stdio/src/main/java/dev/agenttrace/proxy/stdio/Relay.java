@@ -42,6 +42,8 @@ final class Relay implements Runnable {
     private final Checkpoint checkpoint;
     private final WatchedSession watch;
     private boolean watchFailed;
+    /** Judges and forwards the client messages that waited for running changes ({@link dev.agenttrace.rules.inline.ChangeFence}). */
+    private java.util.concurrent.ExecutorService held;
     private FrameReader reader;
     /** Content-Length bodies from this size on are cut through (the pipe holds 64 KiB anyway). */
     static final int STREAM_FROM = 128 * 1024;
@@ -96,6 +98,15 @@ final class Relay implements Runnable {
             err.println("agent-trace: internal error relaying " + dir.label() + ", ending the session: " + bug);
             bug.printStackTrace(err);
         } finally {
+            if (held != null) {
+                // the client is done sending: what still waits is judged (or refused) before the server's input closes
+                try {
+                    recorder.changeFence().awaitNoWaiters(recorder.changeFence().waitMillis() + 5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                held.shutdown();
+            }
             receiver.flushQuietly();
             ended.ended(dir, receiverGone);
         }
@@ -185,6 +196,24 @@ final class Relay implements Runnable {
             receiver.forward(f);
             return;
         }
+        if (v.waiting() != null) {
+            // it names paths while a call that may change files runs: judged once that call is answered
+            // (on another thread: this one goes on reading, so what else the client sends is not held up)
+            Frame held = f.detached();
+            v.waiting().then(heldJudgements(), w -> {
+                try {
+                    write(held, w);
+                    receiver.flush();
+                } catch (IOException serverGone) {
+                    // this relay notices it on its next write, or has ended already
+                }
+            });
+            return;
+        }
+        write(f, v);
+    }
+
+    private void write(Frame f, Checkpoint.Verdict v) throws IOException {
         recorder.noteFraming(dir, f.framing());
         if (v.forwardOriginal()) {
             receiver.forward(f);
@@ -210,6 +239,17 @@ final class Relay implements Runnable {
         recorder.noteFraming(dir, f.framing());
         receiver.forward(f);
         recorder.catchUp();
+    }
+
+    private java.util.concurrent.Executor heldJudgements() {
+        if (held == null) {
+            held = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "agent-trace-waiting-calls");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return held;
     }
 
     private void reply(String idJson, int code, String message) throws IOException {

@@ -20,6 +20,10 @@ final class WireRecorder extends SessionRecorder {
      */
     List<TraceEvent> message(Direction dir, Frame f) {
         if (!inline() && attached() && writer() == null) {
+            if (dir == Direction.SERVER_TO_CLIENT) {
+                // tracing is off, but the firewall still needs to know which calls were answered
+                changeFence().serverMessage(f.buffer(), f.bodyOffset(), f.bodyLength());
+            }
             return List.of();
         }
         return message(dir, f.copyBody(), f.framing());

@@ -72,8 +72,12 @@ public final class Checkpoint {
      * @param refusals        the refused tool calls, for callers that answer in their own terms (hooks)
      */
     public record Verdict(boolean forwardOriginal, byte[] forward, byte[] reply, List<String> stderr,
-                          List<Refusal> refusals) {
-        static final Verdict FORWARD = new Verdict(true, null, null, List.of(), List.of());
+                          List<Refusal> refusals, Wait waiting) {
+        static final Verdict FORWARD = new Verdict(true, null, null, List.of(), List.of(), null);
+
+        Verdict(boolean forwardOriginal, byte[] forward, byte[] reply, List<String> stderr, List<Refusal> refusals) {
+            this(forwardOriginal, forward, reply, stderr, refusals, null);
+        }
 
         /** True when something goes to the server (the message, or the allowed part of it). */
         public boolean forwards() {
@@ -88,6 +92,42 @@ public final class Checkpoint {
         /** The reason given for the first refusal (what the model is told), or null. */
         public String reason() {
             return refusals.isEmpty() ? null : refusals.get(0).message();
+        }
+    }
+
+    /**
+     * A message that cannot be judged yet: it names paths, and a call that may change files is
+     * still running ({@link ChangeFence}). Nothing was recorded or forwarded; the transport hands
+     * over what to do with the verdict once there is one, and the bytes it was given stay its own
+     * to forward (copy them if its buffer is reused).
+     */
+    public final class Wait {
+        private final byte[] body;
+        private final JsonNode msg;
+        private final String framing;
+        private final SessionRecorder recorder;
+        private final WatchedSession watch;
+        private final Batches batches;
+
+        private Wait(byte[] body, JsonNode msg, String framing, SessionRecorder recorder, WatchedSession watch, Batches batches) {
+            this.body = body;
+            this.msg = msg;
+            this.framing = framing;
+            this.recorder = recorder;
+            this.watch = watch;
+            this.batches = batches;
+        }
+
+        /**
+         * Judges the message once the running changes are answered (or refuses it at the bound)
+         * and gives the verdict to {@code then}, on {@code executor}, which must not run the task
+         * on the calling thread; the next waiting call is judged only after {@code then} returns,
+         * so it must write what the verdict forwards before returning.
+         */
+        public void then(java.util.concurrent.Executor executor, java.util.function.Consumer<Verdict> then) {
+            recorder.changeFence().await(executor, refusal -> then.accept(refusal == null
+                    ? judge(body, msg, framing, recorder, watch, batches, true, null)
+                    : judge(body, msg, framing, recorder, watch, batches, true, refusal)));
         }
     }
 
@@ -145,6 +185,9 @@ public final class Checkpoint {
             return refuseAll(body, recorder);
         }
         boolean enforcing = enforcing();
+        if (enforcing && recorder.changeFence().changing()) {
+            cancellations(body, recorder.changeFence());
+        }
         if ((guard == null && watch == null) || (!enforcing && !Guard.mayBeToolCall(body, 0, body.length))) {
             recorder.message(Direction.CLIENT_TO_SERVER, body, framing, null);
             return Verdict.FORWARD;
@@ -174,7 +217,64 @@ public final class Checkpoint {
             }
             return Verdict.FORWARD;
         }
-        return judge(body, msg, framing, recorder, watch, batches);
+        if (enforcing && recorder.changeFence().mustWait() && judgesPaths(msg)) {
+            return new Verdict(false, null, null, List.of(), List.of(), new Wait(body, msg, framing, recorder, watch, batches));
+        }
+        return judge(body, msg, framing, recorder, watch, batches, true, null);
+    }
+
+    /** True when the message holds a tools/call whose judgement resolves paths. */
+    private boolean judgesPaths(JsonNode msg) {
+        if (msg instanceof ArrayNode a) {
+            for (JsonNode e : a) {
+                if (judgesPathsOne(e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return judgesPathsOne(msg);
+    }
+
+    private boolean judgesPathsOne(JsonNode e) {
+        return isCall(e) && effect(e).judgesPaths();
+    }
+
+    private dev.agenttrace.rules.scope.Effect effect(JsonNode call) {
+        return guard.policy().firewall().effect(call.path("params").path("name").asText(""));
+    }
+
+    /** Under {@code enforce} with a change running: a {@code notifications/cancelled} for it lets it go after the bound. */
+    private void cancellations(byte[] body, ChangeFence fence) {
+        if (indexOf(body, CANCELLED) < 0) {
+            return;
+        }
+        JsonNode msg;
+        try {
+            msg = mapper.readTree(body);
+        } catch (IOException e) {
+            return;
+        }
+        for (JsonNode e : msg instanceof ArrayNode ? msg : List.of(msg)) {
+            if ("notifications/cancelled".equals(e.path("method").asText(null)) && e.path("params").has("requestId")) {
+                fence.abandoned(e.path("params").get("requestId"));
+            }
+        }
+    }
+
+    private static final byte[] CANCELLED = "cancelled".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static int indexOf(byte[] b, byte[] needle) {
+        outer:
+        for (int i = 0; i <= b.length - needle.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (b[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /**
@@ -203,11 +303,18 @@ public final class Checkpoint {
             recorder.message(Direction.CLIENT_TO_SERVER, body, framing, msg);
             return refuseAll(body, recorder);
         }
-        return judge(body, msg, framing, recorder, watch, Batches.SPLIT);
+        return judge(body, msg, framing, recorder, watch, Batches.SPLIT, false, null);
     }
 
+    /**
+     * @param timed   the message is forwarded by a transport that reports the server's answers,
+     *                so a forwarded call that may change files is registered with the session's
+     *                {@link ChangeFence}
+     * @param waited  set when the message waited too long for running changes: the refusal text
+     *                for every call in it that judges paths; else null
+     */
     private Verdict judge(byte[] body, JsonNode msg, String framing, SessionRecorder recorder, WatchedSession watch,
-                          Batches batches) {
+                          Batches batches, boolean timed, String waited) {
         // the policy first (it may not need the trace), then the record, then the watch, which has
         // seen the message's events by then
         boolean batch = msg instanceof ArrayNode;
@@ -244,6 +351,7 @@ public final class Checkpoint {
         ObjectNode single = null;
         boolean dropped = false;
         boolean enforcing = enforcing();
+        List<JsonNode> changes = List.of();
         for (int i = 0; i < n; i++) {
             JsonNode element = elements.get(i);
             ObjectNode reply = null;
@@ -270,6 +378,17 @@ public final class Checkpoint {
                     refusals.add(new Refusal(j.requestId(), j.decision().tool(), "policy", j.decision().blockedMessage()));
                 }
             }
+            if (reply == null && shape == null && waited != null && judgesPathsOne(element)) {
+                String tool = element.path("params").path("name").asText("");
+                String text = "Blocked by agent-trace policy (not judged in time): " + waited + "; a call that names paths is judged"
+                        + " only once the calls before it that may change files have been answered, so that a link they make is"
+                        + " seen. The tool \"" + tool + "\" was NOT executed; send the call again once they have finished (or cancel"
+                        + " them)";
+                reply = waitedResult(element.get("id"), text);
+                stderr.add("agent-trace: blocked tools/call " + tool + ": " + waited + " (not forwarded)");
+                refusals.add(new Refusal(element.get("id"), tool, "checkpoint", text));
+                recorder.problem(Direction.CLIENT_TO_SERVER, "refused", text, null);
+            }
             if (reply == null && block != null && isCall(element)) {
                 JsonNode id = element.get("id");
                 String tool = element.path("params").path("name").asText("");
@@ -290,6 +409,13 @@ public final class Checkpoint {
                 stderr.add("agent-trace: watch rule \"" + block.rule() + "\" blocked tools/call " + tool + " (not forwarded)");
                 refusals.add(new Refusal(id, tool, "watch", block.blockedMessage(tool)));
             }
+            if (reply == null && timed && enforcing && isCall(element) && element.hasNonNull("id")
+                    && effect(element) == dev.agenttrace.rules.scope.Effect.CHANGES) {
+                if (changes.isEmpty()) {
+                    changes = new ArrayList<>(1);
+                }
+                changes.add(element);
+            }
             if (!batch) {
                 single = reply;
             } else if (reply != null) {
@@ -309,14 +435,17 @@ public final class Checkpoint {
                 if (dropped) {
                     return new Verdict(false, null, null, stderr, refusals);
                 }
+                started(recorder, changes);
                 return stderr.isEmpty() ? Verdict.FORWARD : new Verdict(true, null, null, stderr, List.of());
             }
             return answered(recorder, null, bytes(single), stderr, refusals);
         }
         if (replies == null && !dropped) {
+            started(recorder, changes);
             return new Verdict(true, null, null, stderr, List.of());
         }
         if (replies == null) {
+            started(recorder, changes);
             return new Verdict(false, kept == null ? null : bytes(kept), null, stderr, refusals);
         }
         if (kept == null) {
@@ -335,7 +464,28 @@ public final class Checkpoint {
             }
             return answered(recorder, null, bytes(replies), stderr, refusals);
         }
+        started(recorder, changes);
         return answered(recorder, bytes(kept), bytes(replies), stderr, refusals);
+    }
+
+    /** The forwarded calls that may change files run from now until the server answers them. */
+    private static void started(SessionRecorder recorder, List<JsonNode> changes) {
+        for (JsonNode c : changes) {
+            recorder.changeFence().started(c.get("id"), c.path("params").path("name").asText(""));
+        }
+    }
+
+    /** The answer to a call refused because it could not be judged in time: a tool result, so the model reads why. */
+    private ObjectNode waitedResult(JsonNode id, String text) {
+        ObjectNode reply = mapper.createObjectNode();
+        reply.put("jsonrpc", "2.0");
+        reply.set("id", id);
+        ObjectNode result = reply.putObject("result");
+        ObjectNode t = result.putArray("content").addObject();
+        t.put("type", "text");
+        t.put("text", text);
+        result.put("isError", true);
+        return reply;
     }
 
     private Verdict answered(SessionRecorder recorder, byte[] forward, byte[] reply, List<String> stderr, List<Refusal> refusals) {

@@ -51,6 +51,7 @@ public class SessionRecorder {
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<Arrived> arrived = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean catchUpFailed;
+    private final ChangeFence changeFence;
 
     private record Arrived(Direction dir, byte[] body, String framing, long nanos) {
     }
@@ -62,6 +63,12 @@ public class SessionRecorder {
     }
 
     public SessionRecorder() {
+        this(new ChangeFence());
+    }
+
+    /** @param changeFence orders this session's calls in time (its bound: how long a path call may wait) */
+    public SessionRecorder(ChangeFence changeFence) {
+        this.changeFence = changeFence;
         Instant now = Instant.now();
         this.nanoAtStart = System.nanoTime();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -77,6 +84,14 @@ public class SessionRecorder {
      */
     public void classifyInline(String sessionId, StoreOptions options, Consumer<TraceEvent> observer) {
         inline = new Inline(sessionId, options, observer);
+    }
+
+    /**
+     * The session's calls in time: which calls that may change files are running, and which path
+     * calls wait for them. Every server message recorded here is shown to it.
+     */
+    public ChangeFence changeFence() {
+        return changeFence;
     }
 
     public boolean inline() {
@@ -129,6 +144,9 @@ public class SessionRecorder {
      * parsed once.
      */
     public List<TraceEvent> message(Direction dir, byte[] body, String framing, com.fasterxml.jackson.databind.JsonNode parsed) {
+        if (dir == Direction.SERVER_TO_CLIENT) {
+            changeFence.serverMessage(body, 0, body.length);
+        }
         if (inline == null && attached && writer == null) {
             return List.of();
         }
@@ -150,6 +168,9 @@ public class SessionRecorder {
         if (inline == null) {
             message(dir, body, framing);
             return;
+        }
+        if (dir == Direction.SERVER_TO_CLIENT) {
+            changeFence.serverMessage(body, 0, body.length);
         }
         arrived.add(new Arrived(dir, body, framing, System.nanoTime()));
     }

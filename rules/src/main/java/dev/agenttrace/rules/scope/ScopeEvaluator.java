@@ -78,4 +78,27 @@ public final class ScopeEvaluator {
         PathNormaliser paths = PathNormaliser.ofRealPaths(context.root(), context.home(), context.serverHome());
         return new CallJudgement(policy, toolName == null ? "" : toolName, arguments, paths, protection(context)).run();
     }
+
+    /**
+     * What the call may do to the file system ({@link Effect}), from the tool table alone: a tool
+     * whose every argument is a read is {@link Effect#READS}, one declared to touch nothing is
+     * {@link Effect#NONE}, and every other tool, known or not, {@link Effect#CHANGES}. Costs one
+     * table look-up.
+     */
+    public Effect effect(String toolName) {
+        var spec = policy.tools().lookup(toolName);
+        if (spec.isEmpty()) {
+            return Effect.CHANGES;
+        }
+        Effect e = Effect.NONE;
+        for (ArgumentBinding b : spec.get().arguments()) {
+            switch (b.kind()) {
+                case FILE_READ, TREE_READ, URL -> e = Effect.READS;
+                default -> {
+                    return Effect.CHANGES;
+                }
+            }
+        }
+        return e;
+    }
 }
