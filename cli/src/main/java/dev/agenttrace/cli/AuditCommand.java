@@ -110,9 +110,9 @@ final class AuditCommand implements Callable<Integer> {
             out.println(jsonOut.toPrettyString());
         }
         if (unreadable > 0 && !json) {
-            out.printf("%d session%s could not be read at all: not judged (exit 1)%n", unreadable, unreadable == 1 ? "" : "s");
+            out.printf("%d session%s could not be read at all: not judged (exit " + ExitCodes.FAILURE + ")%n", unreadable, unreadable == 1 ? "" : "s");
         }
         out.flush();
-        return violations > 0 || unreadable > 0 ? 1 : ExitCodes.OK;
+        return unreadable > 0 ? ExitCodes.FAILURE : violations > 0 ? ExitCodes.FOUND : ExitCodes.OK;
     }
 }

@@ -239,7 +239,7 @@ final class AuditToolsCommand implements Callable<Integer> {
         } else {
             print(out, agents, servers);
         }
-        return unguarded > 0 || unapproved > 0 || !errors.isEmpty() ? ExitCodes.FAILURE : ExitCodes.OK;
+        return !errors.isEmpty() ? ExitCodes.FAILURE : unguarded > 0 || unapproved > 0 ? ExitCodes.FOUND : ExitCodes.OK;
     }
 
     private void print(PrintWriter out, ArrayNode agents, ArrayNode servers) {

@@ -122,12 +122,12 @@ final class LintCommand implements Callable<Integer> {
                     warnings == 1 ? "" : "s", warnings > 0 && critical == 0 && !strict ? " (exit 0; --strict fails on warnings)" : "");
         }
         if (unreadable > 0 && !json) {
-            out.printf("%d session%s could not be read at all: not linted (exit 1 at least)%n", unreadable, unreadable == 1 ? "" : "s");
+            out.printf("%d session%s could not be read at all: not linted (exit " + ExitCodes.FAILURE + ")%n", unreadable, unreadable == 1 ? "" : "s");
         }
         out.flush();
-        if (critical > 0) {
-            return 2;
+        if (unreadable > 0) {
+            return ExitCodes.FAILURE;
         }
-        return strict && warnings > 0 || unreadable > 0 ? 1 : ExitCodes.OK;
+        return critical > 0 || strict && warnings > 0 ? ExitCodes.FOUND : ExitCodes.OK;
     }
 }

@@ -23,7 +23,9 @@ import picocli.CommandLine.Command;
                 HookCommand.class, SetupCommand.class, WrapCommand.class, WrapCommand.Unwrap.class, ReportCommand.class, DashboardCommand.class,
                 ReplayCommand.class, ImportCommand.class,
                 ExportCommand.class, HealthCommand.class, AuditToolsCommand.class, DriftCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (unknown option, missing or ambiguous session);",
+        footer = {"", "Exit codes: 0 ok, 1 failure (or part of the input could not be read), 2 bad input (unknown option,",
+                "missing or ambiguous session), 3 found (audit: violations; lint: critical findings, or warnings with --strict;",
+                "audit-tools: unguarded or unapproved; policy explain: blocked; policy diff: newly blocked calls);",
                 "record exits with the server's own code, 127 if it cannot be started."})
 public final class Main implements Runnable {
 

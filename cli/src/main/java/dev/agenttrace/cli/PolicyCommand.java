@@ -100,7 +100,7 @@ final class PolicyCommand implements Runnable {
                 }
             }
             out.flush();
-            return d.blocked() ? 1 : ExitCodes.OK;
+            return d.blocked() ? ExitCodes.FOUND : ExitCodes.OK;
         }
     }
 }

@@ -108,7 +108,7 @@ final class PolicyDiffCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return !replay.newlyBlocked().isEmpty() || unreadable > 0 ? 1 : ExitCodes.OK;
+        return unreadable > 0 ? ExitCodes.FAILURE : !replay.newlyBlocked().isEmpty() ? ExitCodes.FOUND : ExitCodes.OK;
     }
 
     private static ScopePolicy load(Path file, String which) {

@@ -27,7 +27,7 @@ class AuditToolsCommandTest {
                   "weird": {"command": 42}}}
                 """);
         Result r = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString(), "--json");
-        assertEquals(1, r.code(), r.err());
+        assertEquals(3, r.code(), r.err());
         JsonNode servers = JSON.readTree(r.out()).path("servers");
         assertEquals(4, servers.size(), r.out());
         assertEquals("fs", servers.get(0).path("name").asText());
@@ -53,7 +53,7 @@ class AuditToolsCommandTest {
         Files.createDirectories(repo.resolve(".cursor"));
         Files.writeString(repo.resolve(".cursor/mcp.json"), "{\"mcpServers\": {\"raw\": {\"command\": \"npx\", \"args\": [\"s\"]}}}");
         Result r = CliTest.run("audit-tools", "--home", repo.resolve("no-home").toString(), "--repo", repo.toString(), "--json");
-        assertEquals(1, r.code(), r.err());
+        assertEquals(1, r.code(), "a config that cannot be read: the audit is not whole: " + r.err());
         JsonNode errors = JSON.readTree(r.out()).path("errors");
         assertEquals(1, errors.size(), r.out());
         assertTrue(errors.get(0).asText().contains(".mcp.json:2:"), "file:line:col: " + r.out());
@@ -85,7 +85,7 @@ class AuditToolsCommandTest {
                     "sneaky": {"command": "agent-trace", "args": ["record", "--", "srv", "--policy", "p.json"]}}}}}
                 """);
         Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--home", home.toString(), "--approved", "claude-code,copilot", "--json");
-        assertEquals(1, r.code(), r.err());
+        assertEquals(3, r.code(), r.err());
         JsonNode report = JSON.readTree(r.out());
         java.util.Map<String, JsonNode> agents = new java.util.TreeMap<>();
         report.path("agents").forEach(a -> agents.put(a.path("agent").asText(), a));
@@ -151,7 +151,7 @@ class AuditToolsCommandTest {
                 url = "http://127.0.0.1:3100/mcp"
                 """);
         Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--home", home.toString(), "--json");
-        assertEquals(1, r.code(), r.err());
+        assertEquals(3, r.code(), r.err());
         JsonNode report = JSON.readTree(r.out());
         java.util.Map<String, String> status = new java.util.TreeMap<>();
         report.path("servers").forEach(s -> status.put(s.path("agent").asText() + "/" + s.path("name").asText(), s.path("status").asText()));
@@ -175,7 +175,7 @@ class AuditToolsCommandTest {
                 """);
         Files.writeString(repo.resolve(".mcp.json"), "{\"mcpServers\": {\"raw\": {\"command\": \"npx\", \"args\": [\"s\"]}}}");
         Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--home", tmp.resolve("no-home").toString(), "--json");
-        assertEquals(1, r.code(), r.err());
+        assertEquals(1, r.code(), "a config that cannot be read: the audit is not whole: " + r.err());
         JsonNode report = JSON.readTree(r.out());
         assertEquals(1, report.path("errors").size(), r.out());
         String error = report.path("errors").get(0).asText();
@@ -200,7 +200,7 @@ class AuditToolsCommandTest {
                 "-m", "a person named Claude is no agent"));
         Result r = CliTest.run("audit-tools", "--repo", repo.toString(), "--home", tmp.resolve("no-home").toString(),
                 "--approved", "aider,windsurf,copilot", "--json");
-        assertEquals(1, r.code(), r.err());
+        assertEquals(3, r.code(), r.err());
         JsonNode report = JSON.readTree(r.out());
         java.util.Map<String, JsonNode> agents = new java.util.TreeMap<>();
         report.path("agents").forEach(a -> agents.put(a.path("agent").asText(), a));

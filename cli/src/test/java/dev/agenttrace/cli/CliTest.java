@@ -147,7 +147,7 @@ class CliTest {
             throw new java.io.UncheckedIOException(e);
         }
         Result r = run("audit", "7f3e", "--policy", policy.toString(), "--trace-dir", store.toString());
-        assertEquals(1, r.code(), r.out() + r.err());
+        assertEquals(3, r.code(), "violations found: " + r.out() + r.err());
         assertTrue(r.out().contains("root /home/dev/proj"), "judged against the directory it was recorded in: " + r.out());
         assertTrue(r.out().contains("files.read.deny \".env\""), r.out());
     }

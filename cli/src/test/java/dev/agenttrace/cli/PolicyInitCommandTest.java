@@ -44,7 +44,7 @@ class PolicyInitCommandTest {
 
         Result env = CliTest.run("policy", "explain", "--root", root.toString(), "--tool", "Read", "--args",
                 "{\"file_path\":\"" + root + "/.env.production\"}", policy.toString());
-        assertEquals(1, env.code(), env.out() + env.err());
+        assertEquals(3, env.code(), "policy explain: blocked: " + env.out() + env.err());
         assertTrue(env.out().contains("files.read.deny \".env.*\""), env.out());
         Result test = CliTest.run("policy", "explain", "--root", root.toString(), "--tool", "Bash", "--args", "{\"command\":\"npm test\"}",
                 policy.toString());

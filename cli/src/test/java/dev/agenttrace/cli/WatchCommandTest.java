@@ -61,7 +61,7 @@ class WatchCommandTest {
                 r.out());
         // lint judges the same session by the same defaults: critical there too
         Result lint = run("lint", s.id, "--trace-dir", store.toString());
-        assertEquals(2, lint.code(), lint.out() + lint.err());
+        assertEquals(3, lint.code(), lint.out() + lint.err());
         assertTrue(lint.out().contains("retried 4 times"), lint.out());
         assertTrue(r.out().contains("ended a1b2c3d4e5f60001  calls 7  errors 7"), r.out());
         assertTrue(r.out().contains("tripped: retry"), r.out());
