@@ -182,6 +182,39 @@ class ClaudeCodeHooksEndToEndTest {
                     + " model requests): " + diagnostics);
             assertEquals(null, model.toolResult("toolu_fail4") == null ? null : "asked again",
                     "no model turn after the stop: " + diagnostics);
+
+            // 4. agent-trace import of the transcript Claude Code wrote tells the same story as the hooks did
+            Path imported = tmp.resolve("imported");
+            List<String> cmd = new ArrayList<>(Peers.cli("import", "--claude-code", "--project", project.toString(), "--trace-dir", imported.toString()));
+            cmd.add(1, "-Duser.home=" + home);
+            ProcessBuilder ib = new ProcessBuilder(cmd).redirectErrorStream(true);
+            ib.environment().remove("CLAUDE_CONFIG_DIR");
+            Process imp = ib.start();
+            String importOut = new String(imp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, imp.waitFor(), importOut);
+            assertTrue(importOut.contains("1 imported"), importOut);
+            List<JsonNode> fromTranscript = Peers.events(Peers.sessionWith(imported, "tool_call"));
+            assertEquals(toolUseIds(events), toolUseIds(fromTranscript), "the same tool calls, by tool_use_id, from the hooks and from the transcript");
+            JsonNode importedWrite = fromTranscript.stream().filter(e -> "tool_call".equals(e.path("event_type").asText())
+                    && "toolu_write".equals(e.path("data").path("tool_use_id").asText())).findFirst().orElseThrow();
+            assertTrue(fromTranscript.stream().anyMatch(e -> "tool_result".equals(e.path("event_type").asText())
+                    && importedWrite.path("event_id").asText().equals(e.path("parent_id").asText())), "the Write's result is linked to it: " + fromTranscript);
+            Process again = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String againOut = new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, again.waitFor(), againOut);
+            assertTrue(againOut.contains("0 imported") && againOut.contains("1 unchanged"), "a second import adds nothing: " + againOut);
         }
+    }
+
+    /** The tool_use_ids of the tool calls of a session, in order. */
+    private static List<String> toolUseIds(List<JsonNode> events) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode e : events) {
+            if ("tool_call".equals(e.path("event_type").asText())) {
+                JsonNode d = e.path("data");
+                ids.add(d.hasNonNull("tool_use_id") ? d.path("tool_use_id").asText() : d.path("request_id").asText());
+            }
+        }
+        return ids;
     }
 }
