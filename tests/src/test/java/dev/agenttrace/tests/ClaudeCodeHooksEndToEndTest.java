@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,33 +53,7 @@ class ClaudeCodeHooksEndToEndTest {
 
     /** Starts serve on a free port; returns the port once it listens. */
     private int serve(Path traces, StringBuilder log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString()));
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        started.add(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            Pattern listening = Pattern.compile("serving hooks at http://127\\.0\\.0\\.1:(\\d+)/");
-            try {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                    Matcher m = listening.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // serve ended
-            }
-            port.completeExceptionally(new AssertionError("serve ended before listening:\n" + log));
-        }, "serve-log");
-        t.setDaemon(true);
-        t.start();
-        return port.get(60, TimeUnit.SECONDS);
+        return Peers.startServe(new ProcessBuilder(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString())), log, started);
     }
 
     private static ObjectNode input(String... kv) {

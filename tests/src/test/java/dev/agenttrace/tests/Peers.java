@@ -2,12 +2,19 @@ package dev.agenttrace.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** How the end-to-end tests start things, and read what the proxy recorded (with plain Jackson). */
@@ -28,6 +35,39 @@ final class Peers {
         cmd.add("--");
         cmd.addAll(child);
         return cmd;
+    }
+
+    /**
+     * Starts {@code agent-trace serve} as {@code pb} describes it (its output merged into the log), and
+     * returns the port once serve says it listens; every line serve prints is appended to {@code log}.
+     */
+    static int startServe(ProcessBuilder pb, StringBuilder log, List<Process> started) throws Exception {
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        started.add(p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            Pattern listening = Pattern.compile("serving hooks at http://127\\.0\\.0\\.1:(\\d+)/");
+            try {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (log) {
+                        log.append(line).append('\n');
+                    }
+                    Matcher m = listening.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // serve ended
+            }
+            port.completeExceptionally(new AssertionError("serve ended before listening:\n" + log));
+        }, "serve-log");
+        t.setDaemon(true);
+        t.start();
+        return port.get(60, TimeUnit.SECONDS);
     }
 
     /** {@code java ... dev.agenttrace.cli.Main <args...>}, with the launcher's JVM flags. */

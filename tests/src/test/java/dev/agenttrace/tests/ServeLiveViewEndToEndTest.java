@@ -14,23 +14,17 @@ import dev.agenttrace.store.SessionWriter;
 import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.TraceEvent;
 import dev.agenttrace.store.TraceStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,33 +50,9 @@ class ServeLiveViewEndToEndTest {
     private int serve(Path traces, Path home, StringBuilder log) throws Exception {
         List<String> cmd = new ArrayList<>(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString()));
         cmd.add(1, "-Duser.home=" + home);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("HOME", home.toString());
-        Process p = pb.start();
-        started.add(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            Pattern listening = Pattern.compile("serving hooks at http://127\\.0\\.0\\.1:(\\d+)/.*live view at");
-            try {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                    Matcher m = listening.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // serve ended
-            }
-            port.completeExceptionally(new AssertionError("serve ended before listening:\n" + log));
-        }, "serve-log");
-        t.setDaemon(true);
-        t.start();
-        return port.get(60, TimeUnit.SECONDS);
+        return Peers.startServe(pb, log, started);
     }
 
     private static TraceEvent call(String session, String id, String tool, String path) {
