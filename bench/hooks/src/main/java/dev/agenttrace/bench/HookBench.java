@@ -260,6 +260,30 @@ public final class HookBench {
             }
         }
 
+        /** CPU ms so far per thread kind (event loop, trace writer, GC, JIT, other), from /proc/PID/task. */
+        Map<String, Long> threadCpuMs() {
+            Map<String, Long> m = new java.util.TreeMap<>();
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        String st = Files.readString(t.resolve("stat"));
+                        String name = st.substring(st.indexOf('(') + 1, st.lastIndexOf(')'));
+                        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                        long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                        String kind = name.startsWith("multiThreadIoEv") || name.startsWith("epollEventLoop") || name.startsWith("nioEventLoop")
+                                ? "event loop" : name.startsWith("agent-trace-wri") ? "trace writer" : name.equals("VM Thread") || name.startsWith("GC")
+                                ? "GC (VM thread)" : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ? "JIT" : "other";
+                        m.merge(kind, ms, Long::sum);
+                    } catch (IOException | RuntimeException e) {
+                        // a thread that ended
+                    }
+                }
+            } catch (IOException e) {
+                // not Linux
+            }
+            return m;
+        }
+
         long rssKb() {
             try {
                 for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -479,7 +503,7 @@ public final class HookBench {
     // ------------------------------------------------------------------ latency under 32 sessions
 
     /** What one round of one server measured. */
-    record Round(String server, long[] pre, long[] post, double seconds, long cpuMs, int requests) {
+    record Round(String server, long[] pre, long[] post, double seconds, long cpuMs, int requests, Map<String, Long> threads) {
     }
 
     void latency(Server serve, Server floor, double think, String part) throws Exception {
@@ -529,6 +553,18 @@ public final class HookBench {
                 median(floorRounds.stream().mapToDouble(x -> x.cpuMs * 1000.0 / x.requests).toArray()),
                 median(serveRounds.stream().mapToDouble(x -> x.requests / x.seconds).toArray()),
                 median(floorRounds.stream().mapToDouble(x -> x.requests / x.seconds).toArray())));
+        Map<String, Long> split = new java.util.TreeMap<>();
+        int hooks = 0;
+        for (Round x : serveRounds) {
+            x.threads.forEach((k, v) -> split.merge(k, v, Long::sum));
+            hooks += x.requests;
+        }
+        StringBuilder b = new StringBuilder(part + " serve CPU per hook by thread (µs, all rounds):");
+        for (var e : split.entrySet()) {
+            b.append(String.format(Locale.ROOT, " %s %.0f;", e.getKey(), e.getValue() * 1000.0 / Math.max(1, hooks)));
+        }
+        say(b.toString());
+        gcPauses(part);
         if (part.equals("latency")) {
             boolean met = pct(sp, 50) <= 1000 && pct(sp, 99) <= 5000;
             say(String.format(Locale.ROOT, "target (PreToolUse at serve under %d sessions: p50 <= 1 ms, p99 <= 5 ms): %s", sessions, met ? "met" : "MISSED"));
@@ -536,6 +572,31 @@ public final class HookBench {
         say("serve peak RSS " + serve.rssKb() / 1024 + " MB");
         histogram(serve, part);
     }
+
+    /** The pauses serve's GC log (-Xlog:gc:file=..., set by bench/hooks/run) recorded since the last call. */
+    void gcPauses(String part) throws IOException {
+        Path log = out.resolve("serve-gc.log");
+        if (!Files.exists(log)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(log);
+        List<Double> ms = new ArrayList<>();
+        for (int i = gcLinesSeen; i < lines.size(); i++) {
+            var m = java.util.regex.Pattern.compile("Pause.* ([0-9.]+)ms$").matcher(lines.get(i));
+            if (m.find()) {
+                ms.add(Double.parseDouble(m.group(1)));
+            }
+        }
+        gcLinesSeen = lines.size();
+        if (ms.isEmpty()) {
+            say(part + " serve GC: no pause");
+            return;
+        }
+        say(String.format(Locale.ROOT, "%s serve GC (warm-up included): %d pauses, median %.1f ms, max %.1f ms, %.0f ms in all", part, ms.size(),
+                median(ms), ms.stream().mapToDouble(Double::doubleValue).max().orElse(0), ms.stream().mapToDouble(Double::doubleValue).sum()));
+    }
+
+    private int gcLinesSeen;
 
     /** HISTO=1: serve's live heap by class after a part (jcmd GC.class_histogram, a full GC first), to see what it keeps. */
     void histogram(Server serve, String part) throws Exception {
@@ -628,10 +689,13 @@ public final class HookBench {
         }
         go.await(120, TimeUnit.SECONDS);
         long cpu0 = s.cpuMs();
+        Map<String, Long> threads0 = s.threadCpuMs();
         long t0 = System.nanoTime();
         done.await(600, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu = s.cpuMs() - cpu0;
+        Map<String, Long> threadCpu = s.threadCpuMs();
+        threads0.forEach((k, v) -> threadCpu.merge(k, -v, Long::sum));
         if (s.name.equals("serve") && !tag.contains("warm")) {
             histogram(s, tag + "-sessions-open");
         }
@@ -644,7 +708,7 @@ public final class HookBench {
         }
         // the measured window holds every session's warm-up and counted pairs (the warm-up share estimated from the same mix)
         int windowRequests = (int) Arrays.stream(window).sum();
-        return new Round(s.name, flat(pre), flat(post), seconds, cpu, windowRequests);
+        return new Round(s.name, flat(pre), flat(post), seconds, cpu, windowRequests, threadCpu);
     }
 
     static void think(SplittableRandom rnd, double thinkMs) {
