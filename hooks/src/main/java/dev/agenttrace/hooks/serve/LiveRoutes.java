@@ -68,7 +68,14 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
     private final ScheduledExecutorService poller = Executors.newScheduledThreadPool(1, r -> daemon(r, "agent-trace-live-feed"));
     private final ExecutorService pages = Executors.newFixedThreadPool(2, r -> daemon(r, "agent-trace-live-page"));
     private final List<Channel> boardClients = new CopyOnWriteArrayList<>();
-    private volatile boolean scanned;
+    /**
+     * The board is scanned only while someone looks (a feed open, or a page asked for within
+     * {@link #VIEWED_MS}): a scan reads every event the running sessions append, which under a
+     * busy agent was a sixth of what serve allocated (bench/hooks) for a page nobody had open. A
+     * page asks for a scan of its own before it is drawn, so it never shows an old board.
+     */
+    private static final long VIEWED_MS = 60_000;
+    private volatile long viewedAt = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(2 * VIEWED_MS);
 
     LiveRoutes(List<TraceStore> stores) {
         this.board = new LiveBoard(stores);
@@ -84,6 +91,9 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
     }
 
     private void scanBoard() {
+        if (boardClients.isEmpty() && System.nanoTime() - viewedAt > TimeUnit.MILLISECONDS.toNanos(VIEWED_MS)) {
+            return;
+        }
         try {
             board.scan(frame -> {
                 for (Channel c : boardClients) {
@@ -97,7 +107,6 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
         } catch (RuntimeException e) {
             // a store that cannot be read now; the next scan tries again
         }
-        scanned = true;
     }
 
     @Override
@@ -115,7 +124,7 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
         try {
             if (path.equals("/") && get) {
                 page(ctx, req, () -> {
-                    awaitFirstScan();
+                    freshScan();
                     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
                     ReportPages.live(board, out, "/feed", "/control");
                     return out.toByteArray();
@@ -136,9 +145,13 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
         }
     }
 
-    private void awaitFirstScan() throws InterruptedException {
-        for (int i = 0; i < 100 && !scanned; i++) {
-            Thread.sleep(20);
+    /** Scans the board now, on the poller (so never two scans at once), for a page about to be drawn. */
+    private void freshScan() throws Exception {
+        viewedAt = System.nanoTime();
+        try {
+            poller.submit(this::scanBoard).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // a slow store: the page shows what the last scan found, the feed brings the rest
         }
     }
 
@@ -229,6 +242,7 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
     }
 
     private void boardFeed(ChannelHandlerContext ctx) {
+        viewedAt = System.nanoTime();
         Channel ch = ctx.channel();
         startStream(ch);
         for (String frame : board.current()) {

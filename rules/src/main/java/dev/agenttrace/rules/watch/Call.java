@@ -27,7 +27,6 @@ final class Call {
     boolean done;
     boolean failed;
     ErrorKind errorKind;
-    String resultText;
 
     Call(String eventId, String tool, String requestKey, double timestamp, JsonNode arguments, String canonical,
          String command, List<String> paths, List<String> writes, boolean test) {

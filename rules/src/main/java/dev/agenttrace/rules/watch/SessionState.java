@@ -210,11 +210,15 @@ final class SessionState {
         }
     }
 
+    /**
+     * A call's outcome. Its result text is read here and not kept in the call: nothing reads it
+     * later, and a session remembers up to {@value #MAX_KNOWN} calls (a 20,000-character text each
+     * was up to 80 MB per session, copied by young collections while the session lasted).
+     */
     private void complete(Call c, boolean failed, ErrorKind kind, String text) {
         c.done = true;
         c.failed = failed;
         c.errorKind = kind;
-        c.resultText = text;
         outstanding.remove(c.eventId);
         if (c.requestKey != null && byRequest.get(c.requestKey) == c) {
             byRequest.remove(c.requestKey);

@@ -477,16 +477,20 @@ public final class Redactor {
 
     /** Secret spans of one text: added in any order, then sorted and merged. */
     static final class Spans {
-        int[] start = new int[4];
-        int[] end = new int[4];
-        String[] kind = new String[4];
+        private static final int[] NO_INTS = new int[0];
+        private static final String[] NO_KINDS = new String[0];
+        // most texts hold no secret: the arrays are made when the first span is found
+        int[] start = NO_INTS;
+        int[] end = NO_INTS;
+        String[] kind = NO_KINDS;
         int size;
 
         void add(int a, int b, String k) {
             if (size == start.length) {
-                start = Arrays.copyOf(start, size * 2);
-                end = Arrays.copyOf(end, size * 2);
-                kind = Arrays.copyOf(kind, size * 2);
+                int n = Math.max(4, size * 2);
+                start = Arrays.copyOf(start, n);
+                end = Arrays.copyOf(end, n);
+                kind = Arrays.copyOf(kind, n);
             }
             start[size] = a;
             end[size] = b;

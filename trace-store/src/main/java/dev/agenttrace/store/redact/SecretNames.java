@@ -36,11 +36,32 @@ public final class SecretNames {
     private SecretNames() {
     }
 
+    /**
+     * Answers for names seen before: the redactor asks for every key of every event, and the same
+     * few dozen keys ({@code tool_name}, {@code arguments}, {@code file_path}...) come back all the
+     * time; splitting them into words each time was a tenth of what a busy recorder allocated.
+     * Bounded: past {@link #KNOWN_NAMES} names, new ones are answered without being remembered.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KNOWN_NAMES = 4096;
+
     /** Whether values named {@code name} are secrets ({@code API-Key}, {@code api_key} and {@code APIKEY} alike). */
     public static boolean isSecretName(String name) {
         if (name == null || name.isEmpty() || name.length() > 64) {
             return false;
         }
+        Boolean known = KNOWN.get(name);
+        if (known != null) {
+            return known;
+        }
+        boolean secret = judgeName(name);
+        if (KNOWN.size() < KNOWN_NAMES) {
+            KNOWN.put(name, secret);
+        }
+        return secret;
+    }
+
+    private static boolean judgeName(String name) {
         List<String> words = words(name);
         int n = words.size();
         if (n == 0) {
