@@ -72,32 +72,34 @@ public final class Main {
         return m.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
     }
 
-    /** Reads the version Maven wrote into agent-trace.properties, and the build's commit. */
+    /** The version Maven wrote into agent-trace.properties. */
+    static String version() {
+        return buildProperties().getProperty("version", "unknown");
+    }
+
+    /** The version, the build's commit and time. */
+    static Properties buildProperties() {
+        Properties p = new Properties();
+        for (String r : new String[] {"/agent-trace.properties", "/agent-trace-build.properties"}) {
+            try (InputStream in = Main.class.getResourceAsStream(r)) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // left out: --version says "unknown"
+            }
+        }
+        return p;
+    }
+
+    /** {@code --version}: the version, the build's commit and time, and the java it runs on. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            Properties p = properties();
+            Properties p = buildProperties();
             return new String[] {"agent-trace " + p.getProperty("version", "unknown") + " (commit "
                     + p.getProperty("commit", "unknown") + ", built " + p.getProperty("built", "unknown") + ", Java "
                     + Runtime.version() + ")"};
-        }
-
-        static String version() {
-            return properties().getProperty("version", "unknown");
-        }
-
-        private static Properties properties() {
-            Properties p = new Properties();
-            for (String r : new String[] {"/agent-trace.properties", "/agent-trace-build.properties"}) {
-                try (InputStream in = Main.class.getResourceAsStream(r)) {
-                    if (in != null) {
-                        p.load(in);
-                    }
-                } catch (IOException e) {
-                    // left out: --version says "unknown"
-                }
-            }
-            return p;
         }
     }
 }
