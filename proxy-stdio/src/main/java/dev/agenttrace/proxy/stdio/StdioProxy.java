@@ -92,6 +92,8 @@ public final class StdioProxy {
     private volatile Thread ticker;
     private volatile Runnable onSignalEnd = () -> { };
     private Spawned spawned;
+    /** The trace is opened once the server has spoken, or after this long. */
+    static final long OPEN_AFTER_MAX_MS = 1000;
 
     /**
      * The server, started before the proxy is built: an MCP client waits for the server's answer
@@ -268,7 +270,17 @@ public final class StdioProxy {
         s2c.start();
         c2s.start();
         long childPid = child.pid();
-        Thread opener = new Thread(() -> openSession(childPid), "agent-trace-open");
+        Thread opener = new Thread(() -> {
+            // opening the store (Jackson, the redactor, the files) takes CPU the server's own
+            // start-up needs on a small machine: the client waits for the server's first answer,
+            // nothing waits for the store (the relays keep what it must write meanwhile)
+            try {
+                recorder.serverSpoke.await(OPEN_AFTER_MAX_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            openSession(childPid);
+        }, "agent-trace-open");
         opener.setDaemon(true);
         opener.start();
         sessionOpener = opener;
@@ -324,6 +336,7 @@ public final class StdioProxy {
     }
 
     private void relayEnded(Direction dir, boolean receiverGone) {
+        recorder.serverSpoke.countDown(); // the session is ending: open it now if it is not open yet
         if (dir == Direction.CLIENT_TO_SERVER || receiverGone) {
             // the client closed stdin, or stopped reading our stdout: shut the server down politely
             Thread t = new Thread(this::stopChild, "agent-trace-stop");
@@ -421,6 +434,7 @@ public final class StdioProxy {
             }
             exitCode = code;
             long end = System.nanoTime();
+            recorder.serverSpoke.countDown();
             Thread opener = sessionOpener;
             if (opener != null) {
                 try {
