@@ -30,10 +30,15 @@ final class McpCommand implements Callable<Integer> {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
+        // and SLF4J need not look for one: its ServiceLoader opens every jar on the class path
+        // (~70), tens of ms before initialize can be answered
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        }
         dev.agenttrace.store.StoreSet stores = traceDir.stores();
         System.err.println("agent-trace: mcp serves the sessions in " + stores.describe());
         OutputStream protocol = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        return TraceMcpServer.serve(stores, new FileInputStream(FileDescriptor.in), protocol, Main.Version.version());
+        return TraceMcpServer.serve(stores, new FileInputStream(FileDescriptor.in), protocol, Main.version());
     }
 }

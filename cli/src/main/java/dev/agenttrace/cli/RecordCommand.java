@@ -90,6 +90,18 @@ final class RecordCommand implements Callable<Integer> {
         }
         ProxyOptions opts = new ProxyOptions(maxMessageBytes, ProxyOptions.DEFAULT_MAX_HEADER_BYTES, graceMillis,
                 framing("--client-framing", clientFraming), framing("--server-framing", serverFraming));
+        // the client waits for the server's first answer: the server starts now and its start-up
+        // overlaps ours (configuration, policy, store); nothing reaches it before the checkpoint is in force
+        StdioProxy.Spawned server = StdioProxy.spawn(command);
+        try {
+            return run(opts, server);
+        } catch (RuntimeException | Error e) {
+            server.abandon();
+            throw e;
+        }
+    }
+
+    private int run(ProxyOptions opts, StdioProxy.Spawned server) {
         PolicyMode mode = policyMode.mode();
         // the policy loads (Jackson, ~50 ms) while the server starts; nothing is forwarded before it is in force
         java.nio.file.Path policyFile = policy.resolveFile();
@@ -178,6 +190,7 @@ final class RecordCommand implements Callable<Integer> {
                     WatchOptions.session(config, actions, sessionId, startedAt, root, dir, agent, recorder), actions);
         });
         proxy.onSignalEnd(otlp::close);
+        proxy.startedAs(server);
         int code = proxy.run(new FileInputStream(FileDescriptor.in), protocolOut);
         otlp.close();
         return code;

@@ -25,6 +25,7 @@ final class InFlight {
     private long requests;
     private long answers;
     private boolean ended;
+    private Runnable afterFirstAnswer;
 
     /**
      * The client's input as the transport reads it. The end of input is held back from the
@@ -125,13 +126,30 @@ final class InFlight {
         notifyAll();
     }
 
-    private synchronized void counted(boolean request) {
-        if (request) {
-            requests++;
+    /** Runs {@code then} once, on the writing thread, when the first answer has been written. */
+    synchronized void afterFirstAnswer(Runnable then) {
+        if (answers > 0) {
+            then.run();
         } else {
-            answers++;
+            afterFirstAnswer = then;
         }
-        notifyAll();
+    }
+
+    private void counted(boolean request) {
+        Runnable then = null;
+        synchronized (this) {
+            if (request) {
+                requests++;
+            } else {
+                answers++;
+                then = afterFirstAnswer;
+                afterFirstAnswer = null;
+            }
+            notifyAll();
+        }
+        if (then != null) {
+            then.run();
+        }
     }
 
     /** Splits a byte stream into lines and counts the requests (input) or answers (output) in them. */

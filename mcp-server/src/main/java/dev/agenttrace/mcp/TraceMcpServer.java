@@ -41,10 +41,13 @@ public final class TraceMcpServer {
         InputStream watched = inFlight.reading(in, ANSWER_WAIT_MS);
         OutputStream answering = inFlight.writing(out);
         TraceTools tools = new TraceTools(stores);
-        tools.warmUp();
+        // the index of a large store takes a core for a while: not before initialize is answered,
+        // which the client is waiting for (a query made before it is done refreshes it itself)
+        inFlight.afterFirstAnswer(tools::warmUp);
         McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
         McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, answering))
                 .jsonMapper(json)
+                .jsonSchemaValidator(new LazySchemaValidator())
                 .serverInfo("agent-trace", version)
                 .instructions(INSTRUCTIONS)
                 .capabilities(ServerCapabilities.builder().tools(false).build())

@@ -78,7 +78,7 @@ class McpServerEndToEndTest {
             client.readResource(new ReadResourceRequest("test://hello"));
         }
         Path session = Peers.onlySession(fresh);
-        long proxyPid = Peers.meta(session).at("/attribution/proxy_pid").asLong();
+        long proxyPid = Peers.awaitMeta(session, 10_000).at("/attribution/proxy_pid").asLong();
         assertTrue(Peers.gone(proxyPid, 10_000), "the recorder finished its session");
         recorded = session.getFileName().toString();
         Files.move(session, traces.resolve(recorded));

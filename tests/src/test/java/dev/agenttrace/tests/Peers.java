@@ -160,4 +160,16 @@ final class Peers {
         }
         return false;
     }
+
+    /**
+     * A session's meta.json once it is there (bounded): the client may be done before the
+     * recorder, which opens the session off the forwarding path, has written it.
+     */
+    static JsonNode awaitMeta(Path session, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!Files.isRegularFile(session.resolve("meta.json")) && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        return meta(session);
+    }
 }

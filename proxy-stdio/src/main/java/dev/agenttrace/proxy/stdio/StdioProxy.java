@@ -91,6 +91,57 @@ public final class StdioProxy {
     private volatile InlineWatch inlineWatch;
     private volatile Thread ticker;
     private volatile Runnable onSignalEnd = () -> { };
+    private Spawned spawned;
+    /** The trace is opened once the server has spoken, or after this long. */
+    static final long OPEN_AFTER_MAX_MS = 1000;
+
+    /**
+     * The server, started before the proxy is built: an MCP client waits for the server's answer
+     * to {@code initialize}, so the server's own start-up should overlap everything the proxy
+     * still has to do (read its configuration, open the store). Hand it to {@link #startedAs};
+     * if the proxy is never run, {@link #abandon} stops it. Nothing reaches it before the proxy
+     * runs: its stdin is not written until the relays start, after the checkpoint is in force.
+     */
+    public static final class Spawned {
+        final Process process;
+        final IOException failure;
+        final long nanos;
+
+        private Spawned(Process process, IOException failure, long nanos) {
+            this.process = process;
+            this.failure = failure;
+            this.nanos = nanos;
+        }
+
+        /** Stops the server (and its descendants) when the proxy will not run after all. */
+        public void abandon() {
+            if (process != null) {
+                List<ProcessHandle> family = process.descendants().toList();
+                process.destroyForcibly();
+                killAll(family);
+            }
+        }
+    }
+
+    /** Starts the server now; a failure to start it is reported when the proxy runs. */
+    public static Spawned spawn(List<String> command) {
+        long nanos = System.nanoTime();
+        try {
+            return new Spawned(serverProcess(command).start(), null, nanos);
+        } catch (IOException e) {
+            return new Spawned(null, e, nanos);
+        }
+    }
+
+    private static ProcessBuilder serverProcess(List<String> command) {
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /** Runs around a server {@link #spawn} started with this proxy's command (instead of starting one). */
+    public StdioProxy startedAs(Spawned server) {
+        this.spawned = server;
+        return this;
+    }
 
     /**
      * @param command        the server command line
@@ -166,12 +217,12 @@ public final class StdioProxy {
      * it cannot be started.
      */
     public int run(InputStream clientIn, OutputStream clientOut) {
-        startNanos = System.nanoTime();
+        Spawned server = spawned != null ? spawned : spawn(command);
+        startNanos = server.nanos;
         recorder = new WireRecorder();
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        try {
-            child = pb.start();
-        } catch (IOException e) {
+        child = server.process;
+        if (server.failure != null) {
+            IOException e = server.failure;
             err.println("agent-trace: cannot start the server '" + String.join(" ", command) + "': "
                     + e.getMessage() + ". Check the command after '--' (is it installed and on PATH?).");
             recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), (String) null);
@@ -219,7 +270,17 @@ public final class StdioProxy {
         s2c.start();
         c2s.start();
         long childPid = child.pid();
-        Thread opener = new Thread(() -> openSession(childPid), "agent-trace-open");
+        Thread opener = new Thread(() -> {
+            // opening the store (Jackson, the redactor, the files) takes CPU the server's own
+            // start-up needs on a small machine: the client waits for the server's first answer,
+            // nothing waits for the store (the relays keep what it must write meanwhile)
+            try {
+                recorder.serverSpoke.await(OPEN_AFTER_MAX_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            openSession(childPid);
+        }, "agent-trace-open");
         opener.setDaemon(true);
         opener.start();
         sessionOpener = opener;
@@ -275,6 +336,7 @@ public final class StdioProxy {
     }
 
     private void relayEnded(Direction dir, boolean receiverGone) {
+        recorder.serverSpoke.countDown(); // the session is ending: open it now if it is not open yet
         if (dir == Direction.CLIENT_TO_SERVER || receiverGone) {
             // the client closed stdin, or stopped reading our stdout: shut the server down politely
             Thread t = new Thread(this::stopChild, "agent-trace-stop");
@@ -372,6 +434,7 @@ public final class StdioProxy {
             }
             exitCode = code;
             long end = System.nanoTime();
+            recorder.serverSpoke.countDown();
             Thread opener = sessionOpener;
             if (opener != null) {
                 try {

@@ -13,6 +13,8 @@ import java.util.List;
 final class WireRecorder extends SessionRecorder {
     private volatile Framing clientFraming;
     private volatile Framing serverFraming;
+    /** Down once the server has sent its first message (or the session is ending). */
+    final java.util.concurrent.CountDownLatch serverSpoke = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * Records a message; inline, returns the events it made (already shown to the watch), else an
@@ -48,9 +50,12 @@ final class WireRecorder extends SessionRecorder {
                 clientFraming = f;
                 attribution("client_framing", f.label());
             }
-        } else if (serverFraming != f) {
-            serverFraming = f;
-            attribution("server_framing", f.label());
+        } else {
+            serverSpoke.countDown();
+            if (serverFraming != f) {
+                serverFraming = f;
+                attribution("server_framing", f.label());
+            }
         }
     }
 }
