@@ -115,8 +115,7 @@ public final class EndedRecordSessions implements AutoCloseable {
             return;
         }
         if (modified < sinceEpochSeconds * 1000 - 1_000) {
-            done.add(id); // last written before serve started: ended before, or killed; never rewritten
-            return;
+            return; // last written before serve started; looked at again only if its meta changes (its end)
         }
         SessionMeta m;
         try {
