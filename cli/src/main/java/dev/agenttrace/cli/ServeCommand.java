@@ -66,6 +66,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Another store whose running sessions the live view at / shows (besides serve's own and ~/.agent-traces). Repeatable.")
     List<Path> liveStores = new ArrayList<>();
 
+    @Option(names = "--no-metrics", description = "No Prometheus /metrics on serve's port (default: served, behind the same Host check).")
+    boolean noMetrics;
+
+    @Mixin
+    OtlpOption otlp;
+
     @Option(names = "--no-live-view", description = "Serve hooks only: no session list at /, no live reports, no pause/resume/stop controls.")
     boolean noLiveView;
 
@@ -87,33 +93,42 @@ final class ServeCommand implements Callable<Integer> {
         }
         Path dir = traceDir.resolve();
         var mode = policyMode.mode();
-        HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit))
-                .modeFromCommandLine(policyMode.explicit());
-        List<dev.agenttrace.store.TraceStore> live = new ArrayList<>();
-        if (!noLiveView) {
-            java.util.LinkedHashSet<Path> dirs = new java.util.LinkedHashSet<>();
-            dirs.add(dir.toAbsolutePath().normalize());
-            for (Path p : liveStores) {
-                if (!java.nio.file.Files.isDirectory(p)) {
-                    throw new UserError("--live-store " + p + ": no such directory; give a trace store (a directory of sessions)");
-                }
-                dirs.add(p.toAbsolutePath().normalize());
+        java.util.LinkedHashSet<Path> dirs = new java.util.LinkedHashSet<>();
+        dirs.add(dir.toAbsolutePath().normalize());
+        for (Path p : liveStores) {
+            if (!java.nio.file.Files.isDirectory(p)) {
+                throw new UserError("--live-store " + p + ": no such directory; give a trace store (a directory of sessions)");
             }
-            Path home = Path.of(System.getProperty("user.home"), dev.agenttrace.store.TraceStore.DEFAULT_DIR_NAME);
-            if (java.nio.file.Files.isDirectory(home)) {
-                dirs.add(home.toAbsolutePath().normalize());
-            }
-            dirs.forEach(d -> live.add(dev.agenttrace.store.TraceStore.at(d)));
+            dirs.add(p.toAbsolutePath().normalize());
         }
-        HookServer server = new HookServer(service, bind, port, allowHosts, maxBodyBytes, live);
+        Path home = Path.of(System.getProperty("user.home"), dev.agenttrace.store.TraceStore.DEFAULT_DIR_NAME);
+        if (java.nio.file.Files.isDirectory(home)) {
+            dirs.add(home.toAbsolutePath().normalize());
+        }
+        List<dev.agenttrace.store.TraceStore> known = new ArrayList<>();
+        dirs.forEach(d -> known.add(dev.agenttrace.store.TraceStore.at(d)));
+        // hook sessions teed to the export; stdio record sessions of the known stores counted as they end
+        ServeTelemetry telemetry = ServeTelemetry.start(otlp.endpoint, !noMetrics, known, System.currentTimeMillis(), System.err);
+        HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit),
+                telemetry == null ? null : telemetry.tee()).modeFromCommandLine(policyMode.explicit());
+        List<dev.agenttrace.store.TraceStore> live = noLiveView ? List.of() : known;
+        HookServer server = new HookServer(service, bind, port, allowHosts, maxBodyBytes, live, noMetrics ? null : telemetry);
         try {
             server.start();
         } catch (Exception e) {
             service.close();
+            if (telemetry != null) {
+                telemetry.close();
+            }
             throw new UserError("cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "); is another serve running? "
                     + "(curl " + "http://127.0.0.1:" + port + "/health) or pick another --port");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-trace-serve-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close(); // every open session gets its end
+            if (telemetry != null) {
+                telemetry.close(); // then what they wrote is delivered
+            }
+        }, "agent-trace-serve-shutdown"));
         long idleMillis = Duration.ofMinutes(sessionIdle).toMillis();
         if (idleMillis > 0) {
             Thread sweeper = new Thread(() -> {
@@ -130,7 +145,8 @@ final class ServeCommand implements Callable<Integer> {
             sweeper.start();
         }
         System.err.println("agent-trace: serving hooks at " + server.baseUrl() + "/hooks/<agent> (" + mode.name().toLowerCase(Locale.ROOT)
-                + "; traces in " + dir + ")" + (live.isEmpty() ? "" : "; live view at " + server.baseUrl() + "/"));
+                + "; traces in " + dir + ")" + (live.isEmpty() ? "" : "; live view at " + server.baseUrl() + "/")
+                + (noMetrics ? "" : "; metrics at " + server.baseUrl() + "/metrics"));
         server.awaitClose();
         return ExitCodes.OK;
     }

@@ -83,7 +83,17 @@ public final class HookService implements AutoCloseable {
      */
     public static HookService create(Path traceDir, boolean redact, PolicyMode mode, Path defaultPolicy, Path defaultWatch, PrintStream err,
                                      Duration pauseLimit) {
-        HookSessions sessions = new HookSessions(dev.agenttrace.store.TraceStore.at(traceDir),
+        return create(traceDir, redact, mode, defaultPolicy, defaultWatch, err, pauseLimit, null);
+    }
+
+    /**
+     * The same, with every session also handed to {@code tee} (serve's live export and
+     * {@code /metrics}), or to nothing when it is null.
+     */
+    public static HookService create(Path traceDir, boolean redact, PolicyMode mode, Path defaultPolicy, Path defaultWatch, PrintStream err,
+                                     Duration pauseLimit, dev.agenttrace.store.EventTee tee) {
+        dev.agenttrace.store.TraceStore store = dev.agenttrace.store.TraceStore.at(traceDir);
+        HookSessions sessions = new HookSessions(tee == null ? store : store.teeTo(tee),
                 dev.agenttrace.store.StoreOptions.defaults().withRedact(redact));
         AlertActions actions = AlertActions.builder().traceDir(traceDir).terminal(err::println).problems(s -> {
             // a hook session has no agent pid to signal: its kill and pause are the hook's answer

@@ -197,4 +197,52 @@ class OtlpExportEndToEndTest {
             assertEquals(root.spanId(), echo.parentId());
         }
     }
+
+    @Test
+    void serveExportsEachHookObservedToolCallAndTheFirewallDecision(@TempDir Path tmp) throws Exception {
+        Path project = Files.createDirectories(tmp.resolve("project"));
+        Files.writeString(project.resolve(".agent-scope.json"), "{\"commands\": {\"deny\": [\"curl\"]}}\n");
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        try (OtlpReceiver collector = new OtlpReceiver()) {
+            List<String> cmd = new ArrayList<>(Peers.cli("serve", "--port", "0", "--trace-dir", tmp.resolve("traces").toString(),
+                    "--no-metrics", "--no-live-view", "--otlp-endpoint", collector.url()));
+            cmd.add(1, "-Duser.home=" + home);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("HOME", home.toString());
+            pb.environment().put("OTEL_SERVICE_NAME", "hooks-ci");
+            Process serve = pb.start();
+            try {
+                String base = "http://127.0.0.1:" + PrometheusScrapeEndToEndTest.servePort(serve, false);
+                String sid = "cc-otlp-1";
+                PrometheusScrapeEndToEndTest.hook(base, PrometheusScrapeEndToEndTest.hookPayload(sid, project, "SessionStart").put("source", "startup"));
+                JsonNode denied = PrometheusScrapeEndToEndTest.hook(base,
+                        PrometheusScrapeEndToEndTest.tool(sid, project, "PreToolUse", "Bash", "toolu_curl", "curl -s https://example.com"));
+                assertEquals("deny", denied.path("hookSpecificOutput").path("permissionDecision").asText(), denied.toString());
+                PrometheusScrapeEndToEndTest.hook(base, PrometheusScrapeEndToEndTest.tool(sid, project, "PreToolUse", "Bash", "toolu_ls", "ls"));
+                PrometheusScrapeEndToEndTest.hook(base, PrometheusScrapeEndToEndTest.tool(sid, project, "PostToolUse", "Bash", "toolu_ls", "ls")
+                        .put("tool_response", "README.md"));
+                PrometheusScrapeEndToEndTest.hook(base, PrometheusScrapeEndToEndTest.hookPayload(sid, project, "SessionEnd").put("reason", "exit"));
+
+                OtlpReceiver.Received root = collector.await(r -> r.span().getParentSpanId().isEmpty(), "session");
+                assertEquals("hooks-ci", root.resource().get("service.name"));
+                OtlpReceiver.Received ran = collector.await(r -> "toolu_ls".equals(r.attr("gen_ai.tool.call.id")), "the Bash call that ran");
+                assertEquals("execute_tool Bash", ran.span().getName());
+                assertEquals(Span.SpanKind.SPAN_KIND_INTERNAL, ran.span().getKind(), "a hook observed the call; nothing was forwarded");
+                assertEquals(root.spanId(), ran.parentId());
+                assertEquals("execute_tool", ran.attr("gen_ai.operation.name"));
+                assertNull(ran.attr("error.type"));
+                OtlpReceiver.Received refused = collector.await(r -> "toolu_curl".equals(r.attr("gen_ai.tool.call.id")), "the denied call");
+                assertEquals("execute_tool Bash", refused.span().getName());
+                OtlpReceiver.Received guard = collector.await(r -> r.span().getName().equals("run_guardrail agent-trace.firewall"), "guardrail");
+                assertEquals(refused.spanId(), guard.parentId(), "the firewall's decision is a child of the call it judged");
+                assertEquals(root.traceId(), guard.traceId());
+                assertEquals("deny", guard.attr("gen_ai.guardrail.verdict.type"));
+                assertEquals("block", guard.attr("gen_ai.guardrail.action.type"));
+                assertTrue(guard.attr("gen_ai.guardrail.security.policy.rule.id").contains("curl"), guard.attr("gen_ai.guardrail.security.policy.rule.id"));
+            } finally {
+                serve.destroy();
+                assertTrue(serve.waitFor(20, TimeUnit.SECONDS), "serve stops on SIGTERM");
+            }
+        }
+    }
 }

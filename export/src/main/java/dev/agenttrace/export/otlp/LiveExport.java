@@ -59,6 +59,9 @@ public final class LiveExport implements EventListener {
     private final PrintStream err;
     private final CountingMetricExporter metricExporter;
     private final Map<String, SpanAssembler> sessions = new HashMap<>();
+    /** Sessions open now, and those whose breaker is open (a trip that blocked, paused or killed, no resume since): read by scrapes. */
+    private final java.util.concurrent.atomic.AtomicLong active = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Set<String> breakersOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Consumer<SpanRecord> sink;
     private volatile EventTee tee;
 
@@ -80,6 +83,7 @@ public final class LiveExport implements EventListener {
         extraReaders.forEach(mb::registerMetricReader);
         this.meters = mb.build();
         this.metrics = new SpanMetrics(meters, this::dropped);
+        metrics.sessionGauges(active::get, () -> breakersOpen.size());
         this.sink = span -> {
             if (shipper != null) {
                 shipper.add(SpanDataAdapter.toSpanData(span, resource));
@@ -101,6 +105,18 @@ public final class LiveExport implements EventListener {
      * may then be null for no OTLP at all.
      */
     public static EventTee start(OtelConfig config, PrintStream err, dev.agenttrace.export.prometheus.MetricsEndpoint metrics) {
+        LiveExport export = create(config, err, metrics);
+        EventTee tee = new EventTee(export, EventTee.DEFAULT_CAPACITY, "agent-trace-export");
+        export.attach(tee);
+        return tee;
+    }
+
+    /**
+     * The export as a listener, for a caller that makes the tee itself ({@code serve} makes its tee
+     * at once and this on a thread of its own, so it listens before the SDK has loaded); hand the
+     * tee to {@link #attach} so its drops are counted. {@code config} may be null for no OTLP.
+     */
+    public static LiveExport create(OtelConfig config, PrintStream err, dev.agenttrace.export.prometheus.MetricsEndpoint metrics) {
         OtelConfig c = config;
         if (c == null) { // no collector: the resource still follows OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES
             Map<String, String> env = new HashMap<>(System.getenv());
@@ -113,10 +129,28 @@ public final class LiveExport implements EventListener {
             env.remove("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
             c = OtelConfig.from(env, null);
         }
-        LiveExport export = new LiveExport(c, err, metrics == null ? List.of() : List.of(metrics.reader()));
-        EventTee tee = new EventTee(export, EventTee.DEFAULT_CAPACITY, "agent-trace-export");
-        export.tee = tee;
-        return tee;
+        return new LiveExport(c, err, metrics == null ? List.of() : List.of(metrics.reader()));
+    }
+
+    /** The tee that feeds this export: its drops count as dropped telemetry. */
+    public void attach(EventTee tee) {
+        this.tee = tee;
+    }
+
+    /**
+     * A session some other process recorded (a short-lived {@code record} that ended while
+     * {@code serve} ran), read back from its files: its metrics are recorded as if it had been
+     * seen live; no span of it is exported (its own recorder exports them when it was told to).
+     * Safe on any thread.
+     */
+    public void countEnded(dev.agenttrace.store.TraceStore store, SessionMeta meta) {
+        SpanAssembler a = new SpanAssembler(metrics::record, false);
+        a.start(meta);
+        var read = store.readEventsAndMessages(meta.sessionId);
+        for (TraceEvent e : read.events()) {
+            a.accept(e, dev.agenttrace.store.EventTypes.MCP_MESSAGE.equals(e.eventType()));
+        }
+        a.finish(meta);
     }
 
     /** Everything dropped so far: tee queue, span queue, failed span and metric exports. */
@@ -130,7 +164,9 @@ public final class LiveExport implements EventListener {
     public void sessionStarted(SessionMeta meta) {
         SpanAssembler a = new SpanAssembler(sink, captureContent);
         a.start(meta);
-        sessions.put(meta.sessionId, a);
+        if (sessions.put(meta.sessionId, a) == null) {
+            active.incrementAndGet();
+        }
     }
 
     @Override
@@ -139,8 +175,18 @@ public final class LiveExport implements EventListener {
         if (a == null) {
             a = new SpanAssembler(sink, captureContent);
             sessions.put(event.sessionId(), a);
+            active.incrementAndGet();
         }
         a.accept(event, sidecar);
+        if (!sidecar && dev.agenttrace.store.EventTypes.DECISION.equals(event.eventType()) && event.data() != null) {
+            String kind = event.data().path("kind").asText("");
+            String choice = event.data().path("choice").asText("");
+            if (kind.equals("alert") && (choice.equals("block") || choice.equals("pause") || choice.equals("kill"))) {
+                breakersOpen.add(event.sessionId());
+            } else if (kind.equals("resume")) {
+                breakersOpen.remove(event.sessionId());
+            }
+        }
     }
 
     @Override
@@ -154,7 +200,9 @@ public final class LiveExport implements EventListener {
     @Override
     public void sessionEnded(SessionMeta meta) {
         SpanAssembler a = sessions.remove(meta.sessionId);
+        breakersOpen.remove(meta.sessionId);
         if (a != null) {
+            active.decrementAndGet();
             a.finish(meta);
         }
         if (sessions.isEmpty()) {
@@ -189,6 +237,8 @@ public final class LiveExport implements EventListener {
             a.finish(null);
         }
         sessions.clear();
+        active.set(0);
+        breakersOpen.clear();
         if (shipper != null) {
             shipper.close(Duration.ofSeconds(3));
         }

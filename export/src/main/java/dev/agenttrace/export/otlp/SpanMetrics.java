@@ -32,10 +32,12 @@ public final class SpanMetrics {
     private final DoubleHistogram tokens;
     private final LongCounter trips;
     private final LongCounter blocks;
+    private final Meter meter;
 
     public SpanMetrics(MeterProvider provider, LongSupplier dropped) {
         Meter m = provider.meterBuilder(Semconv.SCOPE).setInstrumentationVersion(Version.VALUE)
                 .setSchemaUrl(Semconv.SCHEMA_URL).build();
+        meter = m;
         operation = m.histogramBuilder("mcp.client.operation.duration").setUnit("s")
                 .setDescription("Duration of MCP requests as the proxy forwarded them (request to answer)")
                 .setExplicitBucketBoundariesAdvice(Semconv.DURATION_BUCKETS).build();
@@ -57,6 +59,19 @@ public final class SpanMetrics {
         m.counterBuilder("agent_trace.telemetry.dropped").setUnit("{item}")
                 .setDescription("Telemetry dropped because the collector was down, slow or refusing, or a queue was full")
                 .buildWithCallback(o -> o.record(dropped.getAsLong()));
+    }
+
+    /**
+     * The state now, observed at each collection: sessions this process records that are open,
+     * and how many of them have an open breaker (a trip that blocked, paused or killed, and no
+     * resume since; {@code health} calls that breaker state {@code open}).
+     */
+    public void sessionGauges(LongSupplier active, LongSupplier breakersOpen) {
+        meter.gaugeBuilder("agent_trace.sessions.active").ofLongs().setUnit("{session}")
+                .setDescription("Sessions being recorded now").buildWithCallback(o -> o.record(active.getAsLong()));
+        meter.gaugeBuilder("agent_trace.breaker.open").ofLongs().setUnit("{session}")
+                .setDescription("Running sessions whose circuit breaker is open (tripped with block, pause or kill; not resumed)")
+                .buildWithCallback(o -> o.record(breakersOpen.getAsLong()));
     }
 
     public void record(SpanRecord s) {

@@ -374,7 +374,8 @@ public final class SpanAssembler {
         attrs.put(Semconv.GEN_AI_TOOL_NAME, c.tool == null ? "" : c.tool);
         attrs.put(Semconv.GEN_AI_OPERATION_NAME, Semconv.OP_EXECUTE_TOOL);
         if (c.requestId != null && !c.requestId.isNull()) {
-            attrs.put(Semconv.JSONRPC_REQUEST_ID, idText(c.requestId));
+            // a hook's id is the agent's tool-call id (Claude Code's tool_use_id), not a JSON-RPC id
+            attrs.put(hooks ? Semconv.GEN_AI_TOOL_CALL_ID : Semconv.JSONRPC_REQUEST_ID, idText(c.requestId));
         }
         if (!hooks) {
             common(attrs);

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * {@code agent-trace serve}: the resident endpoint agents POST their hooks to, so a tool call
  * costs a loopback request, not a process start. Security as for {@code record-http}: bound to
  * 127.0.0.1 unless told otherwise, a foreign {@code Origin} gets 403 and a {@code Host} that is not
- * this server 421 (DNS rebinding), request bodies and headers bounded.
+ * this server 421 (DNS rebinding), request bodies and headers bounded. {@code GET /metrics}, when
+ * given a {@link MetricsPage}, sits behind the same checks.
  */
 public final class HookServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 3100;
@@ -47,6 +48,7 @@ public final class HookServer implements AutoCloseable {
     private final Collection<String> allowedHosts;
     private final int maxBodyBytes;
     private final LiveRoutes live;
+    private final MetricsRoute metrics;
     private EventLoopGroup group;
     private Channel server;
     private int port;
@@ -61,6 +63,26 @@ public final class HookServer implements AutoCloseable {
      */
     public HookServer(HookService service, String bind, int port, Collection<String> allowedHosts, int maxBodyBytes,
                       List<dev.agenttrace.store.TraceStore> liveStores) {
+        this(service, bind, port, allowedHosts, maxBodyBytes, liveStores, null);
+    }
+
+    /**
+     * What {@code GET /metrics} serves (OpenMetrics text, for Prometheus): kept behind this
+     * interface so the hooks module needs no metrics library; the CLI hands in the export's.
+     */
+    public interface MetricsPage {
+        String contentType();
+
+        /** The current values, or null while the metrics are still starting (answered 503). */
+        byte[] scrape() throws Exception;
+    }
+
+    /**
+     * @param metrics what {@code /metrics} serves, or null for no {@code /metrics}
+     */
+    public HookServer(HookService service, String bind, int port, Collection<String> allowedHosts, int maxBodyBytes,
+                      List<dev.agenttrace.store.TraceStore> liveStores, MetricsPage metrics) {
+        this.metrics = metrics == null ? null : new MetricsRoute(metrics);
         this.live = liveStores.isEmpty() ? null : new LiveRoutes(liveStores);
         this.service = service;
         this.bind = bind;
@@ -98,6 +120,9 @@ public final class HookServer implements AutoCloseable {
                                 ctx.writeAndFlush(r);
                             }
                         });
+                        if (metrics != null) {
+                            p.addLast("metrics", metrics);
+                        }
                         if (live != null) {
                             p.addLast("live", live);
                         }

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * byte for byte as {@link Wire#echoRequest} wrote it. Cheap on purpose: what it costs is the
  * direct path every proxy is compared with.
  *
- * <pre>EchoServer [--framing newline|content-length|auto] [--warm N]</pre>
+ * <pre>EchoServer [--framing newline|content-length|auto] [--warm N] [--service-us N]</pre>
  * {@code auto} (the default) answers each message in the framing it came in; a fixed framing
  * answers in that one and reports a message in the other on stderr. {@code --warm N} answers N
  * made-up calls before it reads stdin, so that its JIT has compiled the answering path before
@@ -34,14 +34,17 @@ public final class EchoServer {
     public static void main(String[] args) throws IOException {
         Framing fixed = null;
         int warm = 0;
+        long serviceNanos = 0;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--framing") && i + 1 < args.length) {
                 String f = args[++i];
                 fixed = f.equals("auto") ? null : Framing.parse(f);
             } else if (args[i].equals("--warm") && i + 1 < args.length) {
                 warm = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--service-us") && i + 1 < args.length) {
+                serviceNanos = Long.parseLong(args[++i]) * 1000; // a server that takes this long per answer (sleeping, not spinning)
             } else {
-                System.err.println("usage: EchoServer [--framing newline|content-length|auto] [--warm N]");
+                System.err.println("usage: EchoServer [--framing newline|content-length|auto] [--warm N] [--service-us N]");
                 System.exit(2);
             }
         }
@@ -54,6 +57,7 @@ public final class EchoServer {
             }
             byte[] answer = answer(f.body);
             if (answer == null) continue;
+            if (serviceNanos > 0) java.util.concurrent.locks.LockSupport.parkNanos(serviceNanos);
             out.write((fixed != null ? fixed : f.framing).frame(answer));
             out.flush();
         }

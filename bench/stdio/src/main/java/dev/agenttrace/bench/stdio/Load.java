@@ -43,6 +43,13 @@ final class Load {
         String exit;
         double exitMillis = Double.NaN;
         long peakRssKib = -1;
+        /** tools/call requests sent (the probe, warm-up, small, large and pipelined calls). */
+        long callsSent;
+        /** For a path that exports over OTLP: the tools/call spans the collector received, else -1. */
+        long toolSpansReceived = -1;
+        /** The recorded session's tools/call count and the events its writer dropped (meta.json), or -1. */
+        long recordedCalls = -1;
+        long writerDropped = -1;
 
         Result() {
             for (String k : new String[] {"wrong_text", "error", "unknown_id", "bad_json", "request_altered", "answer_altered", "missing"}) {
@@ -74,6 +81,7 @@ final class Load {
             load.r.counts.merge("missing", 1, Integer::sum);
             System.err.println("bench: " + e.getMessage());
         }
+        load.r.callsSent = load.r.handshakeOk ? load.nextId : 0; // ids 1.. plus the probe
         load.r.framingErrors = child.framingErrors;
         load.r.peakRssKib = child.peakRssKib();
         load.r.exit = child.stop(o.exitTimeoutMillis);

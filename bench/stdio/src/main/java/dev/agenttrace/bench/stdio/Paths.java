@@ -22,8 +22,15 @@ final class Paths {
 
     /** The echo server, JIT as the JVM defaults (a server that lives long), warmed up before it reads. */
     List<String> echoServer(String framing, int warmCalls) {
-        return List.of(java, "-XX:+UseSerialGC", "-cp", classpath, EchoServer.class.getName(), "--framing", framing,
-                "--warm", Integer.toString(warmCalls));
+        return echoServer(framing, warmCalls, 0);
+    }
+
+    /** The same, taking {@code serviceMicros} per answer (0: at once). */
+    List<String> echoServer(String framing, int warmCalls, int serviceMicros) {
+        List<String> c = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp", classpath, EchoServer.class.getName(), "--framing", framing,
+                "--warm", Integer.toString(warmCalls)));
+        if (serviceMicros > 0) c.addAll(List.of("--service-us", Integer.toString(serviceMicros)));
+        return c;
     }
 
     /** The raw hop, with the quick compiler only, as the launcher runs a stdio proxy. */
@@ -37,8 +44,14 @@ final class Paths {
     }
 
     List<String> record(List<String> server, Path traceDir, Path watchFile) {
+        return record(server, traceDir, watchFile, null);
+    }
+
+    /** {@code record}, exporting live over OTLP to {@code otlpEndpoint} when it is not null. */
+    List<String> record(List<String> server, Path traceDir, Path watchFile, String otlpEndpoint) {
         List<String> c = new ArrayList<>(List.of(agentTrace.toString(), "record", "--trace-dir", traceDir.toString()));
         if (watchFile != null) c.addAll(List.of("--watch", watchFile.toString()));
+        if (otlpEndpoint != null) c.addAll(List.of("--otlp-endpoint", otlpEndpoint));
         c.add("--");
         c.addAll(server);
         return c;

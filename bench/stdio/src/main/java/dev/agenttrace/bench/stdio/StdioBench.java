@@ -26,11 +26,17 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * StdioBench --label L --out DIR --java JAVA --cp CP --agent-trace BIN [--framing newline|content-length]
- *            [--paths direct,relay,record,watch] [--watch-file FILE] [--rounds 3]
+ *            [--paths direct,relay,record,watch,otlp] [--watch-file FILE] [--otlp-endpoint URL] [--base relay] [--rounds 3]
  *            [--n 2000] [--warmup 1000] [--payload-bytes 100] [--n-large 20] [--large-bytes 1048576]
- *            [--m 5000] [--window 32] [--timeout-ms 10000]
+ *            [--m 5000] [--window 32] [--timeout-ms 10000] [--exit-timeout-ms 5000]
+ *            [--service-us 0]   (the echo server's time per answer)
  * StdioBench --self-check --out DIR --java JAVA --cp CP     (the driver notices one altered byte)
  * </pre>
+ *
+ * The {@code otlp} path is {@code record --otlp-endpoint URL} (a collector such as {@link OtlpSink});
+ * after each of its rounds the driver waits for the collector to have every {@code tools/call}
+ * span it sent (or 10 s without a new one) and reports how many arrived. {@code --base} names the
+ * second path each row is compared with (default {@code relay}; {@code record} for export on/off).
  */
 public final class StdioBench {
     private static final Pattern GC_PAUSE = Pattern.compile("Pause.* ([0-9.]+)ms$");
@@ -63,6 +69,9 @@ public final class StdioBench {
         o.m = num(a, "m", o.m);
         o.window = num(a, "window", o.window);
         o.timeoutMillis = num(a, "timeout-ms", (int) o.timeoutMillis);
+        o.exitTimeoutMillis = num(a, "exit-timeout-ms", (int) o.exitTimeoutMillis);
+        String otlp = a.get("otlp-endpoint");
+        String base = a.getOrDefault("base", "relay");
         String label = require(a, "label");
         Framing framing = Framing.parse(a.getOrDefault("framing", "newline"));
         int rounds = Math.max(1, Math.min(50, num(a, "rounds", 3)));
@@ -70,10 +79,11 @@ public final class StdioBench {
         if (!names.get(0).equals("direct")) usage("--paths must start with direct: it is what the others are compared with");
         Path watchFile = a.containsKey("watch-file") ? Path.of(a.get("watch-file")).toAbsolutePath() : null;
         if (names.contains("watch") && watchFile == null) usage("the watch path needs --watch-file");
-        if ((names.contains("record") || names.contains("watch")) && paths.agentTrace == null) usage("record needs --agent-trace");
+        if ((names.contains("record") || names.contains("watch") || names.contains("otlp")) && paths.agentTrace == null) usage("record needs --agent-trace");
+        if (names.contains("otlp") && otlp == null) usage("the otlp path needs --otlp-endpoint (a collector: OtlpSink)");
 
         Path scratch = Files.createDirectories(out.resolve("scratch"));   // no .agent-scope.json or .agent-watch.json here
-        List<String> server = paths.echoServer(framing.label(), 20_000);
+        List<String> server = paths.echoServer(framing.label(), 20_000, num(a, "service-us", 0));
         EchoServer.warmUp(20_000);   // the driver's own JIT too: the first path of round 1 is not measured cold
         Map<String, List<Load.Result>> results = new LinkedHashMap<>();
         for (String name : names) results.put(name, new ArrayList<>());
@@ -89,36 +99,49 @@ public final class StdioBench {
                     case "relay": command = paths.relay(server); break;
                     case "record":
                     case "watch":
-                        command = paths.record(server, out.resolve("traces-" + label + "-" + name), name.equals("watch") ? watchFile : null);
+                    case "otlp":
+                        command = paths.record(server, out.resolve("traces-" + label + "-" + name), name.equals("watch") ? watchFile : null,
+                                name.equals("otlp") ? otlp : null);
+                        if (name.equals("otlp")) OtlpSink.reset(otlp);
                         env.put("AGENT_TRACE_JAVA_OPTS", System.getenv().getOrDefault("AGENT_TRACE_JAVA_OPTS", "")
                                 + " -Xlog:gc:file=" + out.resolve("gc").resolve(label + "-" + name + "-r" + round + ".log"));
                         break;
-                    default: usage("unknown path '" + name + "': use direct, relay, record, watch"); return;
+                    default: usage("unknown path '" + name + "': use direct, relay, record, watch, otlp"); return;
                 }
+                java.util.Set<String> before = sessions(out.resolve("traces-" + label + "-" + name));
                 Load.Result r;
                 try (McpChild child = new McpChild(command, scratch, env, out.resolve("stderr-" + label + "-" + name + ".log"), framing)) {
                     r = Load.run(child, o);
+                }
+                if (name.equals("otlp")) {
+                    recorded(out.resolve("traces-" + label + "-" + name), before, r);
+                    r.toolSpansReceived = OtlpSink.await(otlp, r.recordedCalls >= 0 ? r.recordedCalls : r.callsSent);
                 }
                 results.get(name).add(r);
                 System.out.printf(Locale.ROOT, "round %d %-7s small p50=%.1fus p99=%.1fus large p50=%.2fms pipelined=%.0f/s mismatches=%d framing_errors=%d probe=%s exit=%s after %.0fms%n",
                         round + 1, name, Stats.percentile(r.small, .5), Stats.percentile(r.small, .99),
                         Stats.percentile(r.large, .5) / 1000, r.callsPerSecond, r.mismatches(), r.framingErrors, r.probeOk ? "ok" : "FAILED", r.exit, r.exitMillis);
+                if (r.toolSpansReceived >= 0) {
+                    System.out.printf(Locale.ROOT, "round %d %-7s exported: %d of the %d recorded tools/call spans reached the collector (%d lost by the export); "
+                                    + "the client sent %d calls, the trace writer dropped %d events%n",
+                            round + 1, name, r.toolSpansReceived, r.recordedCalls, r.recordedCalls - r.toolSpansReceived, r.callsSent, r.writerDropped);
+                }
             }
         }
         writeJson(out.resolve(label + ".json"), label, framing, o, results);
-        String table = table(label, out, results);
+        String table = table(label, out, results, base);
         System.out.print(table);
         Files.writeString(out.resolve("summary.md"), table, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** A markdown table: one row per path. */
-    private static String table(String label, Path out, Map<String, List<Load.Result>> results) throws IOException {
+    private static String table(String label, Path out, Map<String, List<Load.Result>> results, String base) throws IOException {
         List<Load.Result> direct = results.get("direct");
-        List<Load.Result> relay = results.get("relay");
+        List<Load.Result> relay = results.get(base);
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%n### %s (load %s at the end)%n%n", label, loadAverage()));
-        b.append("| path | small p50 µs | +p50 vs direct | +p50 vs relay | small p99 µs | +p99 vs direct | +p99 vs relay "
-                + "| 1 MiB p50 ms | +1 MiB vs direct | pipelined calls/s | × direct | × relay | mismatches | framing errors | probe | exit | exit ms | peak RSS MB | GC pauses (n, p50, max ms) |\n");
+        b.append("| path | small p50 µs | +p50 vs direct | +p50 vs " + base + " | small p99 µs | +p99 vs direct | +p99 vs " + base + " "
+                + "| 1 MiB p50 ms | +1 MiB vs direct | pipelined calls/s | × direct | × " + base + " | mismatches | framing errors | probe | exit | exit ms | peak RSS MB | GC pauses (n, p50, max ms) |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<Load.Result>> e : results.entrySet()) {
             String name = e.getKey();
@@ -128,7 +151,7 @@ public final class StdioBench {
             ToDoubleFunction<Load.Result> large = r -> Stats.percentile(r.large, .5) / 1000;
             ToDoubleFunction<Load.Result> cps = r -> r.callsPerSecond;
             boolean isDirect = name.equals("direct");
-            boolean vsRelay = relay != null && !name.equals("relay") && !isDirect;
+            boolean vsRelay = relay != null && !name.equals(base) && !isDirect;
             b.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %.1f | %s | %s | %.2f | %s | %.0f | %s | %s | %d | %d | %s | %s | %.0f | %s | %s |%n",
                     name, med(rs, p50), isDirect ? "" : signed(added(rs, direct, p50), 1), vsRelay ? signed(added(rs, relay, p50), 1) : "",
                     med(rs, p99), isDirect ? "" : signed(added(rs, direct, p99), 1), vsRelay ? signed(added(rs, relay, p99), 1) : "",
@@ -140,7 +163,38 @@ public final class StdioBench {
                     rs.stream().map(r -> r.exit).distinct().sorted().collect(Collectors.joining(",")), med(rs, r -> r.exitMillis),
                     String.format(Locale.ROOT, "%.0f", med(rs, r -> r.peakRssKib / 1024.0)), gcPauses(out, label, name)));
         }
+        for (Map.Entry<String, List<Load.Result>> e : results.entrySet()) {
+            if (e.getValue().stream().anyMatch(r -> r.toolSpansReceived >= 0)) {
+                long sent = e.getValue().stream().mapToLong(r -> r.callsSent).sum();
+                long recorded = e.getValue().stream().mapToLong(r -> r.recordedCalls).sum();
+                long got = e.getValue().stream().mapToLong(r -> Math.max(0, r.toolSpansReceived)).sum();
+                long dropped = e.getValue().stream().mapToLong(r -> Math.max(0, r.writerDropped)).sum();
+                b.append(String.format(Locale.ROOT, "%n%s: %d of the %d recorded tools/call spans reached the collector over %d rounds "
+                                + "(%d lost by the export); the client sent %d calls, the trace writer dropped %d events%n",
+                        e.getKey(), got, recorded, e.getValue().size(), recorded - got, sent, dropped));
+            }
+        }
         return b.toString();
+    }
+
+    private static java.util.Set<String> sessions(Path traceDir) throws IOException {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        if (Files.isDirectory(traceDir)) {
+            try (var ds = Files.list(traceDir)) {
+                ds.filter(Files::isDirectory).forEach(p -> ids.add(p.getFileName().toString()));
+            }
+        }
+        return ids;
+    }
+
+    /** The session this round recorded (the one new in the store): its tools/call count and its writer's drops. */
+    private static void recorded(Path traceDir, java.util.Set<String> before, Load.Result r) throws IOException {
+        for (String id : sessions(traceDir)) {
+            if (before.contains(id) || !Files.exists(traceDir.resolve(id).resolve("meta.json"))) continue;
+            var meta = Wire.JSON.readTree(traceDir.resolve(id).resolve("meta.json").toFile());
+            r.recordedCalls = meta.path("tool_calls").asLong(-1);
+            r.writerDropped = meta.path("attribution").path("dropped_events").asLong(0);
+        }
     }
 
     private static String signed(double v, int decimals) {
@@ -176,7 +230,7 @@ public final class StdioBench {
                 }
             }
         }
-        if (pauses.isEmpty()) return name.equals("record") || name.equals("watch") ? "none" : "";
+        if (pauses.isEmpty()) return name.equals("record") || name.equals("watch") || name.equals("otlp") ? "none" : "";
         double[] p = pauses.stream().mapToDouble(Double::doubleValue).toArray();
         return String.format(Locale.ROOT, "%d, %.1f, %.1f", p.length, Stats.percentile(p, .5), Stats.max(p));
     }
@@ -195,7 +249,11 @@ public final class StdioBench {
                 summary(n.putObject("large_us"), r.large);
                 n.put("pipelined_calls_per_s", r.callsPerSecond).putPOJO("counts", r.counts);
                 n.put("framing_errors", r.framingErrors).put("exit", r.exit).put("exit_ms", r.exitMillis)
-                        .put("peak_rss_kib", r.peakRssKib);
+                        .put("peak_rss_kib", r.peakRssKib).put("calls_sent", r.callsSent);
+                if (r.toolSpansReceived >= 0) {
+                    n.put("tool_spans_received", r.toolSpansReceived).put("recorded_tool_calls", r.recordedCalls)
+                            .put("writer_dropped_events", r.writerDropped);
+                }
             }
         }
         Wire.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
