@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The policy {@code agent-trace policy init} writes, judged by the real evaluator over the issue-16
  * corpora in their fixture (a project, a home and an outside directory with real files and
  * symlinks): it blocks none of the benign calls and every hostile call that reaches for a secret.
- * The fixture lies under the build directory, not under /tmp, which the starter policy lets calls write.
+ * The fixture lies outside /tmp and /var/tmp, which the starter policy lets calls write.
  */
 class StarterPolicyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,11 +38,26 @@ class StarterPolicyTest {
 
     @BeforeAll
     static void fixture() throws Exception {
-        Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
-        base = Files.createTempDirectory(target, "starter-policy").toRealPath();
+        base = Files.createTempDirectory(fixtureParent(), "starter-policy").toRealPath();
         Map<String, Path> dirs = FirewallCorporaTest.buildFixture(read("hostile-corpus.json").get("fixture"), base);
         context = new JudgeContext(dirs.get("root"), dirs.get("home"));
         policy = ScopePolicyParser.parse(StarterPolicy.text(), ".agent-scope.json");
+    }
+
+    /**
+     * Where the fixture goes: the build directory, unless the checkout lies under /tmp or /var/tmp,
+     * which the starter policy lets calls write (then a fixture home under them would make
+     * {@code rm -rf ~/work} a write to /tmp); then /dev/shm, which it does not.
+     */
+    private static Path fixtureParent() throws IOException {
+        Path target = Files.createDirectories(Path.of("target").toAbsolutePath()).toRealPath();
+        if (!target.startsWith("/tmp") && !target.startsWith("/var/tmp")) {
+            return target;
+        }
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm),
+                "the checkout is under " + target.getRoot() + "tmp and there is no /dev/shm for a fixture outside it");
+        return shm;
     }
 
     @AfterAll
