@@ -110,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
         // hook sessions teed to the export; stdio record sessions of the known stores counted as they end
         ServeTelemetry telemetry = ServeTelemetry.start(otlp.endpoint, !noMetrics, known, System.currentTimeMillis(), System.err);
         HookService service = HookService.create(dir, redact, mode, defaultPolicy, defaultWatch, System.err, Duration.ofSeconds(pauseLimit),
-                telemetry == null ? null : telemetry.tee()).modeFromCommandLine(policyMode.explicit());
+                telemetry == null ? null : telemetry.tee()).modeFromCommandLine(policyMode.explicit()).linkMcpCalls(known);
         List<dev.agenttrace.store.TraceStore> live = noLiveView ? List.of() : known;
         HookServer server = new HookServer(service, bind, port, allowHosts, maxBodyBytes, live, noMetrics ? null : telemetry);
         try {

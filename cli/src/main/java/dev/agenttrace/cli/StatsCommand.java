@@ -42,6 +42,10 @@ final class StatsCommand implements Callable<Integer> {
         o.put("session_id", s.sessionId());
         o.put("tool_calls", s.toolCalls());
         o.put("error_count", s.errorCount());
+        if (s.linkedToolCalls() > 0) {
+            // MCP calls of a hook session that record also recorded: counted once across sessions (health, dashboard)
+            o.put("linked_tool_calls", s.linkedToolCalls());
+        }
         o.put("error_rate", Math.round(s.errorRate() * 1000) / 1000.0);
         o.set("tools", s.toJson().get("tools"));
         return o;

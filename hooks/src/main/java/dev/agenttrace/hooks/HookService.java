@@ -55,6 +55,7 @@ public final class HookService implements AutoCloseable {
     private final PrintStream err;
     private final Duration pauseLimit;
     private final Map<HookSession, ToolCallJudge> judges = new ConcurrentHashMap<>();
+    private volatile dev.agenttrace.hooks.record.McpCallLinker linker;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "agent-trace-hooks-timer");
         t.setDaemon(true);
@@ -106,6 +107,20 @@ public final class HookService implements AutoCloseable {
 
     public HookSessions sessions() {
         return sessions;
+    }
+
+    /**
+     * Links the MCP calls the hooks see ({@code mcp__server__tool}) to the calls {@code agent-trace
+     * record --name server} recorded in these stores (serve's own, ~/.agent-traces, --live-store),
+     * so analyses across sessions count them once. The search runs after PostToolUse is answered.
+     */
+    public HookService linkMcpCalls(List<dev.agenttrace.store.TraceStore> stores) {
+        dev.agenttrace.hooks.record.McpCallLinker old = linker;
+        linker = stores.isEmpty() ? null : new dev.agenttrace.hooks.record.McpCallLinker(stores);
+        if (old != null) {
+            old.close();
+        }
+        return this;
     }
 
     /**
@@ -181,8 +196,15 @@ public final class HookService implements AutoCloseable {
             case USER_PROMPT -> judge.observe(s.userPrompt(call.text("prompt")));
             case POST_TOOL, POST_TOOL_FAILURE -> {
                 HookVerdict stop = null;
-                for (TraceEvent e : s.toolResult(call, call.kind() == HookKind.POST_TOOL_FAILURE || failedResponse(call))) {
+                List<TraceEvent> written = s.toolResult(call, call.kind() == HookKind.POST_TOOL_FAILURE || failedResponse(call));
+                for (TraceEvent e : written) {
                     stop = judge.observe(e);
+                }
+                dev.agenttrace.hooks.record.McpCallLinker l = linker;
+                TraceEvent result = written.get(written.size() - 1);
+                if (l != null && result.parentId() != null) {
+                    double took = result.durationMs() == null ? 0 : result.durationMs() / 1000;
+                    l.linkLater(s, result.parentId(), call.toolName(), call.toolInput(), result.timestamp() - took, result.timestamp());
                 }
                 yield stop;
             }
@@ -357,6 +379,9 @@ public final class HookService implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (linker != null) {
+            linker.close();
+        }
         sessions.close();
         judges.clear();
         projects.close();

@@ -132,7 +132,8 @@ public final class HealthReport {
             retries += kind.equals("retry") ? 1 : 0;
         }
         Map<String, Long> byKind = new TreeMap<>();
-        for (SessionSummary.ErrorItem err : s.errors()) {
+        // a hook session's MCP calls linked to the calls record recorded are counted there, not twice
+        for (SessionSummary.ErrorItem err : s.ownErrors()) {
             Integer code = null;
             try {
                 code = err.code() == null ? null : Integer.valueOf(err.code());
@@ -154,7 +155,7 @@ public final class HealthReport {
         }
         return new RunHealth(m.sessionId, m.agentName, m.startedAt, cost, !"trace".equals(s.cost().tokenSource()), null, null, false,
                 Math.max(loops, inlineLoops), Math.max(retries, inlineRetries), trips, open ? "open" : "closed", use,
-                s.toolCalls(), s.errors().size(), byKind, cache.share());
+                s.ownToolCalls(), s.ownErrors().size(), byKind, cache.share());
     }
 
     private static double cost(TraceStore store, SessionMeta m) {

@@ -29,6 +29,8 @@ import java.util.Map;
 public final class HookSession {
     private static final int RESULT_CHARS = 1000;
     private static final int MAX_PENDING = 4096;
+    /** The kind of the decision that links a hook's MCP call to the call {@code record} recorded. */
+    public static final String MCP_LINK = "mcp_link";
 
     private final dev.agenttrace.rules.inline.SessionRecorder recorder = new dev.agenttrace.rules.inline.SessionRecorder();
     private final java.util.concurrent.atomic.AtomicBoolean observed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -259,6 +261,26 @@ public final class HookSession {
         putText(d, "tool_use_id", call.toolUseId());
         d.put("by", "agent");
         return append(event(EventTypes.DECISION, parentId, null, d));
+    }
+
+    /**
+     * The MCP call {@code callEventId} of this session is the call {@code linkedEventId} that
+     * {@code agent-trace record} recorded in session {@code linkedSessionId}: a {@code decision
+     * {kind: "mcp_link"}} under the call says so, and analyses across sessions count the call once
+     * (the recorded copy). Nothing is written once the session has ended.
+     */
+    public synchronized TraceEvent linked(String callEventId, String server, String tool, String linkedSessionId, String linkedEventId) {
+        if (ended) {
+            return null; // (end() takes this lock before its session_end, so nothing follows it)
+        }
+        ObjectNode d = data();
+        d.put("kind", MCP_LINK);
+        d.put("tool_name", "mcp__" + server + "__" + tool);
+        d.put("mcp_server", server);
+        d.put("mcp_tool", tool);
+        d.put("linked_session_id", linkedSessionId);
+        d.put("linked_event_id", linkedEventId);
+        return append(event(EventTypes.DECISION, callEventId, null, d));
     }
 
     /** Something a debugging user wants on the timeline that has no event type of its own (a compaction, a notification). */

@@ -67,6 +67,7 @@ public final class Trends {
         SessionAnalyzer analyzer = new SessionAnalyzer(meta);
         Map<String, Long> kinds = new TreeMap<>();
         Set<String> counted = new HashSet<>();
+        Map<String, String> kindOf = new java.util.HashMap<>();
         long trips = 0;
         long blocked = 0;
         for (TraceEvent e : read.events()) {
@@ -74,7 +75,11 @@ public final class Trends {
             if (EventFacts.isError(e) && (e.parentId() == null || counted.add(e.parentId()))) {
                 Integer code = e.data() != null && e.data().path("code").canConvertToInt() && e.data().path("code").isIntegralNumber()
                         ? e.data().get("code").intValue() : null;
-                kinds.merge(ErrorKind.classify(code, EventFacts.errorMessage(e)).wireName(), 1L, Long::sum);
+                String kind = ErrorKind.classify(code, EventFacts.errorMessage(e)).wireName();
+                kinds.merge(kind, 1L, Long::sum);
+                if (e.eventId() != null) {
+                    kindOf.put(e.eventId(), kind);
+                }
             }
             if (EventTypes.DECISION.equals(e.eventType()) && e.data() != null) {
                 String kind = e.data().path("kind").asText();
@@ -86,6 +91,13 @@ public final class Trends {
             }
         }
         SessionSummary s = analyzer.finish(read.warnings());
+        // a hook session's MCP calls linked to record's copies are counted in the record session only
+        for (String id : s.linkedErrorEventIds()) {
+            String k = kindOf.get(id);
+            if (k != null && kinds.merge(k, -1L, Long::sum) <= 0) {
+                kinds.remove(k);
+            }
+        }
         long loops = SessionLint.lint(meta, read, WatchConfig.defaults(), null, byId).findings().stream()
                 .filter(f -> f.rule().startsWith("loop")).count();
         Map<String, Double> p50 = new LinkedHashMap<>();
@@ -98,7 +110,7 @@ public final class Trends {
         touched.addAll(s.filesWritten());
         List<String> used = s.tools().stream().filter(t -> t.calls() > 0).map(SessionSummary.ToolStats::toolName).sorted().toList();
         return new SessionTrend(meta.sessionId, meta.agentName != null ? meta.agentName : meta.command, s.startedAt(), s.durationMs(),
-                s.cost().costUsd(), baseline, s.toolCalls(), s.errorCount(), kinds, loops, s.retryCount(), trips, blocked, p50,
+                s.cost().costUsd(), baseline, s.ownToolCalls(), s.ownErrorCount(), kinds, loops, s.retryCount(), trips, blocked, p50,
                 s.phases().size(), touched.size(), used);
     }
 

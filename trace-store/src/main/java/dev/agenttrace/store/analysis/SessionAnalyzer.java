@@ -71,6 +71,8 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
     private final List<String> sequence = new ArrayList<>();
     private final List<String> sequenceIds = new ArrayList<>();
     private PhaseBuilder phase;
+    private long linkedCalls;
+    private final java.util.Set<String> linkedErrorIds = new java.util.HashSet<>();
 
     private static final class Call {
         final String eventId;
@@ -79,6 +81,8 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         final PhaseBuilder phase;
         boolean failed;
         boolean answered;
+        boolean linked;
+        String failureEventId;
         List<String> paths = List.of();
         boolean write;
 
@@ -222,9 +226,26 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
                     exitCode = code;
                 }
             }
+            case EventTypes.DECISION -> linked(e);
             default -> {
                 // decisions, prompts, responses: counted and priced above
             }
+        }
+    }
+
+    /** A hook session's MCP call linked to the copy {@code record} recorded: the record copy is the one counted across sessions. */
+    private void linked(TraceEvent e) {
+        if (e.parentId() == null || e.data() == null || !"mcp_link".equals(e.data().path("kind").asText())) {
+            return;
+        }
+        Call c = byEventId.get(e.parentId());
+        if (c == null || c.linked) {
+            return;
+        }
+        c.linked = true;
+        linkedCalls++;
+        if (c.failed && c.failureEventId != null) {
+            linkedErrorIds.add(c.failureEventId);
         }
     }
 
@@ -339,6 +360,9 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         }
         if (failed) {
             errorCount++;
+            if (c != null && c.failureEventId == null) {
+                c.failureEventId = e.eventId();
+            }
             (c != null ? c.phase : phase).errors++;
             if (t != null) {
                 t.errors++;
@@ -424,6 +448,7 @@ public final class SessionAnalyzer implements Consumer<TraceEvent> {
         return new SessionSummary(meta.sessionId, meta.agentName, meta.command, started, ended, Math.max(0, duration), events,
                 new LinkedHashMap<>(types), toolCalls, errorCount, exitCode, List.copyOf(ts), List.copyOf(ps), retryCount,
                 List.copyOf(retries), List.copyOf(errors), List.copyOf(filesRead), List.copyOf(filesWritten), List.copyOf(filesFailed), List.copyOf(slow),
-                cost, List.copyOf(w), List.copyOf(sequence), java.util.Collections.unmodifiableList(new ArrayList<>(sequenceIds)));
+                cost, List.copyOf(w), List.copyOf(sequence), java.util.Collections.unmodifiableList(new ArrayList<>(sequenceIds)),
+                linkedCalls, java.util.Set.copyOf(linkedErrorIds));
     }
 }

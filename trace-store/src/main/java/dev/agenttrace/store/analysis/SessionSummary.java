@@ -18,7 +18,31 @@ public record SessionSummary(String sessionId, String agentName, String command,
                              long errorCount, Integer exitCode, List<ToolStats> tools, List<Phase> phases,
                              long retryCount, List<Retry> retries, List<ErrorItem> errors, List<String> filesRead,
                              List<String> filesWritten, List<String> filesFailed, List<SlowCall> slowest, Cost cost, List<String> warnings,
-                             List<String> callSequence, List<String> callEventIds) {
+                             List<String> callSequence, List<String> callEventIds, long linkedToolCalls,
+                             java.util.Set<String> linkedErrorEventIds) {
+
+    /**
+     * Calls of this session that are copies of a call another session recorded: an MCP call a
+     * hook session saw, linked ({@code decision {kind: "mcp_link"}}) to the {@code tools/call} that
+     * {@code agent-trace record} recorded. Analyses over several sessions count them once, in the
+     * record session: they add {@link #ownToolCalls()} and {@link #ownErrors()}.
+     */
+    public long ownToolCalls() {
+        return Math.max(0, toolCalls - linkedToolCalls);
+    }
+
+    /** {@link #errorCount} less the failures of linked calls. */
+    public long ownErrorCount() {
+        return Math.max(0, errorCount - linkedErrorEventIds.size());
+    }
+
+    /** {@link #errors} less the failures of linked calls. */
+    public List<ErrorItem> ownErrors() {
+        if (linkedErrorEventIds.isEmpty()) {
+            return errors;
+        }
+        return errors.stream().filter(e -> !linkedErrorEventIds.contains(e.eventId())).toList();
+    }
 
     /**
      * Calls, failures and latency of one tool.
@@ -87,6 +111,10 @@ public record SessionSummary(String sessionId, String agentName, String command,
         eventTypes.forEach(types::put);
         o.put("tool_calls", toolCalls);
         o.put("error_count", errorCount);
+        if (linkedToolCalls > 0) {
+            // counted in the record session that holds the same calls, not again across sessions
+            o.put("linked_tool_calls", linkedToolCalls);
+        }
         o.put("error_rate", round(errorRate()));
         if (exitCode != null) {
             o.put("exit_code", exitCode);

@@ -70,6 +70,25 @@ class SessionAnalyzerTest {
     }
 
     @Test
+    void aHookCallLinkedToRecordsCopyIsSetApartForAnalysesAcrossSessions() {
+        SessionAnalyzer a = new SessionAnalyzer(meta("s"));
+        a.accept(event("tool_call", 1000.1, "c1", null, null, "{\"tool_name\":\"mcp__fs__read_file\",\"arguments\":{\"path\":\"/a\"}}"));
+        a.accept(event("error", 1000.2, "e1", "c1", 100.0, "{\"tool_name\":\"mcp__fs__read_file\",\"error\":\"ENOENT\"}"));
+        a.accept(event("decision", 1000.3, "l1", "c1", null,
+                "{\"kind\":\"mcp_link\",\"linked_session_id\":\"r\",\"linked_event_id\":\"x\"}"));
+        a.accept(event("tool_call", 1000.4, "c2", null, null, "{\"tool_name\":\"Bash\",\"arguments\":{\"command\":\"false\"}}"));
+        a.accept(event("error", 1000.5, "e2", "c2", 10.0, "{\"tool_name\":\"Bash\",\"error\":\"exit 1\"}"));
+        a.accept(event("decision", 1000.6, "d2", "c2", null, "{\"kind\":\"compact\"}"));
+        SessionSummary s = a.finish(null);
+        assertEquals(2, s.toolCalls(), "the session itself shows every call it saw");
+        assertEquals(1, s.linkedToolCalls());
+        assertEquals(1, s.ownToolCalls());
+        assertEquals(1, s.ownErrorCount());
+        assertEquals(List.of("e2"), s.ownErrors().stream().map(SessionSummary.ErrorItem::eventId).toList());
+        assertEquals(1, s.toJson().get("linked_tool_calls").asLong());
+    }
+
+    @Test
     void anIsErrorResultIsAFailureAndTheSameCallAgainIsARetry() {
         SessionAnalyzer a = new SessionAnalyzer(meta("s"));
         a.accept(event("tool_call", 1000.1, "c1", null, null, "{\"tool_name\":\"read_file\",\"arguments\":{\"path\":\"/a\"},\"request_id\":1}"));
