@@ -72,7 +72,7 @@ public final class LiveExport implements EventListener {
         this.report = new DropReport(err, config.tracesEndpoint());
         this.resource = resource(config);
         this.shipper = config.traces()
-                ? new SpanShipper(spanExporter(config), 8_192, 512, Duration.ofMillis(500), config.timeout(), report) : null;
+                ? new SpanShipper(spanExporter(config), 8_192, 2_048, Duration.ofMillis(500), config.timeout(), report) : null;
         SdkMeterProviderBuilder mb = SdkMeterProvider.builder().setResource(resource);
         if (config.metrics()) {
             metricExporter = new CountingMetricExporter(metricExporter(config), report);

@@ -2,6 +2,7 @@ package dev.agenttrace.export.otlp;
 
 import dev.agenttrace.export.span.Semconv;
 import dev.agenttrace.export.span.SpanRecord;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -19,6 +20,8 @@ import io.opentelemetry.sdk.trace.data.StatusData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A {@link SpanRecord} as the SDK's exporters take it. Spans are made from the trace (with the
@@ -37,9 +40,12 @@ final class SpanDataAdapter {
         SpanContext parent = r.parentSpanId() == null ? SpanContext.getInvalid()
                 : SpanContext.create(r.traceId(), r.parentSpanId(), TraceFlags.getSampled(), TraceState.getDefault());
         Attributes attrs = attributes(r.attributes());
-        List<EventData> events = new ArrayList<>(r.events().size());
-        for (SpanRecord.Event e : r.events()) {
-            events.add(EventData.create(e.epochNanos(), e.name(), attributes(e.attributes())));
+        List<EventData> events = List.of();
+        if (!r.events().isEmpty()) {
+            events = new ArrayList<>(r.events().size());
+            for (SpanRecord.Event e : r.events()) {
+                events.add(EventData.create(e.epochNanos(), e.name(), attributes(e.attributes())));
+            }
         }
         StatusData status = r.error() == null ? StatusData.unset() : StatusData.create(StatusCode.ERROR, r.error());
         return new Data(r.name(), kind(r.kind()), ctx, parent, status, r.startEpochNanos(), attrs, List.copyOf(events),
@@ -47,21 +53,50 @@ final class SpanDataAdapter {
     }
 
     static Attributes attributes(Map<String, Object> map) {
+        if (map.isEmpty()) {
+            return Attributes.empty();
+        }
         AttributesBuilder b = Attributes.builder();
         map.forEach((k, v) -> {
             if (v instanceof Long l) {
-                b.put(k, l);
+                b.put(LONG_KEYS.of(k), l);
             } else if (v instanceof Integer i) {
-                b.put(k, (long) i);
+                b.put(LONG_KEYS.of(k), (long) i);
             } else if (v instanceof Double d) {
-                b.put(k, d);
+                b.put(DOUBLE_KEYS.of(k), d);
             } else if (v instanceof Boolean bo) {
-                b.put(k, bo);
+                b.put(BOOLEAN_KEYS.of(k), bo);
             } else if (v != null) {
-                b.put(k, v.toString());
+                b.put(STRING_KEYS.of(k), v.toString());
             }
         });
         return b.build();
+    }
+
+    private static final KeyCache<String> STRING_KEYS = new KeyCache<>(AttributeKey::stringKey);
+    private static final KeyCache<Long> LONG_KEYS = new KeyCache<>(AttributeKey::longKey);
+    private static final KeyCache<Double> DOUBLE_KEYS = new KeyCache<>(AttributeKey::doubleKey);
+    private static final KeyCache<Boolean> BOOLEAN_KEYS = new KeyCache<>(AttributeKey::booleanKey);
+
+    /** The attribute keys by name, made once (the names are the conventions' few, so it stays small; bounded anyway). */
+    private static final class KeyCache<T> {
+        private final ConcurrentHashMap<String, AttributeKey<T>> keys = new ConcurrentHashMap<>();
+        private final Function<String, AttributeKey<T>> make;
+
+        KeyCache(Function<String, AttributeKey<T>> make) {
+            this.make = make;
+        }
+
+        AttributeKey<T> of(String name) {
+            AttributeKey<T> k = keys.get(name);
+            if (k == null) {
+                k = make.apply(name);
+                if (keys.size() < 1_024) {
+                    keys.put(name, k);
+                }
+            }
+            return k;
+        }
     }
 
     private static SpanKind kind(SpanRecord.Kind k) {

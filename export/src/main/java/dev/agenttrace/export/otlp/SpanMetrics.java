@@ -20,9 +20,56 @@ import java.util.function.LongSupplier;
  * cost and tokens per session, breaker trips, firewall blocks, dropped telemetry).
  */
 public final class SpanMetrics {
-    private static final List<String> OPERATION_KEYS = List.of(Semconv.MCP_METHOD_NAME, Semconv.GEN_AI_TOOL_NAME,
+    private static final Keys OPERATION_KEYS = new Keys(Semconv.MCP_METHOD_NAME, Semconv.GEN_AI_TOOL_NAME,
             Semconv.GEN_AI_OPERATION_NAME, Semconv.ERROR_TYPE, Semconv.NETWORK_TRANSPORT, Semconv.MCP_PROTOCOL_VERSION,
             Semconv.GEN_AI_PROMPT_NAME, Semconv.RPC_RESPONSE_STATUS_CODE);
+    private static final Keys SESSION_KEYS = new Keys(Semconv.NETWORK_TRANSPORT, Semconv.MCP_PROTOCOL_VERSION, Semconv.GEN_AI_AGENT_NAME);
+    private static final Keys FIREWALL_KEYS = new Keys(Semconv.GEN_AI_TOOL_NAME, Semconv.GUARDRAIL_MODE, Semconv.GUARDRAIL_ACTION_TYPE);
+    private static final Keys TRIP_KEYS = new Keys(Semconv.WATCHER, Semconv.GUARDRAIL_ACTION_TYPE);
+    private static final Keys TOOL_KEYS = new Keys(Semconv.GEN_AI_TOOL_NAME);
+    private static final Keys ERROR_KEYS = new Keys(Semconv.GEN_AI_TOOL_NAME, Semconv.ERROR_TYPE, Semconv.ERROR_KIND);
+
+    /**
+     * A set of attribute keys a metric is recorded by, with the attribute sets already made for
+     * the values seen: every call of a tool records the same few sets, so each is built (and
+     * sorted, and hashed by the SDK) once, not per call. Bounded: past {@link #MAX_SETS} sets it
+     * starts over. Safe on any thread ({@code serve} counts ended sessions on others).
+     */
+    private static final class Keys {
+        static final int MAX_SETS = 2_048;
+        final String[] names;
+        final List<AttributeKey<String>> keys;
+        final java.util.concurrent.ConcurrentHashMap<List<String>, Attributes> sets = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Keys(String... names) {
+            this.names = names;
+            this.keys = java.util.Arrays.stream(names).map(AttributeKey::stringKey).toList();
+        }
+
+        Attributes of(SpanRecord s) {
+            String[] values = new String[names.length];
+            for (int i = 0; i < names.length; i++) {
+                Object v = s.attributes().get(names[i]);
+                values[i] = v == null ? null : v.toString();
+            }
+            List<String> key = java.util.Arrays.asList(values);
+            Attributes a = sets.get(key);
+            if (a == null) {
+                AttributesBuilder b = Attributes.builder();
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] != null) {
+                        b.put(keys.get(i), values[i]);
+                    }
+                }
+                a = b.build();
+                if (sets.size() >= MAX_SETS) {
+                    sets.clear();
+                }
+                sets.put(key, a);
+            }
+            return a;
+        }
+    }
 
     private final DoubleHistogram operation;
     private final DoubleHistogram session;
@@ -77,7 +124,7 @@ public final class SpanMetrics {
     public void record(SpanRecord s) {
         String op = s.attribute(Semconv.GEN_AI_OPERATION_NAME);
         if (s.parentSpanId() == null) {
-            Attributes a = pick(s, List.of(Semconv.NETWORK_TRANSPORT, Semconv.MCP_PROTOCOL_VERSION, Semconv.GEN_AI_AGENT_NAME));
+            Attributes a = SESSION_KEYS.of(s);
             session.record(s.durationSeconds(), a);
             Object c = s.attributes().get(Semconv.COST_USD);
             if (c instanceof Double d) {
@@ -92,32 +139,21 @@ public final class SpanMetrics {
         if (Semconv.OP_RUN_GUARDRAIL.equals(op)) {
             boolean firewall = "agent-trace.firewall".equals(s.attribute(Semconv.GUARDRAIL_COMPONENT));
             if (firewall) {
-                blocks.add(1, pick(s, List.of(Semconv.GEN_AI_TOOL_NAME, Semconv.GUARDRAIL_MODE, Semconv.GUARDRAIL_ACTION_TYPE)));
+                blocks.add(1, FIREWALL_KEYS.of(s));
             } else if ("alert".equals(s.attribute("agent_trace.decision.kind"))) {
-                trips.add(1, pick(s, List.of(Semconv.WATCHER, Semconv.GUARDRAIL_ACTION_TYPE)));
+                trips.add(1, TRIP_KEYS.of(s));
             }
             return;
         }
         if (s.attribute(Semconv.MCP_METHOD_NAME) != null) {
-            operation.record(s.durationSeconds(), pick(s, OPERATION_KEYS));
+            operation.record(s.durationSeconds(), OPERATION_KEYS.of(s));
         }
         if (Semconv.OP_EXECUTE_TOOL.equals(op)) {
-            Attributes tool = pick(s, List.of(Semconv.GEN_AI_TOOL_NAME));
+            Attributes tool = TOOL_KEYS.of(s);
             calls.add(1, tool);
             if (s.attribute(Semconv.ERROR_TYPE) != null) {
-                errors.add(1, pick(s, List.of(Semconv.GEN_AI_TOOL_NAME, Semconv.ERROR_TYPE, Semconv.ERROR_KIND)));
+                errors.add(1, ERROR_KEYS.of(s));
             }
         }
-    }
-
-    private static Attributes pick(SpanRecord s, List<String> keys) {
-        AttributesBuilder b = Attributes.builder();
-        for (String k : keys) {
-            Object v = s.attributes().get(k);
-            if (v != null) {
-                b.put(AttributeKey.stringKey(k), v.toString());
-            }
-        }
-        return b.build();
     }
 }

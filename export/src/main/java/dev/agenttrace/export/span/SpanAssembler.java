@@ -51,7 +51,8 @@ public final class SpanAssembler {
     private final TokenMeter tokens = new TokenMeter(PRICES);
     private final List<SpanRecord.Event> sessionEvents = new ArrayList<>();
 
-    private record Call(String eventId, long nanos, String tool, JsonNode requestId, JsonNode arguments) {
+    /** A call waiting for its answer; its span id is computed once, here (a SHA-256 each). */
+    private record Call(String eventId, String spanId, long nanos, String tool, JsonNode requestId, JsonNode arguments) {
     }
 
     private record Request(String wireEventId, long nanos, String method, JsonNode requestId, boolean fromClient,
@@ -116,13 +117,13 @@ public final class SpanAssembler {
             case EventTypes.SESSION_START -> sessionStart(d, ts);
             case EventTypes.SESSION_END -> endNanos = ts;
             case EventTypes.TOOL_CALL -> {
-                Call c = new Call(e.eventId(), ts, text(d, "tool_name"), d == null ? null : d.get("request_id"),
-                        d == null ? null : d.get("arguments"));
+                Call c = new Call(e.eventId(), SpanIds.spanId(sessionId, e.eventId()), ts, text(d, "tool_name"),
+                        d == null ? null : d.get("request_id"), d == null ? null : d.get("arguments"));
                 callsByEvent.put(c.eventId, c);
                 if (c.requestId != null && !c.requestId.isNull()) {
                     callsByRequest.put(key(c.requestId), c);
                 }
-                spanOfEvent.put(c.eventId, SpanIds.spanId(sessionId, c.eventId));
+                spanOfEvent.put(c.eventId, c.spanId);
             }
             case EventTypes.TOOL_RESULT, EventTypes.ERROR -> answer(e, d, ts);
             case EventTypes.DECISION -> decision(e, d, ts);
@@ -147,7 +148,7 @@ public final class SpanAssembler {
         for (Call c : new ArrayList<>(callsByEvent.values())) {
             Map<String, Object> attrs = toolAttributes(c);
             attrs.put("agent_trace.unanswered", true);
-            emit(SpanIds.spanId(sessionId, c.eventId), sessionSpanId, toolSpanName(c.tool), toolKind(), c.nanos,
+            emit(c.spanId, sessionSpanId, toolSpanName(c.tool), toolKind(), c.nanos,
                     Math.max(c.nanos, end), attrs, null);
         }
         callsByEvent.clear();
@@ -231,7 +232,7 @@ public final class SpanAssembler {
         if (c.requestId != null && !c.requestId.isNull()) {
             callsByRequest.remove(key(c.requestId));
         }
-        String spanId = SpanIds.spanId(sessionId, c.eventId);
+        String spanId = c.spanId;
         spanOfEvent.put(e.eventId(), spanId);
         Map<String, Object> attrs = toolAttributes(c);
         String status = null;
@@ -322,7 +323,7 @@ public final class SpanAssembler {
             requests.put((fromClient ? "c" : "s") + key(id), new Request(wireId, ts, method, id, fromClient, target, uri));
             return;
         }
-        if (("response".equals(kind) || "error".equals(kind)) && id != null) {
+        if (("response".equals(kind) || "error".equals(kind)) && id != null && !requests.isEmpty()) {
             Request r = requests.remove((fromClient ? "s" : "c") + key(id));
             if (r == null) {
                 return;
@@ -455,11 +456,20 @@ public final class SpanAssembler {
     }
 
     private static String key(JsonNode id) {
-        return id.isTextual() ? "s:" + id.asText() : "n:" + id;
+        return id.isTextual() ? "s:" + id.asText() : "n:" + scalar(id);
     }
 
     private static String idText(JsonNode id) {
-        return id.isTextual() ? id.asText() : id.toString();
+        return id.isTextual() ? id.asText() : scalar(id);
+    }
+
+    /**
+     * A non-text value as its JSON text: a whole number or a boolean directly (the same digits
+     * {@code toString} gives; that goes through a Jackson serialiser, several per call), anything
+     * else through {@code toString}.
+     */
+    private static String scalar(JsonNode v) {
+        return v.isIntegralNumber() || v.isBoolean() ? v.asText() : v.toString();
     }
 
     private static String text(JsonNode n, String field) {
@@ -467,7 +477,7 @@ public final class SpanAssembler {
             return null;
         }
         JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.isTextual() ? v.asText() : v.toString();
+        return v == null || v.isNull() ? null : v.isTextual() ? v.asText() : scalar(v);
     }
 
     private static <V> Map<String, V> bounded() {

@@ -41,19 +41,27 @@ public final class SpanIds {
         return true;
     }
 
-    private static byte[] sha256(String s) {
+    /** One digest per thread: looking the algorithm up costs more than hashing a short id (live export: two ids a call). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private static byte[] sha256(String s) {
+        return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8)); // digest resets it
     }
 
     private static String hex(byte[] b, int n) {
-        StringBuilder sb = new StringBuilder(n * 2);
+        byte[] out = new byte[n * 2];
         for (int i = 0; i < n; i++) {
-            sb.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
+            out[2 * i] = HEX[(b[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX[b[i] & 0xf];
         }
-        return sb.toString();
+        return new String(out, StandardCharsets.US_ASCII);
     }
 }
