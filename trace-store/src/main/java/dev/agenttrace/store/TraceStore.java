@@ -183,7 +183,9 @@ public final class TraceStore {
 
     /**
      * Sets the counters of {@code m} from its events (tool calls, LLM requests, errors; the start
-     * and end times when the meta has none), where the events say more than the meta: a meta is
+     * and end times when the meta has none; ended only when no call, prompt or model request follows its
+     * last {@code session_end}),
+     * where the events say more than the meta: a meta is
      * rewritten at most every 250 ms, so a killed recorder leaves it behind its events.
      */
     public void countFromEvents(SessionMeta m) {
@@ -204,8 +206,13 @@ public final class TraceStore {
                     calls[0]++;
                 } else if (EventTypes.LLM_REQUEST.equals(t)) {
                     llm[0]++;
-                } else if (EventTypes.SESSION_END.equals(t)) {
+                }
+                // a session_end followed by more work (a recorder restarted while the agent went on) is no end;
+                // an alert or decision appended after the end by a watcher is not work
+                if (EventTypes.SESSION_END.equals(t)) {
                     ended[0] = true;
+                } else if (EventTypes.TOOL_CALL.equals(t) || EventTypes.LLM_REQUEST.equals(t) || EventTypes.USER_PROMPT.equals(t)) {
+                    ended[0] = false;
                 }
                 if (dev.agenttrace.store.analysis.EventFacts.isError(e)) {
                     errors[0]++;

@@ -171,6 +171,11 @@ public final class HookSessions implements AutoCloseable {
             putText(meta, "transcript_path", call.text("transcript_path"));
             putText(meta, "working_dir", call.cwd());
         }
+        if (resumed) {
+            // the agent went on after an earlier serve ended this session when it stopped: running again
+            meta.endedAt = null;
+            meta.totalDurationMs = 0;
+        }
         SessionWriter w = store.create(meta, options);
         String cwd = resumed && meta.attribution != null && meta.attribution.hasNonNull("working_dir")
                 ? meta.attribution.get("working_dir").asText() : call.cwd();
@@ -203,6 +208,10 @@ public final class HookSessions implements AutoCloseable {
             meta.attribution.put("agent_id", call.agentId());
             putText(meta, "agent_type", type);
             putText(meta, "transcript_path", call.text("agent_transcript_path"));
+        }
+        if (resumed) {
+            meta.endedAt = null;
+            meta.totalDurationMs = 0;
         }
         SessionWriter w = store.create(meta, options);
         HookSession s = new HookSession(call.sessionId(), id, w, parent, call.agentId(), call.cwd() != null ? call.cwd() : parent.cwd(),

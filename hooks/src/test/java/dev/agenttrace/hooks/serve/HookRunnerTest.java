@@ -164,7 +164,7 @@ class HookRunnerTest {
             assertEquals("deny", denied.path("hookSpecificOutput").path("permissionDecision").asText(), "the same policy after the restart: " + denied);
             assertFalse(used.get(), "serve answered after its restart");
 
-            List<JsonNode> ev = f.events(STORE_ID, has("tool_result", 2));
+            List<JsonNode> ev = f.events(STORE_ID, has("tool_result", 2).and(has("tool_call", 4)).and(has("decision", 2)));
             List<JsonNode> calls = ofType(ev, "tool_call");
             assertEquals(List.of("toolu_1", "toolu_2", "toolu_3", "toolu_4"), calls.stream().map(e -> e.path("data").path("request_id").asText()).toList(),
                     "every call once, in one trace session");
@@ -179,6 +179,10 @@ class HookRunnerTest {
                 assertEquals(List.of(STORE_ID), dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString())
                         .filter(n -> !n.startsWith(".") && !n.startsWith("no-")).toList());
             }
+            // the first serve ended the session when it stopped; the agent went on, so the trace reads as running again
+            dev.agenttrace.store.SessionMeta running = dev.agenttrace.store.TraceStore.at(traces).scan().sessions().stream()
+                    .filter(m -> STORE_ID.equals(m.sessionId)).findFirst().orElseThrow();
+            assertEquals(null, running.endedAt, "a session that went on after an interim session_end is not ended");
         }
     }
 
