@@ -278,10 +278,10 @@ final class CallJudgement {
             return null;
         }
         checks++;
-        String display = display(path);
-        String shown = display + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")");
         for (PathGlob g : rules.deny()) {
             if (g.matches(path, paths, false)) {
+                String display = display(path);
+                String shown = display + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")");
                 return block(MatchedRule.pattern(section + ".deny", g.text()), argument, display,
                         actor + " would " + verb + " " + shown + ", denied by " + section + ".deny \"" + g.text() + "\"");
             }
@@ -297,6 +297,8 @@ final class CallJudgement {
                 return null;
             }
         }
+        String display = display(path);
+        String shown = display + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")");
         String why = path.insideRoot()
                 ? "not covered by " + section + ".allow " + patterns(rules.allow())
                 : "outside the project root " + paths.root() + ", and " + section + ".allow covers only paths inside it";
@@ -636,7 +638,7 @@ final class CallJudgement {
                                     + "), so the commands rules cannot judge it");
                 }
                 for (Invocation layer : resolved.layers()) {
-                    ParsedArguments parsed = OptionConventions.parse(layer.binary(), layer.argumentTexts());
+                    ParsedArguments parsed = OptionConventions.parse(layer);
                     for (CommandPattern p : rules.deny()) {
                         if (p.matches(layer, parsed) || isGlob(layer.binaryWord()) && globMayName(layer.binary(), p)) {
                             String runs = layer == resolved.layers().get(0) && resolved.layers().size() == 1
@@ -649,7 +651,7 @@ final class CallJudgement {
                 boolean explicitlyAllowed = false;
                 boolean handsOn = !resolved.nestedScripts().isEmpty();
                 if (!rules.allow().isEmpty() && !handsOn) {
-                    ParsedArguments parsed = OptionConventions.parse(inner.binary(), inner.argumentTexts());
+                    ParsedArguments parsed = OptionConventions.parse(inner);
                     for (CommandPattern p : rules.allow()) {
                         if (p.matches(inner, parsed)) {
                             explicitlyAllowed = true;
@@ -1001,7 +1003,7 @@ final class CallJudgement {
             return false;
         }
         for (Invocation layer : resolved.layers()) {
-            ParsedArguments parsed = OptionConventions.parse(layer.binary(), layer.argumentTexts());
+            ParsedArguments parsed = OptionConventions.parse(layer);
             for (CommandPattern p : rules.trust()) {
                 if (p.matches(layer, parsed)) {
                     return true;
@@ -1080,6 +1082,7 @@ final class CallJudgement {
             }
             // the walk's entries are real paths only below a directory that is its own real path
             boolean realDir = dir.equals(paths.readings(dir).get(0).absolute());
+            String inTree = actor + " (in the tree " + display + ")";
             Decision[] found = {null};
             int[] seen = {0};
             try {
@@ -1114,7 +1117,7 @@ final class CallJudgement {
                                 // A link, or a name with more than one reading, is normalised as any path is.
                                 List<NormalisedPath> known = a != null && !a.isSymbolicLink() && !a.isOther() && realDir
                                         && paths.hasOneReading(entry) ? List.of(paths.ofKnownRealPath(entry)) : null;
-                                found[0] = checkPath(argument, entry, write, actor + " (in the tree " + display + ")", false, known);
+                                found[0] = checkPath(argument, entry, write, inTree, false, known);
                                 return found[0] != null ? java.nio.file.FileVisitResult.TERMINATE : java.nio.file.FileVisitResult.CONTINUE;
                             }
                         });

@@ -409,6 +409,14 @@ public final class PathNormaliser {
     }
 
     private String realiseNow(String clean, int hops) {
+        if (hops == 0) {
+            // The common case, a path that exists: one realpath(3), no stat after it.
+            try {
+                return Path.of(clean).toRealPath().toString();
+            } catch (IOException | SecurityException | InvalidPathException e) {
+                // missing (or unreadable): below, the longest existing prefix and a dangling link
+            }
+        }
         String canonical;
         try {
             canonical = new File(clean).getCanonicalPath();
