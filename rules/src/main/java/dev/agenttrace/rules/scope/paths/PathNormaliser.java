@@ -413,8 +413,24 @@ public final class PathNormaliser {
             // The common case, a path that exists: one realpath(3), no stat after it.
             try {
                 return Path.of(clean).toRealPath().toString();
+            } catch (java.nio.file.NoSuchFileException e) {
+                // The usual missing path, a new file in a directory that exists: the directory's
+                // real path and the last name, which does not exist or is a link that dangles.
+                String parent = parent(clean);
+                if (!parent.equals("/")) {
+                    String realParent = null;
+                    try {
+                        realParent = Path.of(parent).toRealPath().toString();
+                    } catch (IOException | SecurityException | InvalidPathException e2) {
+                        // the directory is missing too: the walk below
+                    }
+                    if (realParent != null) {
+                        String canonical = (realParent.equals("/") ? "" : realParent) + clean.substring(parent.length());
+                        return followDangling(canonical, canonical, realParent, hops);
+                    }
+                }
             } catch (IOException | SecurityException | InvalidPathException e) {
-                // missing (or unreadable): below, the longest existing prefix and a dangling link
+                // unreadable, a loop: below, the longest existing prefix and a dangling link
             }
         }
         String canonical;
@@ -433,6 +449,11 @@ public final class PathNormaliser {
             missing = parent;
             parent = parent(parent);
         }
+        return followDangling(canonical, missing, parent, hops);
+    }
+
+    /** {@code missing} is the first component of {@code canonical} that does not exist; if it is a link, where it points. */
+    private String followDangling(String canonical, String missing, String parent, int hops) {
         Path link = Path.of(missing);
         if (hops >= MAX_LINK_HOPS || !Files.isSymbolicLink(link)) {
             return canonical;
