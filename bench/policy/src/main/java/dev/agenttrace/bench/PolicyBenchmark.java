@@ -80,7 +80,7 @@ public class PolicyBenchmark {
      * The hostile and benign corpora of the tests, on their fixture (files, home, links) in a
      * temporary directory; {@code CORPORA} names their directory (default: the repository's).
      */
-    private static CorpusCall[] corpus(ObjectMapper m) throws Exception {
+    static CorpusCall[] corpus(ObjectMapper m) throws Exception {
         Path dir = Path.of(System.getProperty("corpora", System.getenv().getOrDefault("CORPORA", "../../tests/fixtures/firewall")));
         JsonNode hostile = m.readTree(dir.resolve("hostile-corpus.json").toFile());
         JsonNode benign = m.readTree(dir.resolve("benign-corpus.json").toFile());

@@ -204,8 +204,14 @@ final class CallJudgement {
 
     /** @param denyOnly judge against deny rules only (for paths that are a guess, not a known access) */
     private Decision checkPath(String argument, String raw, boolean write, String actor, boolean denyOnly) {
+        return checkPath(argument, raw, write, actor, denyOnly, null);
+    }
+
+    /** @param readings the readings of {@code raw} when the caller knows them, else null (they are worked out) */
+    private Decision checkPath(String argument, String raw, boolean write, String actor, boolean denyOnly,
+                               List<NormalisedPath> readings) {
         if (write) {
-            Decision d = checkProtected(argument, raw, actor);
+            Decision d = checkProtected(argument, raw, actor, readings);
             if (d != null) {
                 return d;
             }
@@ -213,7 +219,7 @@ final class CallJudgement {
         if (!fileRules) {
             return null;
         }
-        for (NormalisedPath reading : paths.readings(raw)) {
+        for (NormalisedPath reading : readings != null ? readings : paths.readings(raw)) {
             Decision d = checkReading(argument, raw, reading, write, actor, denyOnly);
             if (d != null) {
                 return d;
@@ -224,10 +230,14 @@ final class CallJudgement {
 
     /** A write to a protected file or directory ({@link ProtectedPaths}), whatever the policy says. */
     private Decision checkProtected(String argument, String raw, String actor) {
+        return checkProtected(argument, raw, actor, null);
+    }
+
+    private Decision checkProtected(String argument, String raw, String actor, List<NormalisedPath> readings) {
         if (!policy.protect()) {
             return null;
         }
-        for (NormalisedPath reading : paths.readings(raw)) {
+        for (NormalisedPath reading : readings != null ? readings : paths.readings(raw)) {
             if (!reading.isValid()) {
                 continue;
             }
@@ -268,10 +278,10 @@ final class CallJudgement {
             return null;
         }
         checks++;
-        String display = display(path);
-        String shown = display + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")");
         for (PathGlob g : rules.deny()) {
             if (g.matches(path, paths, false)) {
+                String display = display(path);
+                String shown = display + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")");
                 return block(MatchedRule.pattern(section + ".deny", g.text()), argument, display,
                         actor + " would " + verb + " " + shown + ", denied by " + section + ".deny \"" + g.text() + "\"");
             }
@@ -287,6 +297,8 @@ final class CallJudgement {
                 return null;
             }
         }
+        String display = display(path);
+        String shown = display + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")");
         String why = path.insideRoot()
                 ? "not covered by " + section + ".allow " + patterns(rules.allow())
                 : "outside the project root " + paths.root() + ", and " + section + ".allow covers only paths inside it";
@@ -626,7 +638,7 @@ final class CallJudgement {
                                     + "), so the commands rules cannot judge it");
                 }
                 for (Invocation layer : resolved.layers()) {
-                    ParsedArguments parsed = OptionConventions.parse(layer.binary(), layer.argumentTexts());
+                    ParsedArguments parsed = OptionConventions.parse(layer);
                     for (CommandPattern p : rules.deny()) {
                         if (p.matches(layer, parsed) || isGlob(layer.binaryWord()) && globMayName(layer.binary(), p)) {
                             String runs = layer == resolved.layers().get(0) && resolved.layers().size() == 1
@@ -639,7 +651,7 @@ final class CallJudgement {
                 boolean explicitlyAllowed = false;
                 boolean handsOn = !resolved.nestedScripts().isEmpty();
                 if (!rules.allow().isEmpty() && !handsOn) {
-                    ParsedArguments parsed = OptionConventions.parse(inner.binary(), inner.argumentTexts());
+                    ParsedArguments parsed = OptionConventions.parse(inner);
                     for (CommandPattern p : rules.allow()) {
                         if (p.matches(inner, parsed)) {
                             explicitlyAllowed = true;
@@ -991,7 +1003,7 @@ final class CallJudgement {
             return false;
         }
         for (Invocation layer : resolved.layers()) {
-            ParsedArguments parsed = OptionConventions.parse(layer.binary(), layer.argumentTexts());
+            ParsedArguments parsed = OptionConventions.parse(layer);
             for (CommandPattern p : rules.trust()) {
                 if (p.matches(layer, parsed)) {
                     return true;
@@ -1068,6 +1080,9 @@ final class CallJudgement {
             if (!java.nio.file.Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
+            // the walk's entries are real paths only below a directory that is its own real path
+            boolean realDir = dir.equals(paths.readings(dir).get(0).absolute());
+            String inTree = actor + " (in the tree " + display + ")";
             Decision[] found = {null};
             int[] seen = {0};
             try {
@@ -1076,12 +1091,12 @@ final class CallJudgement {
                             @Override
                             public java.nio.file.FileVisitResult preVisitDirectory(java.nio.file.Path p,
                                                                                    java.nio.file.attribute.BasicFileAttributes a) {
-                                return visit(p);
+                                return visit(p, a);
                             }
 
                             @Override
                             public java.nio.file.FileVisitResult visitFile(java.nio.file.Path p, java.nio.file.attribute.BasicFileAttributes a) {
-                                return visit(p);
+                                return visit(p, a);
                             }
 
                             @Override
@@ -1089,14 +1104,20 @@ final class CallJudgement {
                                 return java.nio.file.FileVisitResult.CONTINUE;
                             }
 
-                            private java.nio.file.FileVisitResult visit(java.nio.file.Path p) {
+                            private java.nio.file.FileVisitResult visit(java.nio.file.Path p, java.nio.file.attribute.BasicFileAttributes a) {
                                 if (++seen[0] > MAX_TREE_ENTRIES) {
                                     return java.nio.file.FileVisitResult.TERMINATE;
                                 }
                                 if (p.equals(root)) {
                                     return java.nio.file.FileVisitResult.CONTINUE;
                                 }
-                                found[0] = checkPath(argument, p.toString(), write, actor + " (in the tree " + display + ")");
+                                String entry = p.toString();
+                                // The walk starts at a real directory and follows no link, so an entry that is
+                                // not a link is its own real path: judged without asking the file system again.
+                                // A link, or a name with more than one reading, is normalised as any path is.
+                                List<NormalisedPath> known = a != null && !a.isSymbolicLink() && !a.isOther() && realDir
+                                        && paths.hasOneReading(entry) ? List.of(paths.ofKnownRealPath(entry)) : null;
+                                found[0] = checkPath(argument, entry, write, inTree, false, known);
                                 return found[0] != null ? java.nio.file.FileVisitResult.TERMINATE : java.nio.file.FileVisitResult.CONTINUE;
                             }
                         });

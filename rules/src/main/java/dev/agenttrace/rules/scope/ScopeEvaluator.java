@@ -75,7 +75,7 @@ public final class ScopeEvaluator {
      * @param context   the project root and home directory
      */
     public Decision judge(String toolName, JsonNode arguments, JudgeContext context) {
-        PathNormaliser paths = PathNormaliser.ofRealPaths(context.root(), context.home(), context.serverHome());
+        PathNormaliser paths = PathNormaliser.ofRealPaths(context.root(), context.home(), context.serverHome()).forOneCall();
         return new CallJudgement(policy, toolName == null ? "" : toolName, arguments, paths, protection(context)).run();
     }
 

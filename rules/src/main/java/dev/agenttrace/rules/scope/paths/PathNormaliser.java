@@ -10,7 +10,9 @@ import java.text.Normalizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns whatever string a tool call carries into the path the operating system would open, so a
@@ -25,7 +27,9 @@ import java.util.List;
  * link's target); and resolve symlinks for the longest prefix that exists, including a dangling
  * last link, since writing through it creates its target.
  *
- * <p>Immutable and thread-safe; the only state is the root and the home directory.
+ * <p>Immutable and thread-safe; the only state is the root and the home directory. An instance
+ * made by {@link #forOneCall()} also remembers what it resolved, for the judgement of one call:
+ * that one is single-threaded and short-lived.
  */
 public final class PathNormaliser {
     private static final int MAX_LINK_HOPS = 40;
@@ -35,10 +39,48 @@ public final class PathNormaliser {
     /** The server's own home directory when it is not {@code home}, else null: {@code ~} is read both ways. */
     private final String serverHome;
 
+    /** For {@link #forOneCall()}: the readings of each input and the real path of each clean path, else null. */
+    private final boolean memo;
+    private Map<String, List<NormalisedPath>> readingsMemo;
+    private Map<String, String> realMemo;
+
     private PathNormaliser(String root, String home, String serverHome) {
+        this(root, home, serverHome, false);
+    }
+
+    private PathNormaliser(String root, String home, String serverHome, boolean memo) {
         this.root = root;
         this.home = home;
         this.serverHome = serverHome;
+        this.memo = memo;
+    }
+
+    /**
+     * The same normaliser for the judgement of one call: it asks the file system once per path
+     * (a call judges a written path for protection, then for the rules, often under several
+     * readings that end in the same file). Not thread-safe; drop it when the call is judged, so a
+     * later call sees the file system as it is then (a link made in between).
+     */
+    public PathNormaliser forOneCall() {
+        return new PathNormaliser(root, home, serverHome, true);
+    }
+
+    /**
+     * A path the caller knows to be real and clean (found by listing a real directory, not a
+     * symlink, without {@code .} or {@code ..} segments): normalised without asking the file system.
+     * Only for inputs {@link #hasOneReading} accepts, whose readings are this one path.
+     */
+    public NormalisedPath ofKnownRealPath(String absolute) {
+        return new NormalisedPath(absolute, absolute, relativeToRoot(absolute), null);
+    }
+
+    /**
+     * Whether {@link #readings} of the input is its physical reading alone: no {@code ..}, no
+     * {@code \}, no non-ASCII character, and no {@code ~} read under a second home.
+     */
+    public boolean hasOneReading(String input) {
+        return input.indexOf("..") < 0 && input.indexOf('\\') < 0 && (serverHome == null || !input.startsWith("~"))
+                && isAscii(input);
     }
 
     /** For a root and homes that are already absolute real paths; {@code serverHome} may be null. */
@@ -88,10 +130,23 @@ public final class PathNormaliser {
      * reading passes.
      */
     public List<NormalisedPath> readings(String input) {
+        if (!memo) {
+            return readingsOf(input);
+        }
+        if (readingsMemo == null) {
+            readingsMemo = new HashMap<>();
+        }
+        List<NormalisedPath> known = readingsMemo.get(input);
+        if (known == null) {
+            known = readingsOf(input);
+            readingsMemo.put(input, known);
+        }
+        return known;
+    }
+
+    private List<NormalisedPath> readingsOf(String input) {
         NormalisedPath physical = normalise(input, false);
-        boolean simple = input.indexOf("..") < 0 && input.indexOf('\\') < 0 && (serverHome == null || !input.startsWith("~"))
-                && isAscii(input);
-        if (!physical.isValid() || simple) {
+        if (!physical.isValid() || hasOneReading(input)) {
             return List.of(physical);
         }
         List<NormalisedPath> out = new ArrayList<>();
@@ -124,7 +179,7 @@ public final class PathNormaliser {
                 add(out, normalise(spelling, true, false, serverHome));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static void add(List<NormalisedPath> out, NormalisedPath p) {
@@ -339,6 +394,45 @@ public final class PathNormaliser {
      * than the whole rest of a judgement.
      */
     private String realise(String clean, int hops) {
+        if (!memo || hops > 0) {
+            return realiseNow(clean, hops);
+        }
+        if (realMemo == null) {
+            realMemo = new HashMap<>();
+        }
+        String known = realMemo.get(clean);
+        if (known == null) {
+            known = realiseNow(clean, hops);
+            realMemo.put(clean, known);
+        }
+        return known;
+    }
+
+    private String realiseNow(String clean, int hops) {
+        if (hops == 0) {
+            // The common case, a path that exists: one realpath(3), no stat after it.
+            try {
+                return Path.of(clean).toRealPath().toString();
+            } catch (java.nio.file.NoSuchFileException e) {
+                // The usual missing path, a new file in a directory that exists: the directory's
+                // real path and the last name, which does not exist or is a link that dangles.
+                String parent = parent(clean);
+                if (!parent.equals("/")) {
+                    String realParent = null;
+                    try {
+                        realParent = Path.of(parent).toRealPath().toString();
+                    } catch (IOException | SecurityException | InvalidPathException e2) {
+                        // the directory is missing too: the walk below
+                    }
+                    if (realParent != null) {
+                        String canonical = (realParent.equals("/") ? "" : realParent) + clean.substring(parent.length());
+                        return followDangling(canonical, canonical, realParent, hops);
+                    }
+                }
+            } catch (IOException | SecurityException | InvalidPathException e) {
+                // unreadable, a loop: below, the longest existing prefix and a dangling link
+            }
+        }
         String canonical;
         try {
             canonical = new File(clean).getCanonicalPath();
@@ -355,6 +449,11 @@ public final class PathNormaliser {
             missing = parent;
             parent = parent(parent);
         }
+        return followDangling(canonical, missing, parent, hops);
+    }
+
+    /** {@code missing} is the first component of {@code canonical} that does not exist; if it is a link, where it points. */
+    private String followDangling(String canonical, String missing, String parent, int hops) {
         Path link = Path.of(missing);
         if (hops >= MAX_LINK_HOPS || !Files.isSymbolicLink(link)) {
             return canonical;

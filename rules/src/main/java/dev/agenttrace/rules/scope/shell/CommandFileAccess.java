@@ -78,7 +78,7 @@ public final class CommandFileAccess {
         Invocation inv = resolved.innermost();
         String program = inv.binary();
         List<ShellWord> args = inv.arguments();
-        ParsedArguments parsed = OptionConventions.parse(program, inv.argumentTexts());
+        ParsedArguments parsed = OptionConventions.parse(inv);
         List<ShellWord> positionals = positionalWords(args, parsed);
 
         Map<String, Boolean> fileOptions = FILE_OPTIONS.getOrDefault(program, Map.of());

@@ -48,7 +48,7 @@ public final class CommandNetworkAccess {
         }
         Invocation inv = resolved.innermost();
         String program = inv.binary();
-        ParsedArguments parsed = OptionConventions.parse(program, inv.argumentTexts());
+        ParsedArguments parsed = OptionConventions.parse(inv);
         List<String> positionals = parsed.positionals();
         if (URL_OPERANDS.contains(program)) {
             boolean httpie = program.startsWith("http") || program.startsWith("xh");

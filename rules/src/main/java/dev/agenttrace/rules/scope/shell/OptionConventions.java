@@ -102,6 +102,25 @@ public final class OptionConventions {
         return CONVENTIONS.containsKey(program);
     }
 
+    /** The last invocation parsed on this thread and its parse: a judgement parses the same one several times. */
+    private static final ThreadLocal<Object[]> LAST = ThreadLocal.withInitial(() -> new Object[2]);
+
+    /**
+     * {@link #parse(String, List)} of the invocation's program and arguments; the same instance
+     * parsed again on this thread (the commands rules, the program table, the file and network
+     * operands all ask) gets the same immutable answer without parsing again.
+     */
+    public static ParsedArguments parse(Invocation inv) {
+        Object[] last = LAST.get();
+        if (last[0] == inv) {
+            return (ParsedArguments) last[1];
+        }
+        ParsedArguments parsed = parse(inv.binary(), inv.argumentTexts());
+        last[0] = inv;
+        last[1] = parsed;
+        return parsed;
+    }
+
     /**
      * Sorts a program's arguments into flags, option values and positionals.
      *

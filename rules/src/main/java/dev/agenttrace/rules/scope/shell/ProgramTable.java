@@ -72,7 +72,7 @@ public final class ProgramTable {
     public static Effects of(Invocation inv) {
         String program = inv.binary();
         List<String> args = inv.argumentTexts();
-        ParsedArguments parsed = OptionConventions.parse(program, args);
+        ParsedArguments parsed = OptionConventions.parse(inv);
         List<FileOperand> files = new ArrayList<>();
         List<String> cannot = new ArrayList<>();
         List<String> scripts = new ArrayList<>();
