@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,26 +28,36 @@ final class WrapCommand implements Callable<Integer> {
     /** The first port suggested for the record-http fronting a remote server (3100 is serve's and record-http's default). */
     static final int FIRST_REMOTE_PORT = 3101;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "AGENT", description = "claude-code, cursor, vscode, windsurf or gemini (default: all).")
-    String agentName;
+    /** Which configs: an agent's (or all), a project's or the user's, or one file; shared by wrap and unwrap. */
+    static final class Targets {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "AGENT", description = "claude-code, cursor, vscode, windsurf or gemini (default: all).")
+        String agentName;
 
-    @Option(names = "--file", paramLabel = "FILE", description = "Wrap the servers of this file (its mcpServers or servers) instead.")
-    Path file;
+        @Option(names = "--file", paramLabel = "FILE", description = "The servers of this file (its mcpServers or servers) instead.")
+        Path file;
 
-    @Option(names = "--project", description = "The project's configs (default): those in --dir.")
-    boolean project;
+        @Option(names = "--project", description = "The project's configs (default): those in --dir.")
+        boolean project;
 
-    @Option(names = "--user", description = "The user's configs in the home directory.")
-    boolean user;
+        @Option(names = "--user", description = "The user's configs in the home directory.")
+        boolean user;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "The project directory (default: the working directory).")
-    Path dir;
+        @Option(names = "--dir", paramLabel = "DIR", description = "The project directory (default: the working directory).")
+        Path dir;
 
-    @Option(names = "--dry-run", description = "Print what would change; write nothing.")
-    boolean dryRun;
+        @Option(names = "--dry-run", description = "Print what would change; write nothing.")
+        boolean dryRun;
 
-    @Option(names = "--home", paramLabel = "DIR", hidden = true, description = "The home directory (default: yours); for tests.")
-    Path home;
+        @Option(names = "--home", paramLabel = "DIR", hidden = true, description = "The home directory (default: yours); for tests.")
+        Path home;
+
+        int run(PrintWriter out, boolean unwrap, String command, List<String> extra) {
+            return WrapCommand.run(out, unwrap, agentName, file, project, user, dir, home, dryRun, command, extra);
+        }
+    }
+
+    @Mixin
+    Targets targets;
 
     @Option(names = "--command", paramLabel = "PATH",
             description = "How the agent runs agent-trace (default: $AGENT_TRACE_BIN, else agent-trace on PATH).")
@@ -80,7 +91,7 @@ final class WrapCommand implements Callable<Integer> {
                 extra.addAll(List.of((String) o[0], p.toAbsolutePath().normalize().toString()));
             }
         }
-        return run(spec.commandLine().getOut(), false, agentName, file, project, user, dir, home, dryRun, command, extra);
+        return targets.run(spec.commandLine().getOut(), false, command, extra);
     }
 
     static String launcher(String command) {
@@ -195,26 +206,8 @@ final class WrapCommand implements Callable<Integer> {
             description = {"Undo 'agent-trace wrap': the file's exact bytes from the backup when the file is as wrap left it, else each "
                     + "wrapped server's original command from its args after '--' (other changes to the file are kept)."})
     static final class Unwrap implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "AGENT", description = "claude-code, cursor, vscode, windsurf or gemini (default: all).")
-        String agentName;
-
-        @Option(names = "--file", paramLabel = "FILE", description = "Unwrap the servers of this file instead.")
-        Path file;
-
-        @Option(names = "--project", description = "The project's configs (default): those in --dir.")
-        boolean project;
-
-        @Option(names = "--user", description = "The user's configs in the home directory.")
-        boolean user;
-
-        @Option(names = "--dir", paramLabel = "DIR", description = "The project directory (default: the working directory).")
-        Path dir;
-
-        @Option(names = "--dry-run", description = "Print what would change; write nothing.")
-        boolean dryRun;
-
-        @Option(names = "--home", paramLabel = "DIR", hidden = true, description = "The home directory (default: yours); for tests.")
-        Path home;
+        @Mixin
+        Targets targets;
 
         @Option(names = "--command", paramLabel = "PATH", description = "The launcher wrap wrote, when not named agent-trace (default: $AGENT_TRACE_BIN).")
         String command;
@@ -224,7 +217,7 @@ final class WrapCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return run(spec.commandLine().getOut(), true, agentName, file, project, user, dir, home, dryRun, command, List.of());
+            return targets.run(spec.commandLine().getOut(), true, command, List.of());
         }
     }
 }
