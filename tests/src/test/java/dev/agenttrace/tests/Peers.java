@@ -119,11 +119,24 @@ final class Peers {
         }
     }
 
+    /**
+     * A session's meta.json, waiting (at most 10 s) for it to appear: the recorder opens a session
+     * off the forwarding path, after the server's first message, so a client can be done before
+     * the file is written.
+     */
     static JsonNode meta(Path session) {
+        Path file = session.resolve("meta.json");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try {
-            return JSON.readTree(session.resolve("meta.json").toFile());
+            while (!Files.isRegularFile(file) && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            return JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
