@@ -87,11 +87,24 @@ final class WatchCommand implements Callable<Integer> {
                 .problems(board::warning).dryRun(dryRun).build()) {
             LiveWatch live = new LiveWatch(store, config, actions, board,
                     new LiveWatch.Options(all ? LiveWatch.Mode.ALL : LiveWatch.Mode.SESSIONS, targets, agentPid, 50, maxIdle));
-            Thread stopper = new Thread(live::stop, "agent-trace-watch-stop");
+            // on SIGTERM the hook asks the watch to stop and waits for its last status lines: the JVM
+            // halts when its hooks return, which raced the final board (a session's last counts lost)
+            java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+            Thread stopper = new Thread(() -> {
+                live.stop();
+                try {
+                    finished.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "agent-trace-watch-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
             try {
                 live.run();
+                out.flush();
+                err.flush();
             } finally {
+                finished.countDown();
                 try {
                     Runtime.getRuntime().removeShutdownHook(stopper);
                 } catch (IllegalStateException shuttingDown) {

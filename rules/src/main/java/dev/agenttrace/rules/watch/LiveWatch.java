@@ -50,6 +50,11 @@ public final class LiveWatch {
         /** The counters of every followed session, after a change (and at least once a second). */
         void status(List<SessionCounters> sessions);
 
+        /** The counters when the watch ends (stopped, idle, or every session ended): shown whatever was shown last. */
+        default void finalStatus(List<SessionCounters> sessions) {
+            status(sessions);
+        }
+
         /** A session wrote its {@code session_end}. */
         void ended(SessionCounters session);
 
@@ -147,6 +152,27 @@ public final class LiveWatch {
             long lastScan = System.nanoTime();
             long lastStatus = 0;
             long lastActivity = System.nanoTime();
+            try {
+                watchUntilDone(ws, storeRegistered, storeChanged, lastScan, lastStatus, lastActivity);
+            } finally {
+                // what was appended since the last look, then the last counters (a stop must not lose a session's end state)
+                for (Followed f : new ArrayList<>(followed.values())) {
+                    if (!f.endReported) {
+                        try {
+                            pump(f);
+                        } catch (RuntimeException e) {
+                            // its files went away: its counters stay as they were
+                        }
+                    }
+                }
+                listener.finalStatus(counters(System.currentTimeMillis() / 1000.0));
+            }
+        }
+    }
+
+    private void watchUntilDone(WatchService ws, boolean storeRegistered, boolean storeChanged, long lastScan, long lastStatus,
+                                long lastActivity) throws IOException, InterruptedException {
+        {
             while (!stopped) {
                 boolean changed = false;
                 for (Followed f : new ArrayList<>(followed.values())) {

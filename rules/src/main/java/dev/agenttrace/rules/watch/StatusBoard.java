@@ -108,6 +108,24 @@ public final class StatusBoard implements LiveWatch.Listener {
         out.flush();
     }
 
+    /** The last counters of every session, each line printed unless it is what was printed last (no once-a-second limit). */
+    @Override
+    public synchronized void finalStatus(List<SessionCounters> sessions) {
+        last = sessions;
+        if (inPlace) {
+            redraw();
+            return;
+        }
+        for (SessionCounters c : sessions) {
+            String l = line(c);
+            if (!l.equals(lastPlain.get(c.sessionId()))) {
+                lastPlain.put(c.sessionId(), l);
+                out.println(l);
+            }
+        }
+        out.flush();
+    }
+
     private static boolean sameTripped(String a, String b) {
         int i = a.indexOf("  tripped: ");
         int j = b.indexOf("  tripped: ");

@@ -36,6 +36,19 @@ class StatusBoardTest {
     }
 
     @Test
+    void theFinalStatusShowsTheLastCountsEvenWithinTheSecondThatHeldThemBack() {
+        StringWriter out = new StringWriter();
+        StatusBoard b = new StatusBoard(new PrintWriter(out), new PrintWriter(new StringWriter()), false, 0);
+        b.status(List.of(counters(1, List.of(), false)));
+        b.status(List.of(counters(3, List.of(), false))); // held back: within a second of the last line
+        b.finalStatus(List.of(counters(3, List.of(), false)));
+        b.finalStatus(List.of(counters(3, List.of(), false)));
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(2, lines.size(), out.toString());
+        assertTrue(lines.get(1).contains("calls 3"), "a watch stopped at once still says where the session got to: " + out);
+    }
+
+    @Test
     void onATerminalTheLinesAreRedrawnInPlaceAndCutToTheWidth() {
         StringWriter out = new StringWriter();
         StatusBoard b = new StatusBoard(new PrintWriter(out), new PrintWriter(new StringWriter()), true, 40);

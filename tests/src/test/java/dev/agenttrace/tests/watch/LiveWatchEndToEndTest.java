@@ -213,9 +213,9 @@ class LiveWatchEndToEndTest {
                 read(out) + read(err));
         System.err.println("watch (CLI process, hook session): append-to-stderr latency " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wrote) + " ms (upper bound)");
         watch.destroy();
-        watch.waitFor(5, TimeUnit.SECONDS);
+        assertTrue(watch.waitFor(30, TimeUnit.SECONDS), "watch ends on SIGTERM");
         String stdout = read(out);
-        assertTrue(stdout.contains(sid + "  calls 3  errors 2"), stdout);
+        assertTrue(stdout.contains(sid + "  calls 3  errors 2"), "its last status line, printed on the way out: " + stdout);
     }
 
     @Test
