@@ -46,11 +46,7 @@ final class HookRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error("the request is not valid HTTP (" + req.decoderResult().cause() + ")"));
             return;
         }
-        String path = req.uri();
-        int q = path.indexOf('?');
-        if (q >= 0) {
-            path = path.substring(0, q);
-        }
+        String path = ServeHttp.path(req);
         if (path.equals("/health")) {
             send(ctx, keepAlive, HttpResponseStatus.OK, ("{\"ok\":true,\"service\":\"agent-trace serve\",\"pid\":"
                     + ProcessHandle.current().pid() + ",\"sessions\":" + service.sessions().openCount() + "}").getBytes(StandardCharsets.US_ASCII));

@@ -15,7 +15,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -115,11 +114,7 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
             ctx.fireChannelRead(msg);
             return;
         }
-        String path = req.uri();
-        int q = path.indexOf('?');
-        if (q >= 0) {
-            path = path.substring(0, q);
-        }
+        String path = ServeHttp.path(req);
         boolean get = req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD);
         try {
             if (path.equals("/") && get) {
@@ -168,24 +163,18 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
                 try {
                     body = render.render();
                 } catch (Exception e) {
-                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                    ServeHttp.send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
                             ("agent-trace could not draw this page: " + e).getBytes(StandardCharsets.UTF_8));
                     return;
                 }
-                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-                r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                FullHttpResponse r = ServeHttp.response(HttpResponseStatus.OK, "text/html; charset=utf-8", body, head);
                 r.headers().set("X-Frame-Options", "DENY");
                 r.headers().set("X-Content-Type-Options", "nosniff");
                 r.headers().set("Referrer-Policy", "no-referrer");
-                HttpUtil.setKeepAlive(r, keepAlive);
-                ChannelFutureListener after = keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE;
-                ctx.writeAndFlush(r).addListener(after);
+                ServeHttp.send(ctx, r, keepAlive);
             });
         } catch (RejectedExecutionException e) {
-            send(ctx, false, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", "serve is shutting down".getBytes(StandardCharsets.US_ASCII));
+            ServeHttp.send(ctx, false, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", "serve is shutting down".getBytes(StandardCharsets.US_ASCII));
         }
     }
 
@@ -194,7 +183,7 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
         String id = feed ? rest.substring(0, rest.length() - "/feed".length()) : rest;
         TraceStore store = board.storeOf(id);
         if (store == null) {
-            send(ctx, HttpUtil.isKeepAlive(req), HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+            ServeHttp.send(ctx, HttpUtil.isKeepAlive(req), HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
                     ("no session " + clip(id) + " in the stores serve knows; the list is at /").getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -302,7 +291,7 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
                     case "resume" -> SessionControl.resume(store, sessionId);
                     default -> SessionControl.stop(store, sessionId);
                 };
-                send(ctx, keepAlive, o.done() ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT, "application/json", message(o.message()));
+                ServeHttp.send(ctx, keepAlive, o.done() ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT, "application/json", message(o.message()));
             });
         } catch (RejectedExecutionException e) {
             json(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "serve is shutting down");
@@ -314,17 +303,9 @@ final class LiveRoutes extends ChannelInboundHandlerAdapter implements AutoClose
     }
 
     private static void json(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {
-        send(ctx, HttpUtil.isKeepAlive(req), status, "application/json", message(text));
+        ServeHttp.send(ctx, HttpUtil.isKeepAlive(req), status, "application/json", message(text));
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, byte[] body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        HttpUtil.setKeepAlive(r, keepAlive);
-        ctx.writeAndFlush(r).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-    }
 
     private static String clip(String s) {
         String c = s.length() > 80 ? s.substring(0, 80) + "..." : s;
