@@ -1,11 +1,11 @@
 package dev.agenttrace.rules.config;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.agenttrace.rules.config.LocatedJson.Arr;
+import dev.agenttrace.rules.config.LocatedJson.Field;
+import dev.agenttrace.rules.config.LocatedJson.Node;
+import dev.agenttrace.rules.config.LocatedJson.Obj;
+import dev.agenttrace.rules.config.LocatedJson.Val;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,19 +84,13 @@ public record AgentTraceConfig(Path traceDir, Path policy, String policyMode, Li
         return java.util.Optional.of(parse(text, file.toString(), file.toAbsolutePath().getParent(), home));
     }
 
+    private static final LocatedJson.Kind<ConfigException> JSON = new LocatedJson.Kind<>(ConfigException::new,
+            "trace_dir", "text after the closing }", "remove it; the file holds one object");
+
     /** Parses one file's text; relative paths resolve against {@code base}. */
     public static AgentTraceConfig parse(String text, String source, Path base, Path home) throws ConfigException {
-        Reader r = new Reader(text, source, base, home);
-        JsonFactory json = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-        try (JsonParser p = json.createParser(text)) {
-            r.p = p;
-            return r.document();
-        } catch (JsonProcessingException e) {
-            JsonSyntax.Explained x = JsonSyntax.explain(e, text, "trace_dir");
-            throw new ConfigException(source, x.line(), x.column(), x.problem(), x.fix());
-        } catch (IOException e) {
-            throw new ConfigException(source, 0, 0, "cannot read the config file (" + e.getMessage() + ")", "fix the file");
-        }
+        Node root = LocatedJson.parse(text, source, JSON);
+        return new Reader(source, base, home).document(root);
     }
 
     /** This config with every key that {@code other} sets taken from it. */
@@ -145,11 +139,9 @@ public record AgentTraceConfig(Path traceDir, Path policy, String policyMode, Li
     }
 
     private static final class Reader {
-        final String text;
         final String source;
         final Path base;
         final Path home;
-        JsonParser p;
         Path traceDir;
         Path policy;
         String policyMode;
@@ -159,121 +151,123 @@ public record AgentTraceConfig(Path traceDir, Path policy, String policyMode, Li
         Long maxSize;
         String otlp;
 
-        Reader(String text, String source, Path base, Path home) {
-            this.text = text;
+        Reader(String source, Path base, Path home) {
             this.source = source;
             this.base = base;
             this.home = home;
         }
 
-        AgentTraceConfig document() throws IOException, ConfigException {
-            JsonToken t = p.nextToken();
-            if (t != JsonToken.START_OBJECT) {
-                throw error(t == null ? "the file is empty" : "the file must hold one JSON object",
-                        "write {\"trace_dir\": \"~/.agent-traces\"} or another of: " + String.join(", ", KEYS));
+        AgentTraceConfig document(Node root) throws ConfigException {
+            if (!(root instanceof Obj top)) {
+                String fix = "write {\"trace_dir\": \"~/.agent-traces\"} or another of: " + String.join(", ", KEYS);
+                if (root == null) {
+                    throw new ConfigException(source, 1, 1, "the file is empty", fix);
+                }
+                throw error(root, "the file must hold one JSON object", fix);
             }
-            object(KEYS, this::topLevel);
-            if (p.nextToken() != null) {
-                throw error("text after the closing }", "remove it; the file holds one object");
-            }
+            object(top, KEYS, this::topLevel);
             return new AgentTraceConfig(traceDir, policy, policyMode, watch, redact, keepDays, maxSize, otlp, List.of(source));
         }
 
-        interface Field {
-            void read(String key) throws IOException, ConfigException;
+        interface FieldReader {
+            void read(String key, Node value) throws ConfigException;
         }
 
-        void object(List<String> known, Field field) throws IOException, ConfigException {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                if (!known.contains(key)) {
-                    String near = Spelling.nearest(key, known);
-                    throw error("unknown key \"" + key + "\"", near != null ? "did you mean \"" + near + "\"?"
-                            : "use one of: " + String.join(", ", known));
+        void object(Obj o, List<String> known, FieldReader reader) throws ConfigException {
+            for (Field f : o.fields) {
+                if (!known.contains(f.key())) {
+                    String near = Spelling.nearest(f.key(), known);
+                    throw new ConfigException(source, f.line(), f.column(), "unknown key \"" + f.key() + "\"",
+                            near != null ? "did you mean \"" + near + "\"?" : "use one of: " + String.join(", ", known));
                 }
-                p.nextToken();
-                field.read(key);
+                reader.read(f.key(), f.value());
             }
         }
 
-        void topLevel(String key) throws IOException, ConfigException {
+        void topLevel(String key, Node v) throws ConfigException {
             switch (key) {
-                case "trace_dir" -> traceDir = path(key);
-                case "policy" -> policy = path(key);
+                case "trace_dir" -> traceDir = path(key, v);
+                case "policy" -> policy = path(key, v);
                 case "policy_mode" -> {
-                    String m = string(key);
+                    String m = string(key, v);
                     if (!m.equals("enforce") && !m.equals("shadow")) {
-                        throw error("policy_mode \"" + m + "\" is not a mode", "use \"enforce\" or \"shadow\"");
+                        throw error(v, "policy_mode \"" + m + "\" is not a mode", "use \"enforce\" or \"shadow\"");
                     }
                     policyMode = m;
                 }
                 case "watch" -> {
-                    if (p.currentToken() != JsonToken.START_ARRAY) {
-                        throw error("watch must be an array of file names", "write \"watch\": [\".agent-watch.json\"]");
+                    if (!(v instanceof Arr names)) {
+                        throw error(v, "watch must be an array of file names", "write \"watch\": [\".agent-watch.json\"]");
                     }
                     List<Path> files = new ArrayList<>();
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        files.add(path("watch"));
+                    for (Node name : names.items) {
+                        files.add(path("watch", name));
                     }
                     watch = List.copyOf(files);
                 }
                 case "redact" -> {
-                    if (!p.currentToken().isBoolean()) {
-                        throw error("redact must be true or false", "write \"redact\": true");
+                    if (!(v instanceof Val b && b.isBoolean())) {
+                        throw error(v, "redact must be true or false", "write \"redact\": true");
                     }
-                    redact = p.getBooleanValue();
+                    redact = b.text.equals("true");
                 }
-                case "retention" -> {
-                    expectObject(key, "{\"keep_days\": 30, \"max_size\": \"2G\"}");
-                    object(RETENTION_KEYS, this::retention);
-                }
-                default -> {
-                    expectObject(key, "{\"otlp_endpoint\": \"http://127.0.0.1:4318\"}");
-                    object(EXPORT_KEYS, k -> otlp = string(k));
-                }
+                case "retention" -> object(expectObject(key, v, "{\"keep_days\": 30, \"max_size\": \"2G\"}"),
+                        RETENTION_KEYS, this::retention);
+                default -> object(expectObject(key, v, "{\"otlp_endpoint\": \"http://127.0.0.1:4318\"}"),
+                        EXPORT_KEYS, (k, value) -> otlp = string(k, value));
             }
         }
 
-        void retention(String key) throws IOException, ConfigException {
+        void retention(String key, Node v) throws ConfigException {
             if (key.equals("keep_days")) {
-                if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 1 || p.getLongValue() > 36500) {
-                    throw error("keep_days must be a whole number of days, 1 or more", "write \"keep_days\": 30");
+                Long days = v instanceof Val n && n.token == JsonToken.VALUE_NUMBER_INT ? wholeNumber(n.text) : null;
+                if (days == null || days < 1 || days > 36500) {
+                    throw error(v, "keep_days must be a whole number of days, 1 or more", "write \"keep_days\": 30");
                 }
-                keepDays = p.getIntValue();
+                keepDays = days.intValue();
             } else {
-                Long size = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? Long.valueOf(p.getLongValue())
-                        : p.currentToken() == JsonToken.VALUE_STRING ? parseSize(p.getText()) : null;
+                Long size = v instanceof Val n && n.token == JsonToken.VALUE_NUMBER_INT ? wholeNumber(n.text)
+                        : v instanceof Val s && s.isString() ? parseSize(s.text) : null;
                 if (size == null || size < 1) {
-                    throw error("max_size must be a size such as \"500M\" or \"2G\" (or bytes)", "write \"max_size\": \"2G\"");
+                    throw error(v, "max_size must be a size such as \"500M\" or \"2G\" (or bytes)", "write \"max_size\": \"2G\"");
                 }
                 maxSize = size;
             }
         }
 
-        void expectObject(String key, String example) throws ConfigException {
-            if (p.currentToken() != JsonToken.START_OBJECT) {
-                throw error(key + " must be an object", "write \"" + key + "\": " + example);
+        /** Digits as written; null when they do not fit a long. */
+        static Long wholeNumber(String digits) {
+            try {
+                return Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                return null;
             }
         }
 
-        String string(String key) throws IOException, ConfigException {
-            if (p.currentToken() != JsonToken.VALUE_STRING || p.getText().isBlank()) {
-                throw error(key + " must be a non-empty string", "put the value in double quotes");
+        Obj expectObject(String key, Node v, String example) throws ConfigException {
+            if (!(v instanceof Obj o)) {
+                throw error(v, key + " must be an object", "write \"" + key + "\": " + example);
             }
-            return p.getText();
+            return o;
         }
 
-        Path path(String key) throws IOException, ConfigException {
-            String s = string(key);
+        String string(String key, Node v) throws ConfigException {
+            if (!(v instanceof Val s && s.isString()) || s.text.isBlank()) {
+                throw error(v, key + " must be a non-empty string", "put the value in double quotes");
+            }
+            return s.text;
+        }
+
+        Path path(String key, Node v) throws ConfigException {
+            String s = string(key, v);
             if (s.equals("~") || s.startsWith("~/")) {
                 return home.resolve(s.length() == 1 ? "" : s.substring(2)).normalize();
             }
             return base.resolve(s).normalize();
         }
 
-        ConfigException error(String problem, String fix) {
-            JsonLocation at = p.currentTokenLocation();
-            return new ConfigException(source, at.getLineNr(), at.getColumnNr(), problem, fix);
+        ConfigException error(Node at, String problem, String fix) {
+            return new ConfigException(source, at.line, at.column, problem, fix);
         }
     }
 }

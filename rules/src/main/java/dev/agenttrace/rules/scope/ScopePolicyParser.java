@@ -1,13 +1,12 @@
 package dev.agenttrace.rules.scope;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.agenttrace.rules.config.JsonSyntax;
+import dev.agenttrace.rules.config.LocatedJson;
+import dev.agenttrace.rules.config.LocatedJson.Arr;
+import dev.agenttrace.rules.config.LocatedJson.Field;
+import dev.agenttrace.rules.config.LocatedJson.Node;
+import dev.agenttrace.rules.config.LocatedJson.Obj;
+import dev.agenttrace.rules.config.LocatedJson.Val;
 import dev.agenttrace.rules.config.Spelling;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.agenttrace.rules.scope.network.HostPattern;
 import dev.agenttrace.rules.scope.paths.GlobSyntaxException;
 import dev.agenttrace.rules.scope.paths.PathGlob;
@@ -54,9 +53,8 @@ import java.util.Map;
  * Glob, command and host syntax: {@link PathGlob}, {@link CommandPattern}, {@link HostPattern}.
  */
 public final class ScopePolicyParser {
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final LocatedJson.Kind<PolicyException> JSON = new LocatedJson.Kind<>(PolicyException::new,
+            "files", "there is more JSON after the policy object", "remove it; a policy file holds exactly one { } object");
     /** A note for people, at any level (JSON Schema's convention): any JSON value, ignored. */
     private static final String COMMENT = "$comment";
     private static final List<String> TOP_KEYS = List.of("files", "commands", "network", "tools", "protect", "$schema", COMMENT);
@@ -74,13 +72,10 @@ public final class ScopePolicyParser {
             "files", "the top level", "commands", "the top level", "network", "the top level");
 
     private final String source;
-    private final String text;
-    private JsonParser p;
     private final List<String> warnings = new ArrayList<>();
 
-    private ScopePolicyParser(String source, String text) {
+    private ScopePolicyParser(String source) {
         this.source = source;
-        this.text = text;
     }
 
     /** Reads and parses a policy file; a missing or unreadable file is a {@link PolicyException} too. */
@@ -110,28 +105,16 @@ public final class ScopePolicyParser {
      * @param source the name used in messages (usually the file name)
      */
     public static ScopePolicy parse(String json, String source) throws PolicyException {
-        String content = json.startsWith("\uFEFF") ? json.substring(1) : json;
-        return new ScopePolicyParser(source, content).run();
-    }
-
-    private ScopePolicy run() throws PolicyException {
-        if (text.isBlank()) {
+        Node root = LocatedJson.parse(json, source, JSON);
+        if (root == null) {
             return ScopePolicy.empty(source);
         }
-        try (JsonParser parser = JSON.createParser(text)) {
-            p = parser;
-            return readPolicy();
-        } catch (JsonProcessingException e) {
-            throw syntaxError(e);
-        } catch (IOException e) {
-            throw new PolicyException(source, 0, 0, "the policy cannot be read (" + e.getMessage() + ")", "check the file");
-        }
+        return new ScopePolicyParser(source).readPolicy(root);
     }
 
-    private ScopePolicy readPolicy() throws IOException, PolicyException {
-        JsonToken t = p.nextToken();
-        if (t != JsonToken.START_OBJECT) {
-            throw error("the policy must be a JSON object, not " + describe(t),
+    private ScopePolicy readPolicy(Node root) throws PolicyException {
+        if (!(root instanceof Obj top)) {
+            throw error(root, "the policy must be a JSON object, not " + root.describe(),
                     "wrap the rules in { }, e.g. {\"files\": {\"read\": {\"deny\": [\".env\"]}}}");
         }
         FileAccessRules read = FileAccessRules.NONE;
@@ -140,42 +123,33 @@ public final class ScopePolicyParser {
         NetworkRules network = NetworkRules.NONE;
         List<ToolSpec> tools = new ArrayList<>();
         boolean protect = true;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            JsonLocation at = p.currentTokenLocation();
-            p.nextToken();
-            switch (key) {
+        for (Field f : top.fields) {
+            Node v = f.value();
+            switch (f.key()) {
                 case "files" -> {
-                    expectObject("files", "{\"read\": {...}, \"write\": {...}}");
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String access = p.currentName();
-                        JsonLocation accessAt = p.currentTokenLocation();
-                        p.nextToken();
-                        switch (access) {
-                            case "read" -> read = readFileRules("files.read");
-                            case "write" -> write = readFileRules("files.write");
-                            case COMMENT -> skipComment();
-                            default -> throw unknownKey(access, "files", FILES_KEYS, accessAt);
+                    for (Field access : object(v, "files", "{\"read\": {...}, \"write\": {...}}").fields) {
+                        switch (access.key()) {
+                            case "read" -> read = readFileRules(access.value(), "files.read");
+                            case "write" -> write = readFileRules(access.value(), "files.write");
+                            case COMMENT -> { }
+                            default -> throw unknownKey(access, "files", FILES_KEYS);
                         }
                     }
                 }
-                case "commands" -> commands = readCommandRules();
-                case "network" -> network = readNetworkRules();
-                case "tools" -> tools = readTools();
+                case "commands" -> commands = readCommandRules(v);
+                case "network" -> network = readNetworkRules(v);
+                case "tools" -> tools = readTools(v);
                 case "protect" -> {
-                    if (p.currentToken() != JsonToken.VALUE_TRUE && p.currentToken() != JsonToken.VALUE_FALSE) {
-                        throw error("protect must be true or false, not " + describe(p.currentToken()),
+                    if (!(v instanceof Val b && b.isBoolean())) {
+                        throw error(v, "protect must be true or false, not " + v.describe(),
                                 "write false (without quotes) to let calls write the policy, watch and agent configuration files");
                     }
-                    protect = p.currentToken() == JsonToken.VALUE_TRUE;
+                    protect = b.text.equals("true");
                 }
-                case "$schema" -> expectString("$schema");
-                case COMMENT -> skipComment();
-                default -> throw unknownKey(key, "the top level", TOP_KEYS, at);
+                case "$schema" -> expectString(v, "$schema");
+                case COMMENT -> { }
+                default -> throw unknownKey(f, "the top level", TOP_KEYS);
             }
-        }
-        if (p.nextToken() != null) {
-            throw error("there is more JSON after the policy object", "remove it; a policy file holds exactly one { } object");
         }
         if (!network.denyAll() && !network.allow().isEmpty()) {
             warnings.add("network.allow has no effect without \"deny_all\": true (the network is not restricted)");
@@ -183,66 +157,58 @@ public final class ScopePolicyParser {
         return new ScopePolicy(source, read, write, commands, network, ToolTable.defaults().extendedWith(tools), warnings, protect);
     }
 
-    private FileAccessRules readFileRules(String section) throws IOException, PolicyException {
-        expectObject(section, "{\"allow\": [...], \"deny\": [...]}");
+    private FileAccessRules readFileRules(Node v, String section) throws PolicyException {
         List<PathGlob> allow = List.of();
         List<PathGlob> deny = List.of();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            JsonLocation at = p.currentTokenLocation();
-            p.nextToken();
-            switch (key) {
-                case "allow" -> allow = readGlobs(section + ".allow", false);
-                case "deny" -> deny = readGlobs(section + ".deny", true);
-                case COMMENT -> skipComment();
-                default -> throw unknownKey(key, section, LIST_KEYS, at);
+        for (Field f : object(v, section, "{\"allow\": [...], \"deny\": [...]}").fields) {
+            switch (f.key()) {
+                case "allow" -> allow = readGlobs(f.value(), section + ".allow", false);
+                case "deny" -> deny = readGlobs(f.value(), section + ".deny", true);
+                case COMMENT -> { }
+                default -> throw unknownKey(f, section, LIST_KEYS);
             }
         }
         return new FileAccessRules(allow, deny);
     }
 
-    private List<PathGlob> readGlobs(String section, boolean deny) throws IOException, PolicyException {
+    private List<PathGlob> readGlobs(Node v, String section, boolean deny) throws PolicyException {
         List<PathGlob> globs = new ArrayList<>();
-        for (StringAt s : readStrings(section)) {
+        for (Val s : strings(v, section)) {
             try {
-                globs.add(PathGlob.compile(s.value, deny));
+                globs.add(PathGlob.compile(s.text, deny));
             } catch (GlobSyntaxException e) {
                 throw new PolicyException(source, s.line, s.column + 1 + e.offset(),
-                        "bad glob \"" + s.value + "\" in " + section + ": " + e.problem(), e.fix());
+                        "bad glob \"" + s.text + "\" in " + section + ": " + e.problem(), e.fix());
             }
-            if (s.value.indexOf('\\') >= 0 && s.value.matches(".*\\\\[A-Za-z0-9_].*")) {
-                warnings.add(section + " \"" + s.value + "\": a backslash escapes the next character in a glob; "
-                        + "paths use '/' (write \"" + s.value.replace('\\', '/') + "\")");
+            if (s.text.indexOf('\\') >= 0 && s.text.matches(".*\\\\[A-Za-z0-9_].*")) {
+                warnings.add(section + " \"" + s.text + "\": a backslash escapes the next character in a glob; "
+                        + "paths use '/' (write \"" + s.text.replace('\\', '/') + "\")");
             }
         }
         return globs;
     }
 
-    private CommandRules readCommandRules() throws IOException, PolicyException {
-        expectObject("commands", "{\"allow\": [...], \"deny\": [...], \"trust\": [...]}");
+    private CommandRules readCommandRules(Node v) throws PolicyException {
         List<CommandPattern> allow = List.of();
         List<CommandPattern> deny = List.of();
         List<CommandPattern> trust = List.of();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            JsonLocation at = p.currentTokenLocation();
-            p.nextToken();
-            switch (key) {
-                case "allow" -> allow = readCommandPatterns("commands.allow");
-                case "deny" -> deny = readCommandPatterns("commands.deny");
-                case "trust" -> trust = readCommandPatterns("commands.trust");
-                case COMMENT -> skipComment();
-                default -> throw unknownKey(key, "commands", COMMAND_KEYS, at);
+        for (Field f : object(v, "commands", "{\"allow\": [...], \"deny\": [...], \"trust\": [...]}").fields) {
+            switch (f.key()) {
+                case "allow" -> allow = readCommandPatterns(f.value(), "commands.allow");
+                case "deny" -> deny = readCommandPatterns(f.value(), "commands.deny");
+                case "trust" -> trust = readCommandPatterns(f.value(), "commands.trust");
+                case COMMENT -> { }
+                default -> throw unknownKey(f, "commands", COMMAND_KEYS);
             }
         }
         return new CommandRules(allow, deny, trust);
     }
 
-    private List<CommandPattern> readCommandPatterns(String section) throws IOException, PolicyException {
+    private List<CommandPattern> readCommandPatterns(Node v, String section) throws PolicyException {
         List<CommandPattern> out = new ArrayList<>();
-        for (StringAt s : readStrings(section)) {
+        for (Val s : strings(v, section)) {
             try {
-                out.add(CommandPattern.compile(s.value));
+                out.add(CommandPattern.compile(s.text));
             } catch (IllegalArgumentException e) {
                 throw patternError(section, s, e);
             }
@@ -250,96 +216,85 @@ public final class ScopePolicyParser {
         return out;
     }
 
-    private NetworkRules readNetworkRules() throws IOException, PolicyException {
-        expectObject("network", "{\"deny_all\": true, \"allow\": [\"localhost\"]}");
+    private NetworkRules readNetworkRules(Node v) throws PolicyException {
         boolean denyAll = false;
         List<HostPattern> allow = new ArrayList<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            JsonLocation at = p.currentTokenLocation();
-            JsonToken t = p.nextToken();
-            switch (key) {
+        for (Field f : object(v, "network", "{\"deny_all\": true, \"allow\": [\"localhost\"]}").fields) {
+            Node value = f.value();
+            switch (f.key()) {
                 case "deny_all" -> {
-                    if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-                        String fix = t == JsonToken.VALUE_STRING
-                                && List.of("true", "false").contains(p.getText().trim().toLowerCase(Locale.ROOT))
-                                ? "write " + p.getText().trim().toLowerCase(Locale.ROOT) + " without quotes"
-                                : "write true or false";
-                        throw error("network.deny_all must be true or false, not " + describe(t), fix);
+                    if (!(value instanceof Val b && b.isBoolean())) {
+                        String said = value instanceof Val s && s.isString() ? s.text.trim().toLowerCase(Locale.ROOT) : null;
+                        String fix = said != null && List.of("true", "false").contains(said)
+                                ? "write " + said + " without quotes" : "write true or false";
+                        throw error(value, "network.deny_all must be true or false, not " + value.describe(), fix);
                     }
-                    denyAll = t == JsonToken.VALUE_TRUE;
+                    denyAll = b.text.equals("true");
                 }
                 case "allow" -> {
-                    for (StringAt s : readStrings("network.allow")) {
+                    for (Val s : strings(value, "network.allow")) {
                         try {
-                            allow.add(HostPattern.compile(s.value));
+                            allow.add(HostPattern.compile(s.text));
                         } catch (IllegalArgumentException e) {
                             throw patternError("network.allow", s, e);
                         }
                     }
                 }
-                case COMMENT -> skipComment();
-                default -> throw unknownKey(key, "network", NETWORK_KEYS, at);
+                case COMMENT -> { }
+                default -> throw unknownKey(f, "network", NETWORK_KEYS);
             }
         }
         return new NetworkRules(denyAll, allow);
     }
 
-    private List<ToolSpec> readTools() throws IOException, PolicyException {
-        expectObject("tools", "{\"my_reader\": {\"kind\": \"file_read\", \"args\": [\"target\"]}}");
+    private List<ToolSpec> readTools(Node v) throws PolicyException {
         Map<String, ToolSpec> specs = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+        for (Field f : object(v, "tools", "{\"my_reader\": {\"kind\": \"file_read\", \"args\": [\"target\"]}}").fields) {
+            String name = f.key();
             if (name.equals(COMMENT)) {
-                p.nextToken();
-                skipComment();
                 continue;
             }
             if (name.isBlank()) {
-                throw error("a tool name in \"tools\" is empty", "write the tool's name as the server lists it");
+                throw new PolicyException(source, f.line(), f.column(), "a tool name in \"tools\" is empty",
+                        "write the tool's name as the server lists it");
             }
-            JsonToken t = p.nextToken();
             List<ArgumentBinding> bindings = new ArrayList<>();
             String section = "tools." + name;
-            if (t == JsonToken.START_ARRAY) {
+            if (f.value() instanceof Arr entries) {
                 int index = 0;
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    readToolEntry(section + "[" + index++ + "]", bindings);
+                for (Node entry : entries.items) {
+                    readToolEntry(entry, section + "[" + index++ + "]", bindings);
                 }
             } else {
-                readToolEntry(section, bindings);
+                readToolEntry(f.value(), section, bindings);
             }
             specs.put(name, new ToolSpec(name, bindings));
         }
         return new ArrayList<>(specs.values());
     }
 
-    private void readToolEntry(String section, List<ArgumentBinding> into) throws IOException, PolicyException {
-        expectObject(section, "{\"kind\": \"file_read\", \"args\": [\"path\"]}");
-        JsonLocation start = p.currentTokenLocation();
+    private void readToolEntry(Node v, String section, List<ArgumentBinding> into) throws PolicyException {
+        Obj entry = object(v, section, "{\"kind\": \"file_read\", \"args\": [\"path\"]}");
         String kind = null;
-        List<StringAt> args = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            JsonLocation at = p.currentTokenLocation();
-            p.nextToken();
-            switch (key) {
+        List<Val> args = null;
+        for (Field f : entry.fields) {
+            switch (f.key()) {
                 case "kind" -> {
-                    StringAt k = expectString(section + ".kind");
-                    if (!KINDS.contains(k.value)) {
-                        String near = Spelling.nearest(k.value, KINDS);
-                        throw new PolicyException(source, k.line, k.column, "unknown kind \"" + k.value + "\" in " + section,
+                    Val k = expectString(f.value(), section + ".kind");
+                    if (!KINDS.contains(k.text)) {
+                        String near = Spelling.nearest(k.text, KINDS);
+                        throw new PolicyException(source, k.line, k.column, "unknown kind \"" + k.text + "\" in " + section,
                                 (near != null ? "did you mean \"" + near + "\"? " : "") + "kinds are " + String.join(", ", KINDS));
                     }
-                    kind = k.value;
+                    kind = k.text;
                 }
-                case "args" -> args = readStrings(section + ".args");
-                case COMMENT -> skipComment();
-                default -> throw unknownKey(key, section, TOOL_KEYS, at);
+                case "args" -> args = strings(f.value(), section + ".args");
+                case COMMENT -> { }
+                default -> throw unknownKey(f, section, TOOL_KEYS);
             }
         }
         if (kind == null) {
-            throw new PolicyException(source, start.getLineNr(), start.getColumnNr(), section + " has no \"kind\"",
+            throw new PolicyException(source, entry.line, entry.column, section + " has no \"kind\"",
                     "add \"kind\": one of " + String.join(", ", KINDS));
         }
         if (kind.equals("none")) {
@@ -350,67 +305,56 @@ public final class ScopePolicyParser {
             return;
         }
         if (args == null || args.isEmpty()) {
-            throw new PolicyException(source, start.getLineNr(), start.getColumnNr(), section + " lists no \"args\"",
+            throw new PolicyException(source, entry.line, entry.column, section + " lists no \"args\"",
                     "add \"args\": [\"name\"] with the argument names that hold a " + kind.replace('_', ' '));
         }
         ArgumentKind argumentKind = ArgumentKind.fromWireName(kind);
-        for (StringAt a : args) {
-            if (a.value.isBlank() || a.value.startsWith(".") || a.value.endsWith(".") || a.value.contains("..")) {
-                throw new PolicyException(source, a.line, a.column, "argument name \"" + a.value + "\" in " + section + " is not valid",
+        for (Val a : args) {
+            if (a.text.isBlank() || a.text.startsWith(".") || a.text.endsWith(".") || a.text.contains("..")) {
+                throw new PolicyException(source, a.line, a.column, "argument name \"" + a.text + "\" in " + section + " is not valid",
                         "write the argument's name, or a dotted path like \"options.path\"");
             }
-            into.add(new ArgumentBinding(a.value, argumentKind));
+            into.add(new ArgumentBinding(a.text, argumentKind));
         }
     }
 
-    /** Skips a {@code $comment} value, whatever its shape (a string, a list of lines, notes keyed by rule). */
-    private void skipComment() throws IOException {
-        p.skipChildren();
-    }
-
-    private record StringAt(String value, int line, int column) {
-    }
-
-    private List<StringAt> readStrings(String section) throws IOException, PolicyException {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.START_ARRAY) {
-            String fix = t == JsonToken.VALUE_STRING ? "write [" + quote(p.getText()) + "]"
-                    : t == JsonToken.VALUE_NULL ? "write [] for no rules, or remove the key"
+    /** An array of strings, each with where it stands. */
+    private List<Val> strings(Node v, String section) throws PolicyException {
+        if (!(v instanceof Arr array)) {
+            String fix = v instanceof Val s && s.isString() ? "write [" + quote(s.text) + "]"
+                    : v instanceof Val n && n.text == null ? "write [] for no rules, or remove the key"
                     : "write an array of strings, e.g. [\"src/**\"]";
-            throw error(section + " must be an array of strings, not " + describe(t), fix);
+            throw error(v, section + " must be an array of strings, not " + v.describe(), fix);
         }
-        List<StringAt> out = new ArrayList<>();
+        List<Val> out = new ArrayList<>();
         int index = 0;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.VALUE_STRING) {
-                String fix = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_TRUE
-                        || t == JsonToken.VALUE_FALSE ? "quote it: " + quote(p.getText()) : "write a string";
-                throw error(section + "[" + index + "] must be a string, not " + describe(t), fix);
+        for (Node item : array.items) {
+            if (!(item instanceof Val s && s.isString())) {
+                String fix = item instanceof Val x && (x.isNumber() || x.isBoolean()) ? "quote it: " + quote(x.text) : "write a string";
+                throw error(item, section + "[" + index + "] must be a string, not " + item.describe(), fix);
             }
-            JsonLocation at = p.currentTokenLocation();
-            out.add(new StringAt(p.getText(), at.getLineNr(), at.getColumnNr()));
+            out.add(s);
             index++;
         }
         return out;
     }
 
-    private StringAt expectString(String section) throws IOException, PolicyException {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.VALUE_STRING) {
-            throw error(section + " must be a string, not " + describe(t), "write a quoted string");
+    private Val expectString(Node v, String section) throws PolicyException {
+        if (!(v instanceof Val s && s.isString())) {
+            throw error(v, section + " must be a string, not " + v.describe(), "write a quoted string");
         }
-        JsonLocation at = p.currentTokenLocation();
-        return new StringAt(p.getText(), at.getLineNr(), at.getColumnNr());
+        return s;
     }
 
-    private void expectObject(String section, String example) throws IOException, PolicyException {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.START_OBJECT) {
-            throw error(section + " must be an object, not " + describe(t), "write " + example);
+    private Obj object(Node v, String section, String example) throws PolicyException {
+        if (!(v instanceof Obj o)) {
+            throw error(v, section + " must be an object, not " + v.describe(), "write " + example);
         }
+        return o;
     }
 
-    private PolicyException unknownKey(String key, String section, List<String> known, JsonLocation at) {
+    private PolicyException unknownKey(Field f, String section, List<String> known) {
+        String key = f.key();
         String near = Spelling.nearest(key, known);
         String fix;
         if (near != null) {
@@ -420,41 +364,19 @@ public final class ScopePolicyParser {
         } else {
             fix = "remove it; the keys here are " + quotedList(known);
         }
-        return new PolicyException(source, at.getLineNr(), at.getColumnNr(), "unknown key \"" + key + "\" in " + section, fix);
+        return new PolicyException(source, f.line(), f.column(), "unknown key \"" + key + "\" in " + section, fix);
     }
 
-    private PolicyException patternError(String section, StringAt s, IllegalArgumentException e) {
+    private PolicyException patternError(String section, Val s, IllegalArgumentException e) {
         String message = e.getMessage();
         int cut = message.indexOf("; ");
         String problem = cut < 0 ? message : message.substring(0, cut);
         String fix = cut < 0 ? "correct the pattern" : message.substring(cut + 2);
-        return new PolicyException(source, s.line, s.column, "\"" + s.value + "\" in " + section + ": " + problem, fix);
+        return new PolicyException(source, s.line, s.column, "\"" + s.text + "\" in " + section + ": " + problem, fix);
     }
 
-    private PolicyException error(String problem, String fix) {
-        JsonLocation at = p.currentTokenLocation();
-        return new PolicyException(source, at.getLineNr(), at.getColumnNr(), problem, fix);
-    }
-
-    /** Turns Jackson's syntax errors into a problem and a fix a user can act on. */
-    private PolicyException syntaxError(JsonProcessingException e) {
-        JsonSyntax.Explained x = JsonSyntax.explain(e, text, "files");
-        return new PolicyException(source, x.line(), x.column(), x.problem(), x.fix());
-    }
-
-    private static String describe(JsonToken t) {
-        if (t == null) {
-            return "nothing";
-        }
-        return switch (t) {
-            case START_OBJECT -> "an object";
-            case START_ARRAY -> "an array";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-            case VALUE_NULL -> "null";
-            default -> t.asString() == null ? t.name() : t.asString();
-        };
+    private PolicyException error(Node at, String problem, String fix) {
+        return new PolicyException(source, at.line, at.column, problem, fix);
     }
 
     private static String quote(String s) {
@@ -468,5 +390,4 @@ public final class ScopePolicyParser {
         }
         return String.join(", ", quoted);
     }
-
 }

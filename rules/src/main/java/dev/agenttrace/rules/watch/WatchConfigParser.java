@@ -7,11 +7,12 @@ import dev.agenttrace.rules.scope.ScopePolicyParser;
 import dev.agenttrace.rules.scope.ToolTable;
 import dev.agenttrace.rules.scope.paths.GlobSyntaxException;
 import dev.agenttrace.rules.scope.paths.PathGlob;
-import dev.agenttrace.rules.watch.LocatedJson.Arr;
-import dev.agenttrace.rules.watch.LocatedJson.Field;
-import dev.agenttrace.rules.watch.LocatedJson.Node;
-import dev.agenttrace.rules.watch.LocatedJson.Obj;
-import dev.agenttrace.rules.watch.LocatedJson.Val;
+import dev.agenttrace.rules.config.LocatedJson;
+import dev.agenttrace.rules.config.LocatedJson.Arr;
+import dev.agenttrace.rules.config.LocatedJson.Field;
+import dev.agenttrace.rules.config.LocatedJson.Node;
+import dev.agenttrace.rules.config.LocatedJson.Obj;
+import dev.agenttrace.rules.config.LocatedJson.Val;
 import dev.agenttrace.store.cost.PriceTable;
 import java.io.IOException;
 import java.net.URI;
@@ -185,8 +186,11 @@ public final class WatchConfigParser {
         return new WatchConfigParser(source, baseDir).run(json);
     }
 
+    private static final LocatedJson.Kind<WatchConfigException> JSON_KIND = new LocatedJson.Kind<>(WatchConfigException::new,
+            "watchers", "there is more JSON after the configuration object", "remove it; the file holds exactly one { } object");
+
     private WatchConfig run(String json) throws WatchConfigException {
-        Node root = LocatedJson.parse(json, source);
+        Node root = LocatedJson.parse(json, source, JSON_KIND);
         if (root == null) {
             throw new WatchConfigException(source, 1, 1, "the file is empty",
                     "write the watchers, e.g. {\"watchers\": {\"retry\": {\"max\": 3, \"alert\": \"terminal\"}}}, or delete the file");

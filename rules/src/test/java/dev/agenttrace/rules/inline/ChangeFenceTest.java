@@ -136,6 +136,8 @@ class ChangeFenceTest {
         Object[] third = nextLate();
         assertEquals(4, third[0]);
         assertTrue(((Checkpoint.Verdict) third[1]).forwardOriginal());
+        // the late judgement hands its turn back just after it delivered its verdict
+        assertTrue(rec.changeFence().awaitNoWaiters(10_000));
         // all answered: the next call is judged at once
         Checkpoint.Verdict now = send(rec, call(5, "read_file", "{\"path\":\"src/a.txt\"}"), 5);
         assertNull(now.waiting());
@@ -157,6 +159,7 @@ class ChangeFenceTest {
         // still running: the next one too; once answered, calls go through again
         send(rec, call(9, "read_file", "{\"path\":\"src/a.txt\"}"), 9);
         assertFalse(((Checkpoint.Verdict) nextLate()[1]).forwards());
+        assertTrue(rec.changeFence().awaitNoWaiters(10_000));
         answer(rec, 7);
         assertTrue(send(rec, call(10, "read_file", "{\"path\":\"src/a.txt\"}"), 10).forwardOriginal());
     }

@@ -1,10 +1,9 @@
-package dev.agenttrace.rules.watch;
+package dev.agenttrace.rules.config;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.agenttrace.rules.config.JsonSyntax;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
@@ -12,16 +11,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A JSON document read into a small tree that remembers the line and column of every key and
- * value, so the config parser can validate with ordinary tree code and still point a user at the
- * exact spot. Duplicate keys and syntax errors are reported here, with a fix.
+ * The one strict reader of agent-trace's own configuration files (the policy, the watch files, the
+ * config file): a JSON document read into a small tree that remembers the line and column of every
+ * key and value, so each parser validates with ordinary tree code and still points a user at the
+ * exact spot. A byte-order mark is skipped; duplicate keys, syntax errors and text after the one
+ * value are reported here, as the caller's {@link ConfigException} with a fix.
  */
-final class LocatedJson {
+public final class LocatedJson {
+
+    /** Makes the caller's kind of {@link ConfigException} ({@code FILE:LINE:COLUMN: PROBLEM; fix: FIX}). */
+    @FunctionalInterface
+    public interface Errors<E extends ConfigException> {
+        E at(String source, int line, int column, String problem, String fix);
+    }
+
+    /** What the file is called in messages and how to fix it, per kind of file. */
+    public record Kind<E extends ConfigException>(Errors<E> errors, String keyExample, String trailing, String trailingFix) {
+    }
 
     /** Any value, with where it starts (one-based). */
-    abstract static class Node {
-        final int line;
-        final int column;
+    public abstract static class Node {
+        public final int line;
+        public final int column;
 
         Node(int line, int column) {
             this.line = line;
@@ -29,21 +40,21 @@ final class LocatedJson {
         }
 
         /** "an object", "a string", "a number", ... for messages. */
-        abstract String describe();
+        public abstract String describe();
     }
 
     /** One {@code "key": value} of an object. */
-    record Field(String key, int line, int column, Node value) {
+    public record Field(String key, int line, int column, Node value) {
     }
 
-    static final class Obj extends Node {
-        final List<Field> fields = new ArrayList<>();
+    public static final class Obj extends Node {
+        public final List<Field> fields = new ArrayList<>();
 
         Obj(int line, int column) {
             super(line, column);
         }
 
-        Field field(String key) {
+        public Field field(String key) {
             for (Field f : fields) {
                 if (f.key.equals(key)) {
                     return f;
@@ -52,34 +63,35 @@ final class LocatedJson {
             return null;
         }
 
-        Node get(String key) {
+        public Node get(String key) {
             Field f = field(key);
             return f == null ? null : f.value;
         }
 
         @Override
-        String describe() {
+        public String describe() {
             return "an object";
         }
     }
 
-    static final class Arr extends Node {
-        final List<Node> items = new ArrayList<>();
+    public static final class Arr extends Node {
+        public final List<Node> items = new ArrayList<>();
 
         Arr(int line, int column) {
             super(line, column);
         }
 
         @Override
-        String describe() {
+        public String describe() {
             return "an array";
         }
     }
 
     /** A string, number, boolean or null. */
-    static final class Val extends Node {
-        final JsonToken token;
-        final String text;
+    public static final class Val extends Node {
+        public final JsonToken token;
+        /** The value as written (a number's digits), null for null. */
+        public final String text;
 
         Val(int line, int column, JsonToken token, String text) {
             super(line, column);
@@ -87,20 +99,20 @@ final class LocatedJson {
             this.text = text;
         }
 
-        boolean isString() {
+        public boolean isString() {
             return token == JsonToken.VALUE_STRING;
         }
 
-        boolean isNumber() {
+        public boolean isNumber() {
             return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
         }
 
-        boolean isBoolean() {
+        public boolean isBoolean() {
             return token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE;
         }
 
         @Override
-        String describe() {
+        public String describe() {
             return switch (token) {
                 case VALUE_STRING -> "a string";
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
@@ -116,37 +128,42 @@ final class LocatedJson {
 
     private final String source;
     private final String text;
+    private final Kind<?> kind;
     private JsonParser p;
 
-    private LocatedJson(String source, String text) {
+    private LocatedJson(String source, String text, Kind<?> kind) {
         this.source = source;
         this.text = text;
+        this.kind = kind;
     }
 
-    /** Parses one JSON value; blank text is null (the caller decides what an empty file means). */
-    static Node parse(String text, String source) throws WatchConfigException {
+    /**
+     * Parses one JSON value; blank text (after a byte-order mark) is null, and the caller decides
+     * what an empty file means.
+     */
+    public static <E extends ConfigException> Node parse(String text, String source, Kind<E> kind) throws E {
         String content = text.startsWith("\uFEFF") ? text.substring(1) : text;
         if (content.isBlank()) {
             return null;
         }
-        return new LocatedJson(source, content).run();
+        return new LocatedJson(source, content, kind).run(kind.errors());
     }
 
-    private Node run() throws WatchConfigException {
+    private <E extends ConfigException> Node run(Errors<E> errors) throws E {
         try (JsonParser parser = JSON.createParser(text)) {
             p = parser;
             p.nextToken();
             Node root = read();
             if (p.nextToken() != null) {
                 JsonLocation at = p.currentTokenLocation();
-                throw new WatchConfigException(source, at.getLineNr(), at.getColumnNr(),
-                        "there is more JSON after the configuration object", "remove it; the file holds exactly one { } object");
+                throw errors.at(source, at.getLineNr(), at.getColumnNr(), kind.trailing(), kind.trailingFix());
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw syntaxError(e);
+            JsonSyntax.Explained x = JsonSyntax.explain(e, text, kind.keyExample());
+            throw errors.at(source, x.line(), x.column(), x.problem(), x.fix());
         } catch (IOException e) {
-            throw new WatchConfigException(source, 0, 0, "cannot be read (" + e.getMessage() + ")", "check the file");
+            throw errors.at(source, 0, 0, "cannot be read (" + e.getMessage() + ")", "check the file");
         }
     }
 
@@ -173,11 +190,5 @@ final class LocatedJson {
             return a;
         }
         return new Val(line, column, t, t == JsonToken.VALUE_NULL ? null : p.getText());
-    }
-
-    /** Jackson's syntax errors as a problem and a fix a user can act on (as the policy parser does). */
-    private WatchConfigException syntaxError(JsonProcessingException e) {
-        JsonSyntax.Explained x = JsonSyntax.explain(e, text, "watchers");
-        return new WatchConfigException(source, x.line(), x.column(), x.problem(), x.fix());
     }
 }
