@@ -15,7 +15,6 @@ import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.TraceStore;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -205,40 +204,22 @@ final class RecordHttpCommand implements Callable<Integer> {
     }
 
     HttpProxyOptions options() {
-        URI up;
-        try {
-            up = new URI(upstream);
-        } catch (URISyntaxException e) {
-            throw new UserError("'" + upstream + "' is not a URL (" + e.getReason() + "): give the server's endpoint, e.g. http://127.0.0.1:3001/mcp");
-        }
-        String scheme = up.getScheme() == null ? "" : up.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || up.getHost() == null) {
-            throw new UserError("'" + upstream + "' is not an http(s) URL with a host: give the server's endpoint, e.g. http://127.0.0.1:3001/mcp");
-        }
-        if (port < 0 || port > 65535) {
-            throw new UserError("--port " + port + " is not a port: use 1-65535 (or 0 for any free port)");
-        }
-        if (maxBodyBytes < 1024 || maxHeaderBytes < 1024) {
-            throw new UserError("--max-body-bytes and --max-header-bytes must be at least 1024");
-        }
-        for (String h : allowHosts) {
-            if (h.isBlank() || h.contains("/") || h.contains("@") || h.chars().anyMatch(Character::isWhitespace)
-                    || (h.startsWith("[") && !h.endsWith("]"))
-                    || (h.contains(":") && !h.startsWith("[") && h.indexOf(':') == h.lastIndexOf(':'))) {
-                throw new UserError("--allow-host '" + h + "' is not a host name: give the name alone (mcp.example.lan, 192.168.1.20, [fd00::2]), "
-                        + "without scheme, port or path");
-            }
-        }
-        HttpProxyOptions o = HttpProxyOptions.defaults(up).withPort(port).withBind(bind).withAllowedHosts(allowHosts)
-                .withLimits(maxBodyBytes, maxHeaderBytes).withTimeouts(requestIdle, upstreamTimeout, streamIdle).withSessionIdle(sessionIdle);
+        Transport t = null;
         if (transport != null) {
             try {
-                o = o.withTransport(Transport.parse(transport));
+                t = Transport.parse(transport);
             } catch (IllegalArgumentException e) {
                 throw new UserError("--transport " + e.getMessage());
             }
         }
-        return o;
+        try {
+            HttpProxyOptions o = HttpProxyOptions.defaults(HttpProxyOptions.upstreamUrl(upstream)).withPort(port).withBind(bind)
+                    .withAllowedHosts(allowHosts).withLimits(maxBodyBytes, maxHeaderBytes)
+                    .withTimeouts(requestIdle, upstreamTimeout, streamIdle).withSessionIdle(sessionIdle);
+            return t == null ? o : o.withTransport(t);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     private static boolean isLoopback(String host) {

@@ -1,6 +1,8 @@
 package dev.agenttrace.proxy.http;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 
 /**
  * What {@code agent-trace record-http} is told.
@@ -27,6 +29,9 @@ import java.net.URI;
  * @param allowedHosts          host names besides the loopback names and the bind address that clients
  *                              may put in {@code Host} (with the proxy's port) and in {@code Origin}: the
  *                              names a proxy bound to another interface is reached by ({@code --allow-host})
+ *
+ * <p>Checked once, here, whoever builds them (the CLI, a test, an embedding program): an invalid
+ * value is an {@link IllegalArgumentException} whose message a user can act on.
  */
 public record HttpProxyOptions(URI upstream, Transport transport, String bindHost, int port, int maxBodyBytes,
                                int maxHeaderBytes, long requestIdleMillis, long upstreamTimeoutMillis,
@@ -40,6 +45,42 @@ public record HttpProxyOptions(URI upstream, Transport transport, String bindHos
     public static final long DEFAULT_STREAM_IDLE_MILLIS = 0;
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
     public static final long DEFAULT_SESSION_IDLE_MILLIS = 30 * 60_000;
+
+    public HttpProxyOptions {
+        String scheme = upstream.getScheme() == null ? "" : upstream.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || upstream.getHost() == null) {
+            throw new IllegalArgumentException("'" + upstream + "' is not an http(s) URL with a host: "
+                    + "give the server's endpoint, e.g. http://127.0.0.1:3001/mcp");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port " + port + " is not a port: use 1-65535 (or 0 for any free port)");
+        }
+        if (maxBodyBytes < 1024 || maxHeaderBytes < 1024) {
+            throw new IllegalArgumentException("--max-body-bytes and --max-header-bytes must be at least 1024");
+        }
+        for (String h : allowedHosts) {
+            if (h.isBlank() || h.contains("/") || h.contains("@") || h.chars().anyMatch(Character::isWhitespace)
+                    || (h.startsWith("[") && !h.endsWith("]"))
+                    || (h.contains(":") && !h.startsWith("[") && h.indexOf(':') == h.lastIndexOf(':'))) {
+                throw new IllegalArgumentException("--allow-host '" + h + "' is not a host name: give the name alone "
+                        + "(mcp.example.lan, 192.168.1.20, [fd00::2]), without scheme, port or path");
+            }
+        }
+        allowedHosts = java.util.List.copyOf(allowedHosts);
+    }
+
+    /** The upstream endpoint as a user writes it; an {@link IllegalArgumentException} says what is wrong with it. */
+    public static URI upstreamUrl(String text) {
+        URI up;
+        try {
+            up = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URL (" + e.getReason()
+                    + "): give the server's endpoint, e.g. http://127.0.0.1:3001/mcp");
+        }
+        defaults(up); // the same checks as every options object
+        return up;
+    }
 
     public static HttpProxyOptions defaults(URI upstream) {
         return new HttpProxyOptions(upstream, null, "127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_BODY_BYTES,
@@ -79,6 +120,6 @@ public record HttpProxyOptions(URI upstream, Transport transport, String bindHos
 
     public HttpProxyOptions withAllowedHosts(java.util.List<String> hosts) {
         return new HttpProxyOptions(upstream, transport, bindHost, port, maxBodyBytes, maxHeaderBytes, requestIdleMillis,
-                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, java.util.List.copyOf(hosts));
+                upstreamTimeoutMillis, streamIdleMillis, connectTimeoutMillis, sessionIdleMillis, hosts);
     }
 }

@@ -61,13 +61,7 @@ final class Upstream {
     }
 
     Upstream(URI uri, long connectTimeoutMillis) {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("upstream URL " + uri + ": use http:// or https://");
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("upstream URL " + uri + " has no host");
-        }
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT); // checked by HttpProxyOptions
         this.uri = uri;
         this.host = uri.getHost();
         boolean tls = scheme.equals("https");
