@@ -10,7 +10,6 @@ import dev.agenttrace.rules.PolicyMode;
 import dev.agenttrace.rules.watch.AlertActions;
 import dev.agenttrace.rules.watch.WatchConfig;
 import dev.agenttrace.store.Ids;
-import dev.agenttrace.store.Attribution;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.TraceStore;
@@ -134,27 +133,14 @@ final class RecordCommand implements Callable<Integer> {
         otlp.start(err);
 
         StdioProxy proxy = StdioProxy.judgedBy(command, opts, (childPid, startedAt) -> {
-            SessionMeta meta = new SessionMeta();
-            meta.sessionId = sessionId;
-            meta.startedAt = startedAt;
-            meta.agentName = name != null ? name : Path.of(command.get(0)).getFileName().toString();
-            meta.command = String.join(" ", command);
-            meta.attribution = Attribution.collect(Path.of("").toAbsolutePath());
-            meta.attribution.put("proxy_pid", ProcessHandle.current().pid());
-            if (agent > 0) {
-                meta.attribution.put("agent_pid", agent);
-            }
             WatchConfig wc = BrokenConfig.now(watchLoading);
-            if (wc != null) {
-                meta.attribution.put("watch", String.join(", ", wc.sources()));
-            }
+            LivePolicy live = BrokenConfig.now(loading);
+            SessionMeta meta = SessionMeta.ofProxy(sessionId, startedAt,
+                    name != null ? name : Path.of(command.get(0)).getFileName().toString(), String.join(" ", command))
+                    .guardedBy(live == null ? null : live.file().toString(), mode.name().toLowerCase(java.util.Locale.ROOT),
+                            wc == null ? null : wc.sources(), agent);
             if (childPid > 0) {
                 meta.attribution.put("child_pid", childPid);
-            }
-            LivePolicy live = BrokenConfig.now(loading);
-            if (live != null) {
-                meta.attribution.put("policy", live.file().toString());
-                meta.attribution.put("policy_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
             }
             return otlp.store(dir).create(meta, storeOpts);
         }, err, () -> {

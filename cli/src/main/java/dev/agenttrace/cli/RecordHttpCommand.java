@@ -10,7 +10,6 @@ import dev.agenttrace.rules.watch.WatchConfig;
 import dev.agenttrace.proxy.http.InlineWatch;
 import dev.agenttrace.rules.LivePolicy;
 import dev.agenttrace.rules.PolicyMode;
-import dev.agenttrace.store.Attribution;
 import dev.agenttrace.store.SessionMeta;
 import dev.agenttrace.store.StoreOptions;
 import dev.agenttrace.store.TraceStore;
@@ -149,26 +148,12 @@ final class RecordHttpCommand implements Callable<Integer> {
         MetricsPort metrics = metricsPort >= 0 ? new MetricsPort(bind, metricsPort) : null;
         otlp.start(System.err, metrics);
         HttpProxy proxy = HttpProxy.judgedBy(opts, checkpoint, start -> {
-            SessionMeta meta = new SessionMeta();
-            meta.sessionId = start.sessionId();
-            meta.startedAt = start.startedAt();
-            meta.agentName = agent;
-            meta.command = "http-proxy -> " + up;
-            meta.attribution = Attribution.collect(Path.of("").toAbsolutePath());
-            meta.attribution.put("proxy_pid", ProcessHandle.current().pid());
+            SessionMeta meta = SessionMeta.ofProxy(start.sessionId(), start.startedAt(), agent, "http-proxy -> " + up)
+                    .guardedBy(live == null ? null : live.file().toString(), mode.name().toLowerCase(Locale.ROOT),
+                            watchConfig == null ? null : watchConfig.sources(), watchConfig == null ? 0 : watch.agentPid);
             meta.attribution.put("transport", start.transport().label());
             meta.attribution.put("remote_url", up.toString());
             meta.attribution.put("local_port", start.localPort());
-            if (live != null) {
-                meta.attribution.put("policy", live.file().toString());
-                meta.attribution.put("policy_mode", mode.name().toLowerCase(Locale.ROOT));
-            }
-            if (watchConfig != null) {
-                meta.attribution.put("watch", String.join(", ", watchConfig.sources()));
-                if (watch.agentPid > 0) {
-                    meta.attribution.put("agent_pid", watch.agentPid);
-                }
-            }
             return otlp.store(dir).create(meta, storeOpts);
         }, System.err);
         if (watchConfig != null) {

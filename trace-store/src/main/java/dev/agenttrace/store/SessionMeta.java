@@ -46,6 +46,39 @@ public final class SessionMeta {
                 && toolCalls == 0 && llmRequests == 0 && errors == 0;
     }
 
+    /**
+     * The session of a proxy ({@code record}, {@code record-http}): the agent and what was run, where
+     * and by whom ({@link Attribution}), and this process's pid as {@code proxy_pid}.
+     */
+    public static SessionMeta ofProxy(String sessionId, double startedAt, String agentName, String command) {
+        SessionMeta m = new SessionMeta();
+        m.sessionId = sessionId;
+        m.startedAt = startedAt;
+        m.agentName = agentName;
+        m.command = command;
+        m.attribution = Attribution.collect(java.nio.file.Path.of("").toAbsolutePath());
+        m.attribution.put("proxy_pid", ProcessHandle.current().pid());
+        return m;
+    }
+
+    /**
+     * What guards the session, for {@code list} and {@code show}: the policy file and its mode, the
+     * watch files, and the agent process the breakers act on (null or 0: none).
+     */
+    public SessionMeta guardedBy(String policyFile, String policyMode, java.util.List<String> watchSources, long agentPid) {
+        if (policyFile != null) {
+            attribution.put("policy", policyFile);
+            attribution.put("policy_mode", policyMode);
+        }
+        if (watchSources != null) {
+            attribution.put("watch", String.join(", ", watchSources));
+        }
+        if (agentPid > 0) {
+            attribution.put("agent_pid", agentPid);
+        }
+        return this;
+    }
+
     public SessionMeta copy() {
         SessionMeta m = new SessionMeta();
         m.sessionId = sessionId;

@@ -29,6 +29,26 @@ class AttributionTest {
     }
 
     @Test
+    void aProxySessionSaysWhoRanItAndWhatGuardsItInTheMetaAgentStraceReads() throws IOException {
+        SessionMeta bare = SessionMeta.ofProxy("s1", 1.5, "fs", "npx server-filesystem .");
+        SessionMeta guarded = SessionMeta.ofProxy("s2", 2.5, "fs", "npx server-filesystem .")
+                .guardedBy("/p/.agent-scope.json", "shadow", java.util.List.of("/p/.agent-watch.json", "/p/w2.json"), 4242);
+        SessionMeta read = TraceJson.parseMeta(TraceJson.metaJson(guarded));
+        assertEquals("s2", read.sessionId);
+        assertEquals("npx server-filesystem .", read.command);
+        assertEquals(ProcessHandle.current().pid(), read.attribution.path("proxy_pid").asLong());
+        assertEquals("/p/.agent-scope.json", read.attribution.path("policy").asText());
+        assertEquals("shadow", read.attribution.path("policy_mode").asText());
+        assertEquals("/p/.agent-watch.json, /p/w2.json", read.attribution.path("watch").asText());
+        assertEquals(4242, read.attribution.path("agent_pid").asLong());
+        assertTrue(read.attribution.has("working_dir"), read.attribution.toString());
+        // nothing guards it: nothing claimed
+        bare.guardedBy(null, "enforce", null, 0);
+        assertFalse(bare.attribution.has("policy") || bare.attribution.has("policy_mode") || bare.attribution.has("watch")
+                || bare.attribution.has("agent_pid"), bare.attribution.toString());
+    }
+
+    @Test
     void describesThisProcess() {
         ObjectNode a = Attribution.collect(tmp);
         assertEquals(ProcessHandle.current().pid(), a.get("pid").asLong());
