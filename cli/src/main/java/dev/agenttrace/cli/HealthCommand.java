@@ -7,9 +7,7 @@ import dev.agenttrace.export.health.WatchBudgets;
 import dev.agenttrace.rules.watch.WatchConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,16 +53,7 @@ final class HealthCommand implements Callable<Integer> {
             throw new UserError("--alert-factor " + factor + " must be more than 1 (3 alerts at three times the baseline)");
         }
         WatchConfig config = WatchConfig.defaults().mergedWith(WatchCommand.load(watchFiles, WatchConfig.empty()));
-        List<Path> budgetFiles = new ArrayList<>();
-        if (watchFiles != null) {
-            budgetFiles.addAll(watchFiles);
-        } else {
-            for (String n : List.of(".agent-watch.json", ".watch-rules.json")) {
-                if (Files.isRegularFile(Path.of(n))) {
-                    budgetFiles.add(Path.of(n));
-                }
-            }
-        }
+        List<Path> budgetFiles = WatchCommand.files(watchFiles);
         WatchBudgets budgets = WatchBudgets.read(budgetFiles);
         HealthReport.Report r = HealthReport.compute(traceDir.store(), agent, last, factor, config, budgets);
         PrintWriter out = spec.commandLine().getOut();

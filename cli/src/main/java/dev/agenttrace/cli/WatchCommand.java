@@ -8,7 +8,6 @@ import dev.agenttrace.rules.watch.WatchConfigException;
 import dev.agenttrace.rules.watch.WatchConfigParser;
 import dev.agenttrace.store.TraceStore;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +27,6 @@ import picocli.CommandLine.Spec;
                         + "else the defaults: retry 5, cost $10, duration 30 min, loop 3x3, all alerting on the terminal.",
                 "Shows calls, errors, cost, elapsed time and tripped rules per session. 'watch check FILE' validates a configuration."})
 final class WatchCommand implements Callable<Integer> {
-    static final String DEFAULT_CONFIG = ".agent-watch.json";
-    static final String DEFAULT_RULES = ".watch-rules.json";
 
     @Parameters(paramLabel = "SESSION", arity = "0..*", description = "Session ids or prefixes (default: the latest session).")
     List<String> sessions;
@@ -130,28 +127,17 @@ final class WatchCommand implements Callable<Integer> {
      * merged into {@code whenNone}'s place, else {@code whenNone}. A bad file is a one-line user error.
      */
     static WatchConfig load(List<Path> explicit, WatchConfig whenNone) {
-        List<Path> files = new ArrayList<>();
-        if (explicit != null && !explicit.isEmpty()) {
-            files.addAll(explicit);
-        } else {
-            for (String name : List.of(DEFAULT_CONFIG, DEFAULT_RULES)) {
-                if (Files.isRegularFile(Path.of(name))) {
-                    files.add(Path.of(name));
-                }
-            }
+        try {
+            WatchConfig c = WatchConfig.load(files(explicit));
+            return c == null ? whenNone : c;
+        } catch (WatchConfigException e) {
+            throw new UserError(e.getMessage());
         }
-        if (files.isEmpty()) {
-            return whenNone;
-        }
-        WatchConfig merged = WatchConfig.empty();
-        for (Path f : files) {
-            try {
-                merged = merged.mergedWith(WatchConfigParser.parse(f));
-            } catch (WatchConfigException e) {
-                throw new UserError(e.getMessage());
-            }
-        }
-        return merged;
+    }
+
+    /** The explicit files, else the default files present in the working directory. */
+    static List<Path> files(List<Path> explicit) {
+        return explicit != null && !explicit.isEmpty() ? explicit : WatchConfig.filesIn(Path.of(""));
     }
 
     /** {@code agent-trace watch check FILE...}. */

@@ -8,7 +8,6 @@ import dev.agenttrace.rules.watch.WatchConfig;
 import dev.agenttrace.rules.watch.WatchedSession;
 import dev.agenttrace.store.TraceEvent;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +37,7 @@ final class WatchOptions {
         if (agentPid < 0) {
             throw new UserError("--agent-pid " + agentPid + " is not a pid");
         }
-        return !off && ((files() != null && !files().isEmpty())
-                || Files.isRegularFile(Path.of(WatchCommand.DEFAULT_CONFIG))
-                || Files.isRegularFile(Path.of(WatchCommand.DEFAULT_RULES)));
+        return !off && !WatchCommand.files(files()).isEmpty();
     }
 
     /** The configuration (a user error with file:line:column if it does not parse); null when none applies. */

@@ -8,7 +8,6 @@ import dev.agenttrace.rules.scope.JudgeContext;
 import dev.agenttrace.rules.scope.PolicyException;
 import dev.agenttrace.rules.watch.WatchConfig;
 import dev.agenttrace.rules.watch.WatchConfigException;
-import dev.agenttrace.rules.watch.WatchConfigParser;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -28,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProjectConfigs implements AutoCloseable {
     public static final String POLICY_FILE = ".agent-scope.json";
-    public static final List<String> WATCH_FILES = List.of(".agent-watch.json", ".watch-rules.json");
 
     /**
      * @param root          where relative paths in tool calls are judged from
@@ -91,11 +89,7 @@ public final class ProjectConfigs implements AutoCloseable {
         }
         List<Path> watchFiles = new ArrayList<>();
         for (Path c : candidates) {
-            for (String name : WATCH_FILES) {
-                if (Files.isRegularFile(c.resolve(name))) {
-                    watchFiles.add(c.resolve(name));
-                }
-            }
+            watchFiles.addAll(WatchConfig.filesIn(c));
             if (!watchFiles.isEmpty()) {
                 break;
             }
@@ -164,11 +158,9 @@ public final class ProjectConfigs implements AutoCloseable {
         if (cached instanceof WatchConfig) {
             return cached;
         }
-        WatchConfig merged = WatchConfig.empty();
+        WatchConfig merged;
         try {
-            for (Path f : files) {
-                merged = merged.mergedWith(WatchConfigParser.parse(f));
-            }
+            merged = files.isEmpty() ? WatchConfig.empty() : WatchConfig.load(files);
         } catch (WatchConfigException e) {
             return e.getMessage();
         }

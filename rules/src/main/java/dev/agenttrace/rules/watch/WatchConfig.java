@@ -82,6 +82,36 @@ public final class WatchConfig {
         return DEFAULT_RULES.stream().anyMatch(d -> d == r);
     }
 
+    /** The files a directory's watch configuration is read from when none is named, in merge order. */
+    public static final List<String> FILE_NAMES = List.of(".agent-watch.json", ".watch-rules.json");
+
+    /** Those of {@link #FILE_NAMES} that are regular files in {@code dir}, in merge order. */
+    public static List<java.nio.file.Path> filesIn(java.nio.file.Path dir) {
+        List<java.nio.file.Path> found = new java.util.ArrayList<>();
+        for (String name : FILE_NAMES) {
+            java.nio.file.Path f = dir.resolve(name);
+            if (java.nio.file.Files.isRegularFile(f)) {
+                found.add(f);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * {@code files} parsed and merged in order, a later file's rule replacing an earlier one of the
+     * same name; null when there is no file. The first file that does not parse is the exception.
+     */
+    public static WatchConfig load(List<java.nio.file.Path> files) throws WatchConfigException {
+        if (files.isEmpty()) {
+            return null;
+        }
+        WatchConfig merged = empty();
+        for (java.nio.file.Path f : files) {
+            merged = merged.mergedWith(WatchConfigParser.parse(f));
+        }
+        return merged;
+    }
+
     /** An empty configuration (nothing watched), to merge files into. */
     public static WatchConfig empty() {
         return new WatchConfig(List.of(), null, DEFAULT_KILL_GRACE_SECONDS, ToolTable.defaults(), null, List.of(), List.of());

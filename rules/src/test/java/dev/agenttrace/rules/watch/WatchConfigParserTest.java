@@ -20,6 +20,26 @@ class WatchConfigParserTest {
     @TempDir
     Path dir;
 
+    @Test
+    void aDirectorysWatchFilesAreFoundAndMergedInOrderTheLaterWinning() throws Exception {
+        assertEquals(java.util.List.of(), WatchConfig.filesIn(dir));
+        assertEquals(null, WatchConfig.load(java.util.List.of()));
+        Files.writeString(dir.resolve(".watch-rules.json"), "{\"watchers\": {\"retry\": {\"max\": 7, \"alert\": \"terminal\"}}}");
+        Files.createDirectory(dir.resolve(".agent-watch.json")); // a directory of that name is not a file
+        assertEquals(java.util.List.of(dir.resolve(".watch-rules.json")), WatchConfig.filesIn(dir));
+        Files.delete(dir.resolve(".agent-watch.json"));
+        Files.writeString(dir.resolve(".agent-watch.json"), "{\"watchers\": {\"retry\": {\"max\": 2, \"alert\": \"block\"},"
+                + " \"loop\": {\"max_repeats\": 4, \"alert\": \"terminal\"}}}");
+        java.util.List<Path> files = WatchConfig.filesIn(dir);
+        assertEquals(java.util.List.of(dir.resolve(".agent-watch.json"), dir.resolve(".watch-rules.json")), files);
+        WatchConfig merged = WatchConfig.load(files);
+        assertEquals(2, merged.rules().size(), merged.describe());
+        assertTrue(merged.describe().contains("7"), merged.describe()); // .watch-rules.json came last: its retry wins
+        Files.writeString(dir.resolve(".watch-rules.json"), "{\"watchers\": {\"retyr\": {}}}");
+        WatchConfigException e = assertThrows(WatchConfigException.class, () -> WatchConfig.load(files));
+        assertTrue(e.getMessage().startsWith(dir.resolve(".watch-rules.json") + ":"), e.getMessage());
+    }
+
     private WatchConfig parse(String json) throws WatchConfigException {
         return WatchConfigParser.parse(json, FILE, dir);
     }
