@@ -73,24 +73,12 @@ final class AuditCommand implements Callable<Integer> {
                 unreadable++;
             }
             if (json) {
-                ObjectNode s = jsonOut.addObject();
-                s.put("session_id", m.sessionId);
-                s.put("root", r.root().toString());
-                s.put("tool_calls", r.calls());
+                ObjectNode s = r.toJson();
                 s.put("complete", coverage.complete());
                 if (coverage.note() != null) {
                     s.put("coverage", coverage.note());
                 }
-                ArrayNode vs = s.putArray("violations");
-                for (SessionAudit.Violation v : r.violations()) {
-                    ObjectNode o = vs.addObject();
-                    o.put("event_id", v.eventId());
-                    o.put("timestamp", v.timestamp());
-                    o.put("tool_name", v.tool());
-                    o.set("arguments", v.arguments());
-                    o.put("was_blocked", v.wasBlocked());
-                    o.set("decision", v.decision().toJson());
-                }
+                jsonOut.add(s);
                 continue;
             }
             out.printf("session %s  root %s  %d tool calls, %d violations%s%n", m.sessionId, r.root(), r.calls(), r.violations().size(),

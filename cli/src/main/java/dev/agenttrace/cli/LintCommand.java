@@ -91,7 +91,7 @@ final class LintCommand implements Callable<Integer> {
             critical += r.count(Severity.CRITICAL);
             warnings += r.count(Severity.WARNING);
             if (json) {
-                com.fasterxml.jackson.databind.node.ObjectNode o = SessionLint.toJson(r);
+                com.fasterxml.jackson.databind.node.ObjectNode o = r.toJson();
                 o.put("complete", coverage.complete());
                 if (coverage.note() != null) {
                     o.put("coverage", coverage.note());

@@ -1,6 +1,9 @@
 package dev.agenttrace.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.rules.scope.Decision;
 import dev.agenttrace.rules.scope.JudgeContext;
 import dev.agenttrace.rules.scope.ScopePolicy;
@@ -22,10 +25,31 @@ public final class SessionAudit {
     /** One tool call the policy blocks. */
     public record Violation(String sessionId, String eventId, double timestamp, String tool, JsonNode arguments,
                             Decision decision, boolean wasBlocked) {
+        /** One element of {@code audit --json}'s {@code violations}. */
+        public ObjectNode toJson() {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("event_id", eventId);
+            o.put("timestamp", timestamp);
+            o.put("tool_name", tool);
+            o.set("arguments", arguments);
+            o.put("was_blocked", wasBlocked);
+            o.set("decision", decision.toJson());
+            return o;
+        }
     }
 
     /** The audit of one session. */
     public record Report(SessionMeta session, Path root, int calls, List<Violation> violations, List<String> warnings) {
+        /** {@code audit --json}: one object per session (the caller adds what it knows of the trace's coverage). */
+        public ObjectNode toJson() {
+            ObjectNode s = JsonNodeFactory.instance.objectNode();
+            s.put("session_id", session.sessionId);
+            s.put("root", root.toString());
+            s.put("tool_calls", calls);
+            ArrayNode vs = s.putArray("violations");
+            violations.forEach(v -> vs.add(v.toJson()));
+            return s;
+        }
     }
 
     private SessionAudit() {

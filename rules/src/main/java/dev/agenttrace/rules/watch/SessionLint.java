@@ -54,6 +54,31 @@ public final class SessionLint {
             warnings = List.copyOf(warnings);
         }
 
+        /** {@code lint --json}: one object per session. */
+        public ObjectNode toJson() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.put("session_id", session.sessionId);
+            Severity w = worst();
+            n.put("worst", w == null ? "clean" : w.wireName());
+            n.put("critical", count(Severity.CRITICAL));
+            n.put("warnings", count(Severity.WARNING));
+            n.put("info", count(Severity.INFO));
+            ObjectNode c = n.putObject("counters");
+            c.put("tool_calls", counters.toolCalls());
+            c.put("errors", counters.errors());
+            c.put("cost_usd", Math.round(counters.costUsd() * 1e6) / 1e6);
+            c.put("cost_estimated", counters.costEstimated());
+            c.put("total_tokens", counters.totalTokens());
+            c.put("elapsed_seconds", Math.round(counters.elapsedSeconds() * 1000) / 1000.0);
+            ArrayNode fs = n.putArray("findings");
+            for (Finding f : findings) {
+                fs.add(f.toJson());
+            }
+            ArrayNode ws = n.putArray("read_warnings");
+            warnings.forEach(ws::add);
+            return n;
+        }
+
         /** The worst severity found, or null when clean. */
         public Severity worst() {
             Severity w = null;
@@ -175,29 +200,4 @@ public final class SessionLint {
         return out;
     }
 
-    /** {@code lint --json}: one object per session. */
-    public static ObjectNode toJson(Report r) {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("session_id", r.session().sessionId);
-        Severity w = r.worst();
-        n.put("worst", w == null ? "clean" : w.wireName());
-        n.put("critical", r.count(Severity.CRITICAL));
-        n.put("warnings", r.count(Severity.WARNING));
-        n.put("info", r.count(Severity.INFO));
-        SessionCounters c = r.counters();
-        ObjectNode counters = n.putObject("counters");
-        counters.put("tool_calls", c.toolCalls());
-        counters.put("errors", c.errors());
-        counters.put("cost_usd", Math.round(c.costUsd() * 1e6) / 1e6);
-        counters.put("cost_estimated", c.costEstimated());
-        counters.put("total_tokens", c.totalTokens());
-        counters.put("elapsed_seconds", Math.round(c.elapsedSeconds() * 1000) / 1000.0);
-        ArrayNode fs = n.putArray("findings");
-        for (Finding f : r.findings()) {
-            fs.add(f.toJson());
-        }
-        ArrayNode ws = n.putArray("read_warnings");
-        r.warnings().forEach(ws::add);
-        return n;
-    }
 }
