@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  *
  * <p>Batching: appends go through 64 KiB buffers, flushed after each turn of at most
  * {@link #SLICE_NANOS} (or when a buffer fills) while a backlog is worked off; a burst is held
- * until the stream has been quiet {@link #QUIET_NANOS}, the backlog reaches half the queue, or its
+ * until the stream has been quiet {@link #QUIET_NANOS}, the backlog reaches {@link #CATCH_UP_ITEMS}
+ * items or {@link #CATCH_UP_BYTES}, or its
  * oldest event has waited {@link #MAX_HOLD_NANOS}, so an event is visible to a tailing reader
  * within 5 ms of a pause (up to {@link WriterLoop#MAX_GAP_NANOS} later after a long burst), and
  * never more than about a second after it happened while a burst goes on. (Writing every 50 ms in
@@ -42,6 +43,11 @@ import java.util.function.Consumer;
  * SIGKILL, invisible to {@code agent-trace watch}, and promoted by the GC into old-generation pages
  * touched for the first time, 160-270 ms young pauses with an inline watch.) {@code meta.json} is
  * rewritten at most every 250 ms while something changed it, and always at close.
+ *
+ * <p>Bound: the queue holds {@link StoreOptions#queueBytes()} of pending work (64 MiB by default,
+ * {@code AGENT_TRACE_WRITER_QUEUE_BYTES}), so a flood the writer cannot keep up with (the stdio
+ * proxy forwards 70,000-80,000 small calls a second, each two messages to parse, redact and write)
+ * is written late rather than lost; only past that bound is work dropped, counted and reported.
  *
  * <p>Failure: the first {@link IOException} (disk full, directory removed, not writable) prints
  * one line on stderr naming the path and the problem and marks the trace incomplete; from then
@@ -68,6 +74,13 @@ final class FileSessionWriter implements SessionWriter {
      */
     static final long MAX_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int BUFFER = 64 * 1024;
+    /**
+     * A backlog of this many items (or {@link #CATCH_UP_BYTES}) ends a hold and makes the writer
+     * compete for the CPU, whatever the queue's bound: the bound is by bytes (64 MiB by default)
+     * and may hold a few hundred thousand items, far more than should wait at idle priority.
+     */
+    static final int CATCH_UP_ITEMS = 32_768;
+    static final long CATCH_UP_BYTES = 8L << 20;
     /** A backlog at close past which the writer returns to normal priority to finish. */
     private static final int CLOSE_BACKLOG = 16;
 
@@ -98,7 +111,7 @@ final class FileSessionWriter implements SessionWriter {
     private final AtomicInteger queued = new AtomicInteger();
     /**
      * When the last work arrived: the writer catches up after {@link #QUIET_NANOS} without new
-     * work, or at once past half a queue (by count or bytes) of backlog.
+     * work, or at once past {@link #CATCH_UP_ITEMS} or {@link #CATCH_UP_BYTES} of backlog.
      */
     private volatile long lastSubmit;
     /**
@@ -129,7 +142,6 @@ final class FileSessionWriter implements SessionWriter {
     // loop-thread state
     private final Sink sink = new Sink();
     private final StringBuilder line = new StringBuilder(1024);
-    private byte[] bytes = new byte[4096];
     private OutputStream events;
     private OutputStream messages;
     private boolean failed;
@@ -184,9 +196,9 @@ final class FileSessionWriter implements SessionWriter {
         this.err = err;
         this.loop = WriterLoop.SHARED;
         this.capacity = Math.max(1, opts.queueCapacity());
-        this.catchUpAt = Math.max(16, capacity / 2);
+        this.catchUpAt = Math.max(16, Math.min(CATCH_UP_ITEMS, capacity / 2));
         this.relaxAt = Math.max(4, catchUpAt / 4);
-        this.catchUpBytes = Math.max(1, opts.queueBytes() / 2);
+        this.catchUpBytes = Math.max(1, Math.min(CATCH_UP_BYTES, opts.queueBytes() / 2));
     }
 
     /**
@@ -269,9 +281,25 @@ final class FileSessionWriter implements SessionWriter {
             loop.schedule(this);
         }
         loop.wake();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long stall = Math.max(1, timeout.toNanos());
         try {
-            finished.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            // a backlog of up to the queue's byte budget may take seconds to write on a busy
+            // machine (a flood ended just now): wait while it shrinks, give up only after
+            // `timeout` in which nothing was written (a writer stuck on a dead disk)
+            int left = queued.get();
+            long lastProgress = System.nanoTime();
+            while (!finished.await(Math.min(100, Math.max(1, TimeUnit.NANOSECONDS.toMillis(stall))), TimeUnit.MILLISECONDS)) {
+                int now = queued.get();
+                if (now < left) {
+                    left = now;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress >= stall) {
+                    err.println("agent-trace: the trace of session " + sessionId + " misses its last " + now
+                            + " queued messages: the writer made no progress for " + timeout.toMillis() + " ms at exit");
+                    return;
+                }
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
             CountDownLatch exported = teeDelivered;
             if (exported != null) { // live export: the process may exit right after this close
                 exported.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
@@ -390,12 +418,12 @@ final class FileSessionWriter implements SessionWriter {
     /** A backlog (or one left at close) large enough to write at normal priority. */
     boolean urgent() {
         int n = queued.get();
-        return n > catchUpAt || closing && n > CLOSE_BACKLOG;
+        return n > catchUpAt || pendingBytes.get() > catchUpBytes || closing && n > CLOSE_BACKLOG;
     }
 
     /** A backlog small enough to write at idle priority again. */
     boolean relaxed() {
-        return queued.get() < relaxAt;
+        return queued.get() < relaxAt && pendingBytes.get() < catchUpBytes / 4;
     }
 
     /**
@@ -534,12 +562,9 @@ final class FileSessionWriter implements SessionWriter {
             if (budget >= 0) {
                 budget -= n;
             }
-            if (bytes.length < n) {
-                bytes = new byte[Math.max(n, bytes.length * 2)];
-            }
-            for (int i = 0; i < n; i++) {
-                bytes[i] = (byte) line.charAt(i); // ASCII only: TraceJson escapes everything else
-            }
+            // ASCII only: TraceJson escapes everything else. One bulk copy: a charAt per char
+            // (bounds-checked, through the builder) was 11% of the writer's time under a flood
+            byte[] bytes = line.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             if (!sidecar) { // before the write: a write that fails loses this line too
                 eventsBytes += n;
                 if (pendingCount == pendingEnds.length) {
