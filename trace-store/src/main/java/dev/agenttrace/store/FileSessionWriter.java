@@ -67,7 +67,7 @@ final class FileSessionWriter implements SessionWriter {
      * hyperthread's core) with the relays. A request and its answer a few milliseconds apart
      * (an HTTP round trip) are written in one go.
      */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /**
      * The longest the oldest queued event is held back while a burst goes on: how far behind
      * the trace on disk can fall (and what a SIGKILL can cost) in a session that never pauses.
@@ -103,6 +103,9 @@ final class FileSessionWriter implements SessionWriter {
     private final Redactor redactor;
     private final SessionMeta meta;
     private final WriterLoop loop;
+    private final java.util.function.LongSupplier clock;
+    /** How often meta.json may be rewritten while something changes it. */
+    private long metaIntervalNanos = META_INTERVAL_NANOS;
     /**
      * Lock-free on purpose: the writer runs at idle priority, and a lock it held while preempted
      * would stall the relay threads behind it (priority inversion). Bounded by {@link #queued}.
@@ -163,7 +166,7 @@ final class FileSessionWriter implements SessionWriter {
     private int pendingCount;
     private long eventsBytes;
     private boolean metaDirty;
-    private long lastMetaWrite = System.nanoTime();
+    private long lastMetaWrite;
     private boolean warnedWork;
     private boolean warnedType;
     /** The last {@link #visit} held a burst back (rather than waiting for a meta.json rewrite). */
@@ -184,6 +187,18 @@ final class FileSessionWriter implements SessionWriter {
      * @param tee      live export's view of what is written (already redacted), or null
      */
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err, EventTee tee) {
+        this(dir, meta, opts, redactor, err, tee, WriterLoop.SHARED, System::nanoTime);
+    }
+
+    /**
+     * @param loop  the thread that writes (tests: a loop never started, whose visits they make)
+     * @param clock {@link System#nanoTime()}, or a test's clock: every hold, quiet time and
+     *              meta.json interval is measured on it
+     */
+    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err, EventTee tee,
+                      WriterLoop loop, java.util.function.LongSupplier clock) {
+        this.clock = clock;
+        this.lastMetaWrite = clock.getAsLong();
         this.redactor = redactor;
         this.tee = tee;
         if (tee != null) {
@@ -194,7 +209,7 @@ final class FileSessionWriter implements SessionWriter {
         this.sessionId = meta.sessionId;
         this.opts = opts;
         this.err = err;
-        this.loop = WriterLoop.SHARED;
+        this.loop = loop;
         this.capacity = Math.max(1, opts.queueCapacity());
         this.catchUpAt = Math.max(16, Math.min(CATCH_UP_ITEMS, capacity / 2));
         this.relaxAt = Math.max(4, catchUpAt / 4);
@@ -210,6 +225,11 @@ final class FileSessionWriter implements SessionWriter {
         this.budget = bytes;
         this.budgetTotal = bytes;
         this.budgetSource = source;
+    }
+
+    /** Tests: a longer interval between meta.json rewrites (set before {@link #start}). */
+    void metaInterval(java.time.Duration d) {
+        metaIntervalNanos = d.toNanos();
     }
 
     void start() {
@@ -235,7 +255,7 @@ final class FileSessionWriter implements SessionWriter {
             pendingBytes.addAndGet(-b);
             return drop();
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lastSubmit = now;
         int n = queued.incrementAndGet();
         if (n > capacity) {
@@ -362,7 +382,7 @@ final class FileSessionWriter implements SessionWriter {
             Work w;
             while ((w = take()) != null) {
                 runOne(w);
-                if (System.nanoTime() - end >= 0) {
+                if (clock.getAsLong() - end >= 0) {
                     break;
                 }
             }
@@ -373,8 +393,8 @@ final class FileSessionWriter implements SessionWriter {
             }
         }
         if (metaDirty && !failed) {
-            long due = lastMetaWrite + META_INTERVAL_NANOS;
-            if (due - System.nanoTime() > 0) {
+            long due = lastMetaWrite + metaIntervalNanos;
+            if (due - clock.getAsLong() > 0) {
                 return due;
             }
             writeMeta();
@@ -460,14 +480,14 @@ final class FileSessionWriter implements SessionWriter {
     }
 
     private void writeMetaIfDue() {
-        if (metaDirty && System.nanoTime() - lastMetaWrite >= META_INTERVAL_NANOS) {
+        if (metaDirty && clock.getAsLong() - lastMetaWrite >= metaIntervalNanos) {
             writeMeta();
         }
     }
 
     private void writeMeta() {
         metaDirty = false;
-        lastMetaWrite = System.nanoTime();
+        lastMetaWrite = clock.getAsLong();
         Path file = dir.resolve(TraceStore.META);
         try {
             SessionMeta out = meta;
