@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  * touched for the first time, 160-270 ms young pauses with an inline watch.) {@code meta.json} is
  * rewritten at most every 250 ms while something changed it, and always at close.
  *
- * <p>Bound: the queue holds {@link StoreOptions#queueBytes()} of pending work (64 MiB by default,
+ * <p>Bound: the queue holds {@link StoreOptions#queueBytes()} of pending work (128 MiB by default,
  * {@code AGENT_TRACE_WRITER_QUEUE_BYTES}), so a flood the writer cannot keep up with (the stdio
  * proxy forwards 70,000-80,000 small calls a second, each two messages to parse, redact and write)
  * is written late rather than lost; only past that bound is work dropped, counted and reported.
@@ -76,7 +76,7 @@ final class FileSessionWriter implements SessionWriter {
     private static final int BUFFER = 64 * 1024;
     /**
      * A backlog of this many items (or {@link #CATCH_UP_BYTES}) ends a hold and makes the writer
-     * compete for the CPU, whatever the queue's bound: the bound is by bytes (64 MiB by default)
+     * compete for the CPU, whatever the queue's bound: the bound is by bytes (128 MiB by default)
      * and may hold a few hundred thousand items, far more than should wait at idle priority.
      */
     static final int CATCH_UP_ITEMS = 32_768;

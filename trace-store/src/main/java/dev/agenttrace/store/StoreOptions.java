@@ -33,12 +33,14 @@ public record StoreOptions(int maxPayloadBytes, int previewChars, boolean redact
     /** 4 GiB of sessions in one store. */
     public static final long DEFAULT_MAX_STORE_BYTES = 4L << 30;
     /**
-     * 64 MiB: what a session's writer (and the backlog kept before its trace opens) may hold in
-     * memory. A flood of 100,000 pipelined small calls (two messages of about 300 bytes each with
-     * their bookkeeping) is about 60 MB if the writer wrote none of it meanwhile; a backlog this
-     * size is written in a second or two once the flood ends.
+     * 128 MiB: what a session's writer (and the backlog kept before its trace opens) may hold in
+     * memory. A flood of 100,000 pipelined small calls counts about 72 MB (two messages of 150 and
+     * 250 bytes, each with 160 bytes of bookkeeping) if the writer wrote none of it meanwhile,
+     * which a starved writer on two busy cores nearly does: at 64 MiB, 2 of 8 such floods at load
+     * averages of 7-9 overflowed by a few thousand messages. A backlog this size is written in
+     * seconds once the flood ends.
      */
-    public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
+    public static final long DEFAULT_QUEUE_BYTES = 128L << 20;
     /**
      * Items, not bytes: only a guard against work that claims to weigh nothing. An item is at
      * least about 100 bytes of heap, so the byte budget is reached first.

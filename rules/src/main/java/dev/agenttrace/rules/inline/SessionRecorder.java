@@ -26,9 +26,10 @@ import java.util.function.Consumer;
  *
  * <p>The session may be opened off the forwarding path (building Jackson's databind costs more
  * than a hundred milliseconds of class loading): until {@link #attach} is called, work waits in a
- * backlog bounded by bytes like the writer's queue ({@code AGENT_TRACE_WRITER_QUEUE_BYTES}, 64 MiB
- * by default): a pipelined client sends tens of thousands of messages while the store opens. With no session at all (the store could not be opened) everything is
- * dropped, except what an inline watch must still see.
+ * backlog bounded by bytes like the writer's queue ({@code AGENT_TRACE_WRITER_QUEUE_BYTES}, 128 MiB
+ * by default): a pipelined client sends tens of thousands of messages while the store opens. With
+ * no session at all (the store could not be opened) everything is dropped, except what an inline
+ * watch must still see.
  */
 public class SessionRecorder {
     /**

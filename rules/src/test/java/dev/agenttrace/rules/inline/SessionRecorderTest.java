@@ -72,7 +72,7 @@ class SessionRecorderTest {
     @Test
     void aPipelinedFloodBeforeTheSessionOpensIsKeptWholeAndInOrder() {
         // a client that pipelines while the store opens: 100,000 calls (an item count of 10,000
-        // dropped 90% of them), within the default budget of 64 MiB
+        // dropped 90% of them), within the default byte budget
         SessionRecorder rec = new SessionRecorder();
         int n = 100_000;
         for (int i = 0; i < n; i++) {
