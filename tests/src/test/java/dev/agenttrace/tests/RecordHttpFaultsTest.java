@@ -177,7 +177,7 @@ class RecordHttpFaultsTest {
                     .POST(HttpRequest.BodyPublishers.ofString(CALL)).build();
             http.send(req, HttpResponse.BodyHandlers.ofString());
         }
-        long end = System.currentTimeMillis() + 5000;
+        long end = System.currentTimeMillis() + 20_000; // a wait for the event, not a bound on it
         java.util.Map<String, String> reasons = java.util.Map.of();
         while (System.currentTimeMillis() < end && reasons.size() < 2) {
             Thread.sleep(50);
@@ -215,12 +215,12 @@ class RecordHttpFaultsTest {
         upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(OK_BODY)));
         call();
         upstream.resetAll();
-        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withFixedDelay(1500).withBody(OK_BODY)));
-        long t0 = System.nanoTime();
+        // the upstream answers 200 after 6 s, fifteen times the proxy's 400 ms timeout: a proxy that
+        // waited for it would pass that 200 on; no bound on the elapsed time (a slow machine may
+        // take its time to answer the 504, which is still the timeout's answer)
+        upstream.stubFor(post("/mcp").willReturn(aResponse().withStatus(200).withFixedDelay(6000).withBody(OK_BODY)));
         HttpResponse<String> r = call();
-        assertEquals(504, r.statusCode());
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms < 1200, "answered at the timeout, not when the upstream woke: " + ms + " ms, " + r.body());
+        assertEquals(504, r.statusCode(), "answered at the timeout, not when the upstream woke: " + r.body());
         assertTrue(r.body().contains("did not answer"), r.body());
         thenTheProxyStillWorks();
         assertTrue(errors().stream().anyMatch(e -> e.at("/data/message").asText().contains("did not answer")));

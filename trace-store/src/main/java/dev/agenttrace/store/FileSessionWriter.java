@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  *
  * <p>Batching: appends go through 64 KiB buffers, flushed after each turn of at most
  * {@link #SLICE_NANOS} (or when a buffer fills) while a backlog is worked off; a burst is held
- * until the stream has been quiet {@link #QUIET_NANOS}, the backlog reaches half the queue, or its
+ * until the stream has been quiet {@link #QUIET_NANOS}, the backlog reaches {@link #CATCH_UP_ITEMS}
+ * items or {@link #CATCH_UP_BYTES}, or its
  * oldest event has waited {@link #MAX_HOLD_NANOS}, so an event is visible to a tailing reader
  * within 5 ms of a pause (up to {@link WriterLoop#MAX_GAP_NANOS} later after a long burst), and
  * never more than about a second after it happened while a burst goes on. (Writing every 50 ms in
@@ -42,6 +43,11 @@ import java.util.function.Consumer;
  * SIGKILL, invisible to {@code agent-trace watch}, and promoted by the GC into old-generation pages
  * touched for the first time, 160-270 ms young pauses with an inline watch.) {@code meta.json} is
  * rewritten at most every 250 ms while something changed it, and always at close.
+ *
+ * <p>Bound: the queue holds {@link StoreOptions#queueBytes()} of pending work (128 MiB by default,
+ * {@code AGENT_TRACE_WRITER_QUEUE_BYTES}), so a flood the writer cannot keep up with (the stdio
+ * proxy forwards 70,000-80,000 small calls a second, each two messages to parse, redact and write)
+ * is written late rather than lost; only past that bound is work dropped, counted and reported.
  *
  * <p>Failure: the first {@link IOException} (disk full, directory removed, not writable) prints
  * one line on stderr naming the path and the problem and marks the trace incomplete; from then
@@ -61,13 +67,20 @@ final class FileSessionWriter implements SessionWriter {
      * hyperthread's core) with the relays. A request and its answer a few milliseconds apart
      * (an HTTP round trip) are written in one go.
      */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /**
      * The longest the oldest queued event is held back while a burst goes on: how far behind
      * the trace on disk can fall (and what a SIGKILL can cost) in a session that never pauses.
      */
     static final long MAX_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int BUFFER = 64 * 1024;
+    /**
+     * A backlog of this many items (or {@link #CATCH_UP_BYTES}) ends a hold and makes the writer
+     * compete for the CPU, whatever the queue's bound: the bound is by bytes (128 MiB by default)
+     * and may hold a few hundred thousand items, far more than should wait at idle priority.
+     */
+    static final int CATCH_UP_ITEMS = 32_768;
+    static final long CATCH_UP_BYTES = 8L << 20;
     /** A backlog at close past which the writer returns to normal priority to finish. */
     private static final int CLOSE_BACKLOG = 16;
 
@@ -90,6 +103,9 @@ final class FileSessionWriter implements SessionWriter {
     private final Redactor redactor;
     private final SessionMeta meta;
     private final WriterLoop loop;
+    private final java.util.function.LongSupplier clock;
+    /** How often meta.json may be rewritten while something changes it. */
+    private long metaIntervalNanos = META_INTERVAL_NANOS;
     /**
      * Lock-free on purpose: the writer runs at idle priority, and a lock it held while preempted
      * would stall the relay threads behind it (priority inversion). Bounded by {@link #queued}.
@@ -98,7 +114,7 @@ final class FileSessionWriter implements SessionWriter {
     private final AtomicInteger queued = new AtomicInteger();
     /**
      * When the last work arrived: the writer catches up after {@link #QUIET_NANOS} without new
-     * work, or at once past half a queue (by count or bytes) of backlog.
+     * work, or at once past {@link #CATCH_UP_ITEMS} or {@link #CATCH_UP_BYTES} of backlog.
      */
     private volatile long lastSubmit;
     /**
@@ -129,7 +145,6 @@ final class FileSessionWriter implements SessionWriter {
     // loop-thread state
     private final Sink sink = new Sink();
     private final StringBuilder line = new StringBuilder(1024);
-    private byte[] bytes = new byte[4096];
     private OutputStream events;
     private OutputStream messages;
     private boolean failed;
@@ -151,7 +166,7 @@ final class FileSessionWriter implements SessionWriter {
     private int pendingCount;
     private long eventsBytes;
     private boolean metaDirty;
-    private long lastMetaWrite = System.nanoTime();
+    private long lastMetaWrite;
     private boolean warnedWork;
     private boolean warnedType;
     /** The last {@link #visit} held a burst back (rather than waiting for a meta.json rewrite). */
@@ -172,6 +187,18 @@ final class FileSessionWriter implements SessionWriter {
      * @param tee      live export's view of what is written (already redacted), or null
      */
     FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err, EventTee tee) {
+        this(dir, meta, opts, redactor, err, tee, WriterLoop.SHARED, System::nanoTime);
+    }
+
+    /**
+     * @param loop  the thread that writes (tests: a loop never started, whose visits they make)
+     * @param clock {@link System#nanoTime()}, or a test's clock: every hold, quiet time and
+     *              meta.json interval is measured on it
+     */
+    FileSessionWriter(Path dir, SessionMeta meta, StoreOptions opts, Redactor redactor, PrintStream err, EventTee tee,
+                      WriterLoop loop, java.util.function.LongSupplier clock) {
+        this.clock = clock;
+        this.lastMetaWrite = clock.getAsLong();
         this.redactor = redactor;
         this.tee = tee;
         if (tee != null) {
@@ -182,11 +209,11 @@ final class FileSessionWriter implements SessionWriter {
         this.sessionId = meta.sessionId;
         this.opts = opts;
         this.err = err;
-        this.loop = WriterLoop.SHARED;
+        this.loop = loop;
         this.capacity = Math.max(1, opts.queueCapacity());
-        this.catchUpAt = Math.max(16, capacity / 2);
+        this.catchUpAt = Math.max(16, Math.min(CATCH_UP_ITEMS, capacity / 2));
         this.relaxAt = Math.max(4, catchUpAt / 4);
-        this.catchUpBytes = Math.max(1, opts.queueBytes() / 2);
+        this.catchUpBytes = Math.max(1, Math.min(CATCH_UP_BYTES, opts.queueBytes() / 2));
     }
 
     /**
@@ -198,6 +225,11 @@ final class FileSessionWriter implements SessionWriter {
         this.budget = bytes;
         this.budgetTotal = bytes;
         this.budgetSource = source;
+    }
+
+    /** Tests: a longer interval between meta.json rewrites (set before {@link #start}). */
+    void metaInterval(java.time.Duration d) {
+        metaIntervalNanos = d.toNanos();
     }
 
     void start() {
@@ -223,7 +255,7 @@ final class FileSessionWriter implements SessionWriter {
             pendingBytes.addAndGet(-b);
             return drop();
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lastSubmit = now;
         int n = queued.incrementAndGet();
         if (n > capacity) {
@@ -269,9 +301,25 @@ final class FileSessionWriter implements SessionWriter {
             loop.schedule(this);
         }
         loop.wake();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long stall = Math.max(1, timeout.toNanos());
         try {
-            finished.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            // a backlog of up to the queue's byte budget may take seconds to write on a busy
+            // machine (a flood ended just now): wait while it shrinks, give up only after
+            // `timeout` in which nothing was written (a writer stuck on a dead disk)
+            int left = queued.get();
+            long lastProgress = System.nanoTime();
+            while (!finished.await(Math.min(100, Math.max(1, TimeUnit.NANOSECONDS.toMillis(stall))), TimeUnit.MILLISECONDS)) {
+                int now = queued.get();
+                if (now < left) {
+                    left = now;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress >= stall) {
+                    err.println("agent-trace: the trace of session " + sessionId + " misses its last " + now
+                            + " queued messages: the writer made no progress for " + timeout.toMillis() + " ms at exit");
+                    return;
+                }
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
             CountDownLatch exported = teeDelivered;
             if (exported != null) { // live export: the process may exit right after this close
                 exported.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
@@ -334,7 +382,7 @@ final class FileSessionWriter implements SessionWriter {
             Work w;
             while ((w = take()) != null) {
                 runOne(w);
-                if (System.nanoTime() - end >= 0) {
+                if (clock.getAsLong() - end >= 0) {
                     break;
                 }
             }
@@ -345,8 +393,8 @@ final class FileSessionWriter implements SessionWriter {
             }
         }
         if (metaDirty && !failed) {
-            long due = lastMetaWrite + META_INTERVAL_NANOS;
-            if (due - System.nanoTime() > 0) {
+            long due = lastMetaWrite + metaIntervalNanos;
+            if (due - clock.getAsLong() > 0) {
                 return due;
             }
             writeMeta();
@@ -390,12 +438,12 @@ final class FileSessionWriter implements SessionWriter {
     /** A backlog (or one left at close) large enough to write at normal priority. */
     boolean urgent() {
         int n = queued.get();
-        return n > catchUpAt || closing && n > CLOSE_BACKLOG;
+        return n > catchUpAt || pendingBytes.get() > catchUpBytes || closing && n > CLOSE_BACKLOG;
     }
 
     /** A backlog small enough to write at idle priority again. */
     boolean relaxed() {
-        return queued.get() < relaxAt;
+        return queued.get() < relaxAt && pendingBytes.get() < catchUpBytes / 4;
     }
 
     /**
@@ -432,14 +480,14 @@ final class FileSessionWriter implements SessionWriter {
     }
 
     private void writeMetaIfDue() {
-        if (metaDirty && System.nanoTime() - lastMetaWrite >= META_INTERVAL_NANOS) {
+        if (metaDirty && clock.getAsLong() - lastMetaWrite >= metaIntervalNanos) {
             writeMeta();
         }
     }
 
     private void writeMeta() {
         metaDirty = false;
-        lastMetaWrite = System.nanoTime();
+        lastMetaWrite = clock.getAsLong();
         Path file = dir.resolve(TraceStore.META);
         try {
             SessionMeta out = meta;
@@ -534,12 +582,9 @@ final class FileSessionWriter implements SessionWriter {
             if (budget >= 0) {
                 budget -= n;
             }
-            if (bytes.length < n) {
-                bytes = new byte[Math.max(n, bytes.length * 2)];
-            }
-            for (int i = 0; i < n; i++) {
-                bytes[i] = (byte) line.charAt(i); // ASCII only: TraceJson escapes everything else
-            }
+            // ASCII only: TraceJson escapes everything else. One bulk copy: a charAt per char
+            // (bounds-checked, through the builder) was 11% of the writer's time under a flood
+            byte[] bytes = line.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             if (!sidecar) { // before the write: a write that fails loses this line too
                 eventsBytes += n;
                 if (pendingCount == pendingEnds.length) {

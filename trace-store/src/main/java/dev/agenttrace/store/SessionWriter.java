@@ -31,8 +31,10 @@ public interface SessionWriter extends AutoCloseable {
     boolean incomplete();
 
     /**
-     * Runs the queued work, writes {@code meta.json} a last time and stops the thread. Waits at
-     * most {@code timeout}; idempotent.
+     * Runs the queued work, writes {@code meta.json} a last time and stops the thread. Waits as
+     * long as the queued work keeps being written (a backlog left by a flood may take seconds),
+     * and gives up after {@code timeout} without progress (then says on stderr how much is left);
+     * idempotent.
      */
     void close(Duration timeout);
 

@@ -11,8 +11,11 @@ import java.util.Map;
  * @param previewChars    length of the preview kept for an oversized payload
  * @param redact          remove secrets (see {@link dev.agenttrace.store.redact.Redactor}) before
  *                        anything reaches disk
- * @param queueCapacity   work items the writer queue holds before it drops (never blocks)
- * @param queueBytes      bytes of pending payload the queue holds before it drops
+ * @param queueCapacity   work items the writer queue holds before it drops (never blocks); by
+ *                        default so many that {@code queueBytes} is the bound that matters
+ * @param queueBytes      bytes of pending work (its payloads and their bookkeeping) the queue holds
+ *                        before it drops. Default {@link #DEFAULT_QUEUE_BYTES}, or
+ *                        {@code AGENT_TRACE_WRITER_QUEUE_BYTES}
  * @param pseudonyms      with {@code redact}: a secret becomes {@code [REDACTED:kind:xxxx]}, a keyed
  *                        hash under the store's own key, so equal secrets correlate
  * @param maxSessionBytes a session's files ({@code events.ndjson} + {@code messages.ndjson}) stop
@@ -29,6 +32,21 @@ public record StoreOptions(int maxPayloadBytes, int previewChars, boolean redact
     public static final long DEFAULT_MAX_SESSION_BYTES = 512L << 20;
     /** 4 GiB of sessions in one store. */
     public static final long DEFAULT_MAX_STORE_BYTES = 4L << 30;
+    /**
+     * 128 MiB: what a session's writer (and the backlog kept before its trace opens) may hold in
+     * memory. A flood of 100,000 pipelined small calls counts about 72 MB (two messages of 150 and
+     * 250 bytes, each with 160 bytes of bookkeeping) if the writer wrote none of it meanwhile,
+     * which a starved writer on two busy cores nearly does: at 64 MiB, 2 of 8 such floods at load
+     * averages of 7-9 overflowed by a few thousand messages. A backlog this size is written in
+     * seconds once the flood ends.
+     */
+    public static final long DEFAULT_QUEUE_BYTES = 128L << 20;
+    /**
+     * Items, not bytes: only a guard against work that claims to weigh nothing. An item is at
+     * least about 100 bytes of heap, so the byte budget is reached first.
+     */
+    public static final int DEFAULT_QUEUE_ITEMS = 1 << 22;
+    public static final String ENV_QUEUE_BYTES = "AGENT_TRACE_WRITER_QUEUE_BYTES";
     public static final String ENV_MAX_SESSION_BYTES = "AGENT_TRACE_MAX_SESSION_BYTES";
     public static final String ENV_MAX_STORE_BYTES = "AGENT_TRACE_MAX_STORE_BYTES";
     public static final String ENV_PSEUDONYMS = "AGENT_TRACE_REDACT_PSEUDONYMS";
@@ -49,10 +67,35 @@ public record StoreOptions(int maxPayloadBytes, int previewChars, boolean redact
     }
 
     public static StoreOptions fromEnvironment(Map<String, String> env) {
-        return new StoreOptions(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_PREVIEW_CHARS, false, 65_536, 256L << 20,
+        return new StoreOptions(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_PREVIEW_CHARS, false, DEFAULT_QUEUE_ITEMS,
+                queueBytesOrThrow(env),
                 isOn(env.get(ENV_PSEUDONYMS)),
                 size(env, ENV_MAX_SESSION_BYTES, DEFAULT_MAX_SESSION_BYTES),
                 size(env, ENV_MAX_STORE_BYTES, DEFAULT_MAX_STORE_BYTES));
+    }
+
+    /**
+     * The writer queue's byte budget from {@code AGENT_TRACE_WRITER_QUEUE_BYTES}, or the default
+     * when it is unset or not a size (for a caller that must not fail on it: the store's own
+     * {@link #fromEnvironment} reports a bad value).
+     */
+    public static long queueBytes(Map<String, String> env) {
+        try {
+            return queueBytesOrThrow(env);
+        } catch (IllegalArgumentException e) {
+            return DEFAULT_QUEUE_BYTES;
+        }
+    }
+
+    /** 0 (which turns the size caps off) means the default here: a queue of no bytes would drop everything. */
+    private static long queueBytesOrThrow(Map<String, String> env) {
+        long b = size(env, ENV_QUEUE_BYTES, DEFAULT_QUEUE_BYTES);
+        return b == 0 ? DEFAULT_QUEUE_BYTES : b;
+    }
+
+    public StoreOptions withQueue(int items, long bytes) {
+        return new StoreOptions(maxPayloadBytes, previewChars, redact, items, bytes, pseudonyms,
+                maxSessionBytes, maxStoreBytes);
     }
 
     public StoreOptions withRedact(boolean on) {

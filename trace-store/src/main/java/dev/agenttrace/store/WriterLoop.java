@@ -29,8 +29,8 @@ final class WriterLoop {
      * While the same bursts go on, the gap between looks doubles up to this: a session that keeps
      * calling every few milliseconds (sequential HTTP calls) woke the loop about once per call to
      * find it still busy. The end of a burst is then seen within this much (plus the quiet time).
-     * A backlog that reaches catch-up size (half the queue) waits for the next look as before: the
-     * other half lasts 360 ms at the stdio proxy's top rate (about 90,000 events/s).
+     * A backlog that reaches catch-up size ({@link FileSessionWriter#CATCH_UP_ITEMS}) waits for
+     * the next look as before: the queue's byte budget holds far more than 16 ms of any flood.
      */
     static final long MAX_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(16);
 

@@ -26,11 +26,18 @@ import java.util.function.Consumer;
  *
  * <p>The session may be opened off the forwarding path (building Jackson's databind costs more
  * than a hundred milliseconds of class loading): until {@link #attach} is called, work waits in a
- * small bounded backlog. With no session at all (the store could not be opened) everything is
- * dropped, except what an inline watch must still see.
+ * backlog bounded by bytes like the writer's queue ({@code AGENT_TRACE_WRITER_QUEUE_BYTES}, 128 MiB
+ * by default): a pipelined client sends tens of thousands of messages while the store opens. With
+ * no session at all (the store could not be opened) everything is dropped, except what an inline
+ * watch must still see.
  */
 public class SessionRecorder {
-    private static final int MAX_BACKLOG = 10_000;
+    /**
+     * What one queued message costs beyond its body: the work's lambda, the queue's item and node,
+     * the array header (counted against the queue's byte budget with the body).
+     */
+    static final long ITEM_OVERHEAD = 160;
+    private final long maxBacklogBytes;
 
     private final long epochNanosAtStart;
     private final long nanoAtStart;
@@ -39,6 +46,8 @@ public class SessionRecorder {
     private volatile boolean attached;
     /** Work dropped because the session had not opened yet and the backlog was full (under the backlog lock). */
     private long backlogDropped;
+    /** Bytes the backlog holds (under the backlog lock). */
+    private long backlogBytes;
     /** Writer thread only. */
     private McpClassifier classifier;
     /** Set before forwarding starts when messages must be classified where they are read; else null. */
@@ -68,6 +77,12 @@ public class SessionRecorder {
 
     /** @param changeFence orders this session's calls in time (its bound: how long a path call may wait) */
     public SessionRecorder(ChangeFence changeFence) {
+        this(changeFence, StoreOptions.queueBytes(System.getenv()));
+    }
+
+    /** @param maxBacklogBytes what the backlog before {@link #attach} may hold (see {@link #submit}) */
+    SessionRecorder(ChangeFence changeFence, long maxBacklogBytes) {
+        this.maxBacklogBytes = maxBacklogBytes;
         this.changeFence = changeFence;
         Instant now = Instant.now();
         this.nanoAtStart = System.nanoTime();
@@ -107,6 +122,7 @@ public class SessionRecorder {
                 }
             }
             backlog.clear();
+            backlogBytes = 0;
             writer = w;
             attached = true;
         }
@@ -156,7 +172,7 @@ public class SessionRecorder {
         // what was forwarded before is classified first: the server's answers so far reach the
         // watch before a client message is judged
         catchUp();
-        return classify(sink -> classifier().onMessage(sink, dir, label, body, parsed, ts, now), body.length + 64L);
+        return classify(sink -> classifier().onMessage(sink, dir, label, body, parsed, ts, now), body.length + ITEM_OVERHEAD);
     }
 
     /**
@@ -190,7 +206,7 @@ public class SessionRecorder {
                 Arrived m = a;
                 double ts = epochSeconds(m.nanos);
                 try {
-                    classify(sink -> classifier().onMessage(sink, m.dir, m.framing, m.body, null, ts, m.nanos), m.body.length + 64L);
+                    classify(sink -> classifier().onMessage(sink, m.dir, m.framing, m.body, null, ts, m.nanos), m.body.length + ITEM_OVERHEAD);
                 } catch (RuntimeException e) {
                     if (!catchUpFailed) {
                         catchUpFailed = true;
@@ -205,7 +221,7 @@ public class SessionRecorder {
     public void synthetic(Direction dir, byte[] body) {
         long now = System.nanoTime();
         double ts = epochSeconds(now);
-        classify(sink -> classifier().onMessage(sink, dir, "synthetic", body, ts, now), body.length + 64L);
+        classify(sink -> classifier().onMessage(sink, dir, "synthetic", body, ts, now), body.length + ITEM_OVERHEAD);
     }
 
     /** Tool calls the policy blocked (or, in shadow mode, would have): one decision event each. */
@@ -279,8 +295,9 @@ public class SessionRecorder {
             if (writer != null) {
                 writer.submit(work, bytes);
             } else if (!attached) {
-                if (backlog.size() < MAX_BACKLOG) {
+                if (backlogBytes + bytes <= maxBacklogBytes) {
                     backlog.add(new Item(work, bytes));
+                    backlogBytes += bytes;
                 } else {
                     backlogDropped++;
                 }

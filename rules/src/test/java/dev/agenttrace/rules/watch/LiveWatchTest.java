@@ -37,7 +37,6 @@ class LiveWatchTest {
 
     static final class Recorder implements LiveWatch.Listener {
         final List<Alert> live = new CopyOnWriteArrayList<>();
-        final List<Long> liveAt = new CopyOnWriteArrayList<>();
         final List<Alert> replayed = new CopyOnWriteArrayList<>();
         final List<String> started = new CopyOnWriteArrayList<>();
         final List<String> ended = new CopyOnWriteArrayList<>();
@@ -52,7 +51,6 @@ class LiveWatchTest {
         @Override
         public void alert(Alert a, boolean isLive) {
             if (isLive) {
-                liveAt.add(System.nanoTime());
                 live.add(a);
             } else {
                 replayed.add(a);
@@ -128,12 +126,18 @@ class LiveWatchTest {
         return c.getAsBoolean();
     }
 
+    /** The (one) watched session's status shows this many calls and errors. */
+    private boolean counted(long calls, long errors) {
+        List<SessionCounters> st = seen.status;
+        return st.size() == 1 && st.get(0).toolCalls() == calls && st.get(0).errors() == errors;
+    }
+
     private static WatchConfig retryZero() {
         return Events.config("{\"watchers\": {\"retry\": {\"max\": 0, \"alert\": [\"terminal\", \"file\"]}}}");
     }
 
     @Test
-    void alertsWithinMillisecondsOfTheAppendAndRecordsTheAlert() throws Exception {
+    void alertsOnTheAppendThatTripsAndRecordsTheAlert() throws Exception {
         Events ev = new Events("aaaa000000000001");
         String sid = newSession(ev.session);
         start(retryZero(), LiveWatch.Mode.SESSIONS, sid);
@@ -141,13 +145,12 @@ class LiveWatchTest {
         TraceEvent c = ev.call("read_file", "{\"path\": \"x\"}");
         append(c);
         append(ev.error(c, -32000, "ENOENT"));
-        Thread.sleep(100);
-        assertTrue(seen.live.isEmpty());
-        long wrote = System.nanoTime();
+        // the watch has read the call and its error (waited for, not slept on): no alert yet
+        assertTrue(await(() -> counted(1, 1), 10_000), "the first call and its error were read");
+        assertTrue(seen.live.isEmpty(), "a failed call alone is no retry: " + seen.live);
         append(ev.call("read_file", "{\"path\": \"x\"}"));
-        assertTrue(await(() -> seen.live.size() == 1, 2_000), "alerted");
-        long latencyMs = TimeUnit.NANOSECONDS.toMillis(seen.liveAt.get(0) - wrote);
-        assertTrue(latencyMs < 1_000, "append to alert took " + latencyMs + " ms");
+        // how soon is bench/watch's to measure; here: the retry trips, live, on this append
+        assertTrue(await(() -> seen.live.size() == 1, 10_000), "alerted");
         assertTrue(actions.awaitIdle(Duration.ofSeconds(5)));
         assertTrue(terminal.stream().anyMatch(l -> l.contains("[warning] retry")), terminal.toString());
         assertTrue(await(() -> TraceStore.at(traces).readEvents(sid).events().stream()
@@ -170,7 +173,8 @@ class LiveWatchTest {
         append(sid, "{\"event_type\":\"tool_call\", this is not json}\n");
         String retry = TraceJson.eventLine(ev.call("fetch", "{\"url\": \"u\"}")) + "\n";
         append(sid, retry.substring(0, 40));
-        Thread.sleep(300);
+        // the corrupt line was read (waited for), and with it whatever of the torn one was there
+        assertTrue(await(() -> seen.warnings.size() == 1 && counted(1, 1), 10_000), "read: " + seen.warnings);
         assertTrue(seen.live.isEmpty(), "the torn line is not parsed before it is complete");
         assertEquals(1, seen.warnings.size(), seen.warnings.toString());
         assertTrue(seen.warnings.get(0).contains("events.ndjson:3"), seen.warnings.get(0));
@@ -190,11 +194,9 @@ class LiveWatchTest {
         TraceEvent c = second.call("x", "{}");
         append(c);
         append(second.error(c, 1, "boom"));
-        long wrote = System.nanoTime();
         append(second.call("x", "{}"));
-        assertTrue(await(() -> seen.live.size() == 1, 2_000));
+        assertTrue(await(() -> seen.live.size() == 1, 10_000));
         assertEquals(second.session, seen.live.get(0).sessionId());
-        assertTrue(TimeUnit.NANOSECONDS.toMillis(seen.liveAt.get(0) - wrote) < 1_000);
         assertEquals(2, seen.status.size());
     }
 

@@ -113,14 +113,20 @@ public final class StdioBench {
                 try (McpChild child = new McpChild(command, scratch, env, out.resolve("stderr-" + label + "-" + name + ".log"), framing)) {
                     r = Load.run(child, o);
                 }
-                if (name.equals("otlp")) {
+                if (!name.equals("direct") && !name.equals("relay")) {
                     recorded(out.resolve("traces-" + label + "-" + name), before, r);
+                }
+                if (name.equals("otlp")) {
                     r.toolSpansReceived = OtlpSink.await(otlp, r.recordedCalls >= 0 ? r.recordedCalls : r.callsSent);
                 }
                 results.get(name).add(r);
                 System.out.printf(Locale.ROOT, "round %d %-7s small p50=%.1fus p99=%.1fus large p50=%.2fms pipelined=%.0f/s mismatches=%d framing_errors=%d probe=%s exit=%s after %.0fms%n",
                         round + 1, name, Stats.percentile(r.small, .5), Stats.percentile(r.small, .99),
                         Stats.percentile(r.large, .5) / 1000, r.callsPerSecond, r.mismatches(), r.framingErrors, r.probeOk ? "ok" : "FAILED", r.exit, r.exitMillis);
+                if (r.recordedCalls >= 0 && r.toolSpansReceived < 0) {
+                    System.out.printf(Locale.ROOT, "round %d %-7s recorded %d tools/call of the %d calls sent; the trace writer dropped %d events%n",
+                            round + 1, name, r.recordedCalls, r.callsSent, r.writerDropped);
+                }
                 if (r.toolSpansReceived >= 0) {
                     System.out.printf(Locale.ROOT, "round %d %-7s exported: %d of the %d recorded tools/call spans reached the collector (%d lost by the export); "
                                     + "the client sent %d calls, the trace writer dropped %d events%n",
@@ -250,9 +256,11 @@ public final class StdioBench {
                 n.put("pipelined_calls_per_s", r.callsPerSecond).putPOJO("counts", r.counts);
                 n.put("framing_errors", r.framingErrors).put("exit", r.exit).put("exit_ms", r.exitMillis)
                         .put("peak_rss_kib", r.peakRssKib).put("calls_sent", r.callsSent);
+                if (r.recordedCalls >= 0) {
+                    n.put("recorded_tool_calls", r.recordedCalls).put("writer_dropped_events", r.writerDropped);
+                }
                 if (r.toolSpansReceived >= 0) {
-                    n.put("tool_spans_received", r.toolSpansReceived).put("recorded_tool_calls", r.recordedCalls)
-                            .put("writer_dropped_events", r.writerDropped);
+                    n.put("tool_spans_received", r.toolSpansReceived);
                 }
             }
         }
