@@ -94,9 +94,13 @@ public final class UrlHosts {
         }
         Set<HostName> hosts = new LinkedHashSet<>();
         // Reading 1 (WHATWG, browsers): the authority ends at / \ ? or #.
-        addHost(hosts, authority(rest, "/\\?#"));
+        String whatwg = authority(rest, "/\\?#");
+        addHost(hosts, whatwg);
         // Reading 2 (RFC 3986 parsers that do not stop at \ or #, curl before 7.x): only / ends it.
-        addHost(hosts, authority(rest, "/"));
+        String rfc = authority(rest, "/");
+        if (!rfc.equals(whatwg)) {
+            addHost(hosts, rfc);
+        }
         return new ArrayList<>(hosts);
     }
 
