@@ -51,10 +51,16 @@ public record HostName(String written, String canonical, int ipVersion, byte[] a
         }
         String lower = h.toLowerCase(Locale.ROOT);
         String ascii;
-        try {
-            ascii = IDN.toASCII(lower, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
+        if (isAscii(lower)) {
+            // what IDN.toASCII gives an ASCII name: the same text, or an exception (an empty or
+            // too long label) after which the name is kept as it is
             ascii = lower;
+        } else {
+            try {
+                ascii = IDN.toASCII(lower, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                ascii = lower;
+            }
         }
         // IDN mapping folds compatibility characters (fullwidth digits, circled numbers) to ASCII,
         // which can turn a "name" into an IPv4 literal.
@@ -63,6 +69,15 @@ public record HostName(String written, String canonical, int ipVersion, byte[] a
             return new HostName(written, IpLiterals.formatIpv4(mapped), 4, mapped);
         }
         return new HostName(written, ascii, 0, null);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isIp() {

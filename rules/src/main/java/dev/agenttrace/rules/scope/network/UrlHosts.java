@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class UrlHosts {
     private static final Pattern URL = Pattern.compile("(?i)(?<![a-z0-9+.\\-])([a-z][a-z0-9+.\\-]{0,30})://[^\\s\"'<>`]*");
-    private static final Pattern SCHEME = Pattern.compile("(?i)^[a-z][a-z0-9+.\\-]{0,30}://");
     private static final Pattern SCP_LIKE = Pattern.compile("^(?:[^@/:\\s]+@)?([^@/:\\s\\[\\]]+|\\[[0-9a-fA-F:.%]+\\]):(?!//).*");
 
     private UrlHosts() {
@@ -77,7 +76,35 @@ public final class UrlHosts {
 
     /** True if the text starts with {@code scheme://}. */
     public static boolean hasScheme(String text) {
-        return SCHEME.matcher(text).find();
+        return schemeEnd(text) >= 0;
+    }
+
+    /**
+     * Where a scheme and {@code ://} at the start end, else -1: a letter, at most 30 letters,
+     * digits, {@code + . -}, then {@code ://} (the regex {@code (?i)^[a-z][a-z0-9+.\-]{0,30}://},
+     * without one: every word of a command that may reach the network is asked).
+     */
+    static int schemeEnd(String text) {
+        int n = text.length();
+        if (n == 0 || !isAsciiLetter(text.charAt(0))) {
+            return -1;
+        }
+        int i = 1;
+        while (i < n && i <= 31 && isSchemeChar(text.charAt(i))) {
+            i++;
+        }
+        if (i > 31) {
+            return -1; // more than 30 scheme characters after the first
+        }
+        return text.startsWith("://", i) ? i + 3 : -1;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean isSchemeChar(char c) {
+        return isAsciiLetter(c) || c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-';
     }
 
     /**
@@ -86,17 +113,21 @@ public final class UrlHosts {
      */
     public static List<HostName> hostsOf(String url) {
         String rest = url.trim();
-        Matcher scheme = SCHEME.matcher(rest);
-        if (scheme.find()) {
-            rest = rest.substring(scheme.end());
+        int schemeEnd = schemeEnd(rest);
+        if (schemeEnd >= 0) {
+            rest = rest.substring(schemeEnd);
         } else if (rest.startsWith("//")) {
             rest = rest.substring(2);
         }
         Set<HostName> hosts = new LinkedHashSet<>();
         // Reading 1 (WHATWG, browsers): the authority ends at / \ ? or #.
-        addHost(hosts, authority(rest, "/\\?#"));
+        String whatwg = authority(rest, "/\\?#");
+        addHost(hosts, whatwg);
         // Reading 2 (RFC 3986 parsers that do not stop at \ or #, curl before 7.x): only / ends it.
-        addHost(hosts, authority(rest, "/"));
+        String rfc = authority(rest, "/");
+        if (!rfc.equals(whatwg)) {
+            addHost(hosts, rfc);
+        }
         return new ArrayList<>(hosts);
     }
 

@@ -370,9 +370,27 @@ public final class PathNormaliser {
         return segments.isEmpty() ? "/" : "/" + String.join("/", segments);
     }
 
+    /**
+     * No empty segment, no "." segment and no "/" at the end (but "/" itself). A name that starts
+     * with a dot ({@code .env}, {@code .ssh}) is clean: most paths judged have one.
+     */
+    private static boolean isClean(String absolute) {
+        int n = absolute.length();
+        if (n > 1 && absolute.charAt(n - 1) == '/') {
+            return false;
+        }
+        for (int i = absolute.indexOf('/'); i >= 0 && i + 1 < n; i = absolute.indexOf('/', i + 1)) {
+            char c = absolute.charAt(i + 1);
+            if (c == '/' || c == '.' && (i + 2 == n || absolute.charAt(i + 2) == '/')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Removes empty and "." segments; the input holds no "..". */
     private static String lexical(String absolute) {
-        if (absolute.indexOf("//") < 0 && absolute.indexOf("/.") < 0 && (absolute.length() == 1 || !absolute.endsWith("/"))) {
+        if (isClean(absolute)) {
             return absolute;
         }
         StringBuilder b = new StringBuilder();

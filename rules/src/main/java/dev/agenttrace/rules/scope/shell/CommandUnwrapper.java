@@ -3,7 +3,6 @@ package dev.agenttrace.rules.scope.shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Peels the wrappers off a simple command so rules see the program that does the work:
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  * which is flagged.
  */
 public final class CommandUnwrapper {
-    private static final Pattern ASSIGNMENT = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\[[^\\]]*\\])?\\+?=.*", Pattern.DOTALL);
     private static final Set<String> KEYWORDS = Set.of("!", "{", "}", "if", "then", "else", "elif", "fi", "do",
             "done", "while", "until", "esac", "coproc");
     /** Keywords whose command is a header, not a program ({@code for x in a b}). */
@@ -96,7 +94,7 @@ public final class CommandUnwrapper {
                             next += 2;
                         } else if (t.startsWith("-") && t.length() > 1) {
                             next++;
-                        } else if (ASSIGNMENT.matcher(t).matches()) {
+                        } else if (isAssignment(t)) {
                             next++;
                         } else {
                             break;
@@ -262,8 +260,39 @@ public final class CommandUnwrapper {
         return !w.quoted() && KEYWORDS.contains(w.text());
     }
 
+    /**
+     * {@code NAME=value}, {@code NAME+=value}, {@code NAME[i]=value}: the words the regex
+     * {@code ^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=.*} matches, without one (every word of
+     * every command is asked).
+     */
+    static boolean isAssignment(String t) {
+        int n = t.length();
+        if (n == 0 || !(isNameStart(t.charAt(0)))) {
+            return false;
+        }
+        int i = 1;
+        while (i < n && (isNameStart(t.charAt(i)) || t.charAt(i) >= '0' && t.charAt(i) <= '9')) {
+            i++;
+        }
+        if (i < n && t.charAt(i) == '[') {
+            int close = t.indexOf(']', i + 1);
+            if (close < 0) {
+                return false;
+            }
+            i = close + 1;
+        }
+        if (i < n && t.charAt(i) == '+') {
+            i++;
+        }
+        return i < n && t.charAt(i) == '=';
+    }
+
+    private static boolean isNameStart(char c) {
+        return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
+    }
+
     private static int skipAssignments(List<ShellWord> words, int i) {
-        while (i < words.size() && ASSIGNMENT.matcher(words.get(i).text()).matches()) {
+        while (i < words.size() && isAssignment(words.get(i).text())) {
             i++;
         }
         return i;
