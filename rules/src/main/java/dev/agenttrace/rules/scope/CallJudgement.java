@@ -210,6 +210,12 @@ final class CallJudgement {
     /** @param readings the readings of {@code raw} when the caller knows them, else null (they are worked out) */
     private Decision checkPath(String argument, String raw, boolean write, String actor, boolean denyOnly,
                                List<NormalisedPath> readings) {
+        if (readings == null) {
+            Decision d = refusedAsWritten(argument, raw, write, actor, denyOnly);
+            if (d != null) {
+                return d;
+            }
+        }
         if (write) {
             Decision d = checkProtected(argument, raw, actor, readings);
             if (d != null) {
@@ -226,6 +232,47 @@ final class CallJudgement {
             }
         }
         return null;
+    }
+
+    /**
+     * The refusal of the path as written ({@link PathNormaliser#asWritten}: no link followed, no
+     * file system call), or null. That reading is one of the path's readings, and a path passes only
+     * if every reading passes, so a refusal here stands whatever the links say; a path it lets
+     * through is then judged under all its readings. Most refused paths (a denied name, a write
+     * outside the allowed tree) are refused here without a realpath(3). Counts no check and
+     * records no allow rule: the full judgement that follows does.
+     */
+    private Decision refusedAsWritten(String argument, String raw, boolean write, String actor, boolean denyOnly) {
+        NormalisedPath path = paths.asWritten(raw);
+        if (!path.isValid()) {
+            return null;
+        }
+        if (write && policy.protect() && protection.protecting(path, paths) != null) {
+            String display = display(path);
+            return block(MatchedRule.builtIn("protected file"), argument, display, actor + " would write " + display
+                    + (sameAsWritten(path) ? "" : " (written \"" + printable(raw) + "\")") + PROTECTED_WHY);
+        }
+        if (!fileRules) {
+            return null;
+        }
+        FileAccessRules rules = write ? policy.write() : policy.read();
+        if (rules.isEmpty()) {
+            return null;
+        }
+        for (PathGlob g : rules.deny()) {
+            if (g.matches(path, paths, false)) {
+                return checkReading(argument, raw, path, write, actor, denyOnly);
+            }
+        }
+        if (rules.allow().isEmpty() || denyOnly) {
+            return null;
+        }
+        for (PathGlob g : rules.allow()) {
+            if (g.matches(path, paths, true)) {
+                return null;
+            }
+        }
+        return checkReading(argument, raw, path, write, actor, denyOnly);
     }
 
     /** A write to a protected file or directory ({@link ProtectedPaths}), whatever the policy says. */

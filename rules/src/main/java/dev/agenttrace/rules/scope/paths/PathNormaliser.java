@@ -204,7 +204,21 @@ public final class PathNormaliser {
         return normalise(input, lexicalDotDot, false, home);
     }
 
+    /**
+     * The path as written: {@code ~} expanded, {@code \\} a separator, {@code .} and {@code ..}
+     * applied to the text, and no link followed, so without asking the file system. It is one
+     * more reading of the input (the name the call gives), so a caller may refuse on it before
+     * working out the others: a path passes only if every reading does.
+     */
+    public NormalisedPath asWritten(String input) {
+        return normalise(input, true, false, home, false);
+    }
+
     private NormalisedPath normalise(String input, boolean lexicalDotDot, boolean backslashIsChar, String homeDir) {
+        return normalise(input, lexicalDotDot, backslashIsChar, homeDir, true);
+    }
+
+    private NormalisedPath normalise(String input, boolean lexicalDotDot, boolean backslashIsChar, String homeDir, boolean physical) {
         if (input.indexOf('\0') >= 0) {
             return NormalisedPath.invalid(input, "the path holds a NUL byte, which truncates it at the system call");
         }
@@ -220,7 +234,12 @@ public final class PathNormaliser {
         }
         text = expandTilde(text, homeDir);
         String absolute = text.startsWith("/") ? text : root + "/" + text;
-        String resolved = lexicalDotDot ? realise(lexicalWithDotDot(absolute), 0) : resolve(absolute, 0);
+        String resolved;
+        if (!physical) {
+            resolved = absolute.indexOf("..") < 0 ? lexical(absolute) : lexicalWithDotDot(absolute);
+        } else {
+            resolved = lexicalDotDot ? realise(lexicalWithDotDot(absolute), 0) : resolve(absolute, 0);
+        }
         return new NormalisedPath(input, resolved, relativeToRoot(resolved), null);
     }
 
