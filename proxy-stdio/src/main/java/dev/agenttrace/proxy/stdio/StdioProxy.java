@@ -103,79 +103,34 @@ public final class StdioProxy {
      * runs: its stdin is not written until the relays start, after the checkpoint is in force.
      */
     public static final class Spawned {
-        private final Thread starting;
-        private Process process;
-        private IOException failure;
-        private RuntimeException thrown;
+        final Process process;
+        final IOException failure;
         final long nanos;
 
-        private Spawned(List<String> command, long nanos) {
+        private Spawned(Process process, IOException failure, long nanos) {
+            this.process = process;
+            this.failure = failure;
             this.nanos = nanos;
-            // ProcessBuilder.start returns some time after the fork: on JDK 24 and later it asks
-            // the system logger whether to log the start, and the logger's first use looks for a
-            // provider in every jar on the class path (~70 here, tens of ms). The server is
-            // already starting by then; the proxy's own start-up goes on beside that search.
-            this.starting = new Thread(() -> {
-                try {
-                    process = serverProcess(command).start();
-                } catch (IOException ex) {
-                    failure = ex;
-                } catch (RuntimeException ex) {
-                    thrown = ex; // a command ProcessBuilder refuses: thrown where the process is asked for
-                }
-            }, "agent-trace-spawn");
-            starting.setDaemon(true);
-            starting.start();
-        }
-
-        /** Waits until the server was started (or could not be): its process, or null. */
-        Process process() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    starting.join(); // and so sees what the starter wrote
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (thrown != null) {
-                throw thrown;
-            }
-            return process;
-        }
-
-        private Process processOrNull() {
-            try {
-                return process();
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-
-        /** Why the server could not be started, or null; waits like {@link #process}. */
-        IOException failure() {
-            process();
-            return failure;
         }
 
         /** Stops the server (and its descendants) when the proxy will not run after all. */
         public void abandon() {
-            Process p = processOrNull();
-            if (p != null) {
-                List<ProcessHandle> family = p.descendants().toList();
-                p.destroyForcibly();
+            if (process != null) {
+                List<ProcessHandle> family = process.descendants().toList();
+                process.destroyForcibly();
                 killAll(family);
             }
         }
     }
 
-    /** Starts the server now (on another thread); a failure to start it is reported when the proxy runs. */
+    /** Starts the server now; a failure to start it is reported when the proxy runs. */
     public static Spawned spawn(List<String> command) {
-        return new Spawned(command, System.nanoTime());
+        long nanos = System.nanoTime();
+        try {
+            return new Spawned(serverProcess(command).start(), null, nanos);
+        } catch (IOException e) {
+            return new Spawned(null, e, nanos);
+        }
     }
 
     private static ProcessBuilder serverProcess(List<String> command) {
@@ -265,19 +220,9 @@ public final class StdioProxy {
         Spawned server = spawned != null ? spawned : spawn(command);
         startNanos = server.nanos;
         recorder = new WireRecorder();
-        // the configuration and policy load while the server is being started
-        Checkpoint checkpoint = null;
-        InlineWatch iw = null;
-        Exception loading = null;
-        try {
-            checkpoint = checkpointLoader.call();
-            iw = watchLoader.call();
-        } catch (Exception e) {
-            loading = e;
-        }
-        child = server.process();
-        if (server.failure() != null) {
-            IOException e = server.failure();
+        child = server.process;
+        if (server.failure != null) {
+            IOException e = server.failure;
             err.println("agent-trace: cannot start the server '" + String.join(" ", command) + "': "
                     + e.getMessage() + ". Check the command after '--' (is it installed and on PATH?).");
             recorder.problem(Direction.SERVER_TO_CLIENT, "spawn_failed", "cannot start the server: " + e.getMessage(), (String) null);
@@ -285,10 +230,15 @@ public final class StdioProxy {
             finish(127);
             return 127;
         }
-        if (loading != null) {
+        Checkpoint checkpoint;
+        InlineWatch iw;
+        try {
+            checkpoint = checkpointLoader.call();
+            iw = watchLoader.call();
+        } catch (Exception e) {
             child.destroyForcibly();
             waitForChild();
-            throw loading instanceof RuntimeException r ? r : new IllegalStateException(loading.getMessage(), loading);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
         toServer = new PeerWriter(child.getOutputStream(), opts.serverFraming());
         toClient = new PeerWriter(clientOut, opts.clientFraming());
