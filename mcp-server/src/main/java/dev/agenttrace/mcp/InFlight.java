@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
  * tell a request (an id and a method) from a notification, and an answer (an id, no method).
  */
 final class InFlight {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Made on the first line counted, not before the first answer (TraceMcpServer answers initialize without Jackson's databind). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+
     private static final int MAX_LINE = 16 << 20;
 
     private long requests;
@@ -135,6 +139,11 @@ final class InFlight {
         }
     }
 
+    /** An answer written to the client past {@link #writing} (the fast answer to initialize). */
+    void answeredElsewhere() {
+        counted(false);
+    }
+
     private void counted(boolean request) {
         Runnable then = null;
         synchronized (this) {
@@ -196,7 +205,7 @@ final class InFlight {
             }
             JsonNode msg;
             try {
-                msg = MAPPER.readTree(line.toByteArray());
+                msg = Json.MAPPER.readTree(line.toByteArray());
             } catch (IOException e) {
                 msg = null;
             }

@@ -8,9 +8,11 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code agent-trace mcp}: the trace store served over stdio to a debugging agent, on the MCP Java
@@ -18,10 +20,6 @@ import java.time.Duration;
  * points {@code System.out} at stderr first.
  */
 public final class TraceMcpServer {
-    static final String INSTRUCTIONS = "Recorded MCP sessions of AI agents (agent-trace). Start with list_sessions or"
-            + " search_events; session ids may be shortened to a unique prefix, and 'latest' is the newest session."
-            + " get_session_summary explains one session; diff_sessions compares two.";
-
     /** How long the answers to requests already read may take once the client's input ended. */
     static final long ANSWER_WAIT_MS = 60_000;
 
@@ -36,24 +34,53 @@ public final class TraceMcpServer {
     /** As {@link #serve(TraceStore, InputStream, OutputStream, String)}, over the sessions of several stores. */
     public static int serve(dev.agenttrace.store.StoreSet stores, InputStream in, OutputStream out, String version)
             throws InterruptedException {
+        Handshake handshake = new Handshake(version);
         // a client that writes its calls and closes stdin at once still gets every answer
         InFlight inFlight = new InFlight();
-        InputStream watched = inFlight.reading(in, ANSWER_WAIT_MS);
+        FastStart.Gate gate = new FastStart.Gate(in);
+        InputStream watched = inFlight.reading(gate, ANSWER_WAIT_MS);
         OutputStream answering = inFlight.writing(out);
-        TraceTools tools = new TraceTools(stores);
+        FastStart.Dedup sdkOut = new FastStart.Dedup(answering);
+        // the SDK server is built beside the reading of the first line, which is answered here if
+        // it is initialize: the client need not wait for the SDK's reactor pipeline and Jackson's
+        // view of its schema records (FastStart)
+        McpSyncServer[] built = new McpSyncServer[1];
+        TraceTools[] tools = new TraceTools[1];
+        Throwable[] failed = new Throwable[1];
+        Thread builder = new Thread(() -> {
+            try {
+                tools[0] = new TraceTools(stores);
+                built[0] = build(tools[0], handshake, watched, sdkOut);
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "agent-trace-mcp-build");
+        builder.start();
+        FastStart.Head head = FastStart.readFirstLine(in, Handshake.MAX_FIRST_LINE);
+        Handshake.Answer fast = head.lineEnd() < 0 ? null : handshake.fastAnswer(head.bytes(), head.lineEnd());
+        if (fast != null) {
+            try {
+                out.write(fast.line());
+                out.flush();
+                sdkOut.expect(fast);
+                inFlight.answeredElsewhere();
+            } catch (IOException clientGone) {
+                // the SDK meets the same when it answers
+            }
+        }
+        gate.open(head.bytes(), head.length());
+        builder.join();
+        if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        } else if (failed[0] instanceof Error e) {
+            throw e;
+        } else if (failed[0] != null) {
+            throw new IllegalStateException(failed[0]);
+        }
+        McpSyncServer server = built[0];
         // the index of a large store takes a core for a while: not before initialize is answered,
         // which the client is waiting for (a query made before it is done refreshes it itself)
-        inFlight.afterFirstAnswer(tools::warmUp);
-        McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
-        McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, answering))
-                .jsonMapper(json)
-                .jsonSchemaValidator(new LazySchemaValidator())
-                .serverInfo("agent-trace", version)
-                .instructions(INSTRUCTIONS)
-                .capabilities(ServerCapabilities.builder().tools(false).build())
-                .requestTimeout(Duration.ofMinutes(5))
-                .tools(tools.specifications())
-                .build();
+        inFlight.afterFirstAnswer(tools[0]::warmUp);
         Thread hook = new Thread(server::closeGracefully, "agent-trace-mcp-close");
         Runtime.getRuntime().addShutdownHook(hook);
         inFlight.awaitEnd();
@@ -69,5 +96,25 @@ public final class TraceMcpServer {
             // already on the way out
         }
         return 0;
+    }
+
+    /** The SDK server, said to be what {@code handshake} says; it starts reading {@code in} at once. */
+    static McpSyncServer build(TraceTools tools, Handshake handshake, InputStream in, OutputStream out) {
+        McpJsonMapper json = new JacksonMcpJsonMapper(new ObjectMapper());
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(json, in, out) {
+            @Override
+            public List<String> protocolVersions() {
+                return Handshake.PROTOCOL_VERSIONS;
+            }
+        };
+        return McpServer.sync(transport)
+                .jsonMapper(json)
+                .jsonSchemaValidator(new LazySchemaValidator())
+                .serverInfo(Handshake.NAME, handshake.version())
+                .instructions(Handshake.INSTRUCTIONS)
+                .capabilities(ServerCapabilities.builder().tools(Handshake.TOOLS_LIST_CHANGED).build())
+                .requestTimeout(Duration.ofMinutes(5))
+                .tools(tools.specifications())
+                .build();
     }
 }
