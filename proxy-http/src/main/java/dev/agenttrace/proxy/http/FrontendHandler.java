@@ -107,16 +107,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ByteBuf in = c.content();
         if (in.isReadable()) {
             if (body == null) {
+                // within --max-body-bytes: RequestLimits refused a larger one before it got here
                 body = ctx.alloc().heapBuffer(Math.min(in.readableBytes() + 256, px.options().maxBodyBytes()));
-            }
-            if (body.readableBytes() + in.readableBytes() > px.options().maxBodyBytes()) {
-                c.release();
-                dropBody();
-                current = null;
-                receiving = false;
-                refuse(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Router.tooLarge(px.options()));
-                discarding = !last;
-                return;
             }
             body.writeBytes(in);
         }

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   client pipeline:  HttpServerCodec -> IdleStateHandler -> HttpServerKeepAliveHandler
- *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator -> FrontendHandler
+ *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator
+ *                     -> RequestLimits -> FrontendHandler
  * </pre>
  */
 public final class HttpProxy implements AutoCloseable {
@@ -109,6 +110,7 @@ public final class HttpProxy implements AutoCloseable {
                         p.addLast("expect", new HttpServerExpectContinueHandler());
                         p.addLast("framing", new RequestFraming(px.checkpoint().enforcing()));
                         p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0], opts.allowedHosts()));
+                        p.addLast("limits", new RequestLimits(opts.maxBodyBytes(), opts.maxHeaderBytes()));
                         p.addLast("frontend", new FrontendHandler(px));
                     }
                 });

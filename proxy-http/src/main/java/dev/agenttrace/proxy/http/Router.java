@@ -4,9 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 
 /**
  * Decides what a request is, from its head alone: a Streamable HTTP exchange on the upstream's
@@ -39,22 +36,8 @@ final class Router {
         this.px = px;
     }
 
-    /** @return an {@link Exchange} or a {@link Refusal} */
+    /** @return an {@link Exchange} or a {@link Refusal}; the head was read whole and within limits ({@link RequestLimits}) */
     Object route(HttpRequest req, Channel client) {
-        if (req.decoderResult().isFailure()) {
-            Throwable cause = req.decoderResult().cause();
-            if (cause instanceof TooLongHttpHeaderException) {
-                return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                        "agent-trace: request headers larger than " + px.options().maxHeaderBytes() + " bytes are refused");
-            }
-            if (cause instanceof TooLongHttpLineException) {
-                return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "agent-trace: a request line longer than 8192 bytes is refused");
-            }
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "agent-trace: malformed HTTP request (" + cause.getMessage() + ")");
-        }
-        if (HttpUtil.getContentLength(req, -1L) > px.options().maxBodyBytes()) {
-            return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(px.options()));
-        }
         String uri = req.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
@@ -88,9 +71,5 @@ final class Router {
             return new Exchange(req, Exchange.Route.LEGACY_STREAM, uri, stream);
         }
         return new Exchange(req, Exchange.Route.STREAMABLE, uri, null);
-    }
-
-    static String tooLarge(HttpProxyOptions o) {
-        return "agent-trace: request bodies larger than " + o.maxBodyBytes() + " bytes are refused (record-http --max-body-bytes raises the limit)";
     }
 }
