@@ -30,6 +30,10 @@ final class Exchange {
     /** When the request's head was read ({@link System#nanoTime()}), if residence is measured. */
     long readNanos;
     boolean finished;
+    /** The client connection's handler, told when the exchange is over. */
+    FrontendHandler front;
+    /** Streams the upstream's answer once an upstream connection is acquired. */
+    ResponseRelay relay;
 
     Exchange(HttpRequest request, Route route, String upstreamTarget, LegacyStream legacy) {
         this.request = request;

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   client pipeline:  HttpServerCodec -> IdleStateHandler -> HttpServerKeepAliveHandler
  *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator
- *                     -> RequestLimits -> FrontendHandler
+ *                     -> RequestLimits -> FrontendHandler -> CheckpointHandler -> UpstreamForwarder
  * </pre>
  */
 public final class HttpProxy implements AutoCloseable {
@@ -94,6 +94,8 @@ public final class HttpProxy implements AutoCloseable {
         SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
         sessions = new SessionRegistry(storeThread, opener, template, inlineWatch);
         ProxyContext px = new ProxyContext(opts, upstream, sessions, checkpoint, err, ResidenceTimes.fromSystemProperty(err));
+        CheckpointHandler judge = new CheckpointHandler(px);
+        UpstreamForwarder forwarder = new UpstreamForwarder(px);
         int[] boundPort = {wanted};
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NettyIo.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -112,6 +114,8 @@ public final class HttpProxy implements AutoCloseable {
                         p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0], opts.allowedHosts()));
                         p.addLast("limits", new RequestLimits(opts.maxBodyBytes(), opts.maxHeaderBytes()));
                         p.addLast("frontend", new FrontendHandler(px));
+                        p.addLast("checkpoint", judge);
+                        p.addLast("upstream", forwarder);
                     }
                 });
         try {
