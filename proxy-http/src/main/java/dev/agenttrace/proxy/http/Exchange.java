@@ -27,7 +27,7 @@ final class Exchange {
     Channel upstream;
     /** The client has received the response head; after that only the stream can carry an error. */
     boolean responseStarted;
-    /** When the request's head was read ({@link System#nanoTime()}), if residence is measured. */
+    /** When the request's head was read ({@link System#nanoTime()}), if residence is measured ({@link ResidenceClocks}); else 0. */
     long readNanos;
     boolean finished;
     /** The client connection's handler, told when the exchange is over. */

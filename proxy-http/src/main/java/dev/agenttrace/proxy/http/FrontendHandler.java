@@ -87,9 +87,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         current = (Exchange) routed;
         current.front = this;
         receiving = true;
-        if (px.timing() != null) {
-            current.readNanos = System.nanoTime();
-        }
     }
 
     private void refuse(Channel ch, HttpResponseStatus status, String message) {

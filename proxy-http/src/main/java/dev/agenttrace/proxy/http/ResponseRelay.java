@@ -59,8 +59,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private long timeoutMillis;
     private long lastActivity;
     private ScheduledFuture<?> timer;
-    /** The first read not yet accounted for in {@link ResidenceTimes}; 0 when not measuring. */
-    private long readNanos;
 
     ResponseRelay(ProxyContext px, FrontendHandler front, Channel client, Exchange ex) {
         this.px = px;
@@ -106,9 +104,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         lastActivity = System.nanoTime();
-        if (readNanos == 0 && px.timing() != null) {
-            readNanos = lastActivity;
-        }
         if (msg instanceof HttpResponse r) {
             onHead(r);
         }
@@ -230,10 +225,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         client.flush();
         // classified once the bytes are on their way (a client message judged first does it itself)
         ex.session.catchUp();
-        if (readNanos != 0 && kind == Body.SSE && !ex.finished) {
-            px.timing().add(ResidenceTimes.STREAM_READ, readNanos);
-            readNanos = 0;
-        }
         ctx.fireChannelReadComplete();
     }
 
@@ -244,9 +235,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             ex.session.arriving(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
         }
         client.flush();
-        if (readNanos != 0) {
-            px.timing().add(ResidenceTimes.RESPONSE, readNanos);
-        }
         cancelTimer();
         ex.session.catchUp();
         releaseEvents();

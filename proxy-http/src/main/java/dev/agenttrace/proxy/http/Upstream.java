@@ -32,7 +32,7 @@ import javax.net.ssl.SSLException;
  * share a thread as in Netty's proxy example.
  *
  * <pre>
- *   upstream pipeline:  [SslHandler] -> HttpClientCodec -> relay (added per exchange, removed after)
+ *   upstream pipeline:  [SslHandler] -> HttpClientCodec -> [clock, when timed] -> relay (added per exchange, removed after)
  * </pre>
  *
  * No decompressor: the proxy asks for identity encoding (it reads the bodies it relays) and
@@ -55,12 +55,19 @@ final class Upstream {
     private final String path;
     private final SslContext ssl;
     private final long connectTimeoutMillis;
+    /** Residence times to sample on every upstream connection; null (the default) for none. */
+    private final ResidenceTimes timing;
     private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
 
     private record Idle(Channel channel, long since) {
     }
 
     Upstream(URI uri, long connectTimeoutMillis) {
+        this(uri, connectTimeoutMillis, null);
+    }
+
+    Upstream(URI uri, long connectTimeoutMillis, ResidenceTimes timing) {
+        this.timing = timing;
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("upstream URL " + uri + ": use http:// or https://");
@@ -150,6 +157,9 @@ final class Upstream {
                         }
                         p.addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
                                 .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024), false, false));
+                        if (timing != null) {
+                            p.addLast("clock", new ResidenceClocks.Response(timing));
+                        }
                     }
                 });
         ChannelFuture f = b.connect(host, port);

@@ -48,7 +48,7 @@ final class UpstreamForwarder extends ChannelInboundHandlerAdapter {
             up.pipeline().addLast(ResponseRelay.NAME, r);
             up.config().setAutoRead(client.isWritable());
             up.writeAndFlush(px.upstream().request(ex)).addListener(w -> {
-                if (px.timing() != null && w.isSuccess()) {
+                if (ex.readNanos != 0 && w.isSuccess()) { // stamped only when timed (ResidenceClocks)
                     px.timing().add(ResidenceTimes.REQUEST, ex.readNanos);
                 }
                 if (!w.isSuccess()) {
