@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -18,12 +17,13 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
 /**
- * One client connection's exchanges: routes each request, reads its body (one JSON-RPC message
- * that the checkpoint must see whole; {@link RequestLimits} bounds it), finds its trace session,
- * and passes the whole {@link Exchange} on:
+ * One client connection's exchanges, one at a time: takes each routed request ({@link Router}),
+ * answers a refusal, reads an exchange's body (one JSON-RPC message that the checkpoint must see
+ * whole; {@link RequestLimits} bounds it), finds its trace session, and passes the whole
+ * {@link Exchange} on:
  *
  * <pre>
- *   ... -> RequestLimits -> FrontendHandler -> CheckpointHandler -> UpstreamForwarder
+ *   ... -> RequestLimits -> Router -> FrontendHandler -> CheckpointHandler -> UpstreamForwarder
  * </pre>
  *
  * The {@link ResponseRelay} of the upstream connection (or the checkpoint, for a blocked
@@ -35,7 +35,6 @@ import java.util.ArrayDeque;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
-    private final Router router;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private Exchange current;
     private ByteBuf body;
@@ -45,7 +44,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
-        this.router = new Router(px);
     }
 
     @Override
@@ -59,34 +57,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
-            onHead(ctx, req);
-        }
-        if (msg instanceof HttpContent c) {
-            onBody(ctx, c);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
-        Object routed = router.route(req, ctx.channel());
-        if (routed instanceof Router.Refusal r) {
+        if (msg instanceof Exchange ex) {
+            current = ex;
+            ex.front = this;
+            receiving = true;
+        } else if (msg instanceof Router.Refusal r) {
             if (r.body() != null) {
                 // answered once the whole request is read: closing while the client still writes would reset the answer
                 discarding = true;
                 answerAfterBody = r;
-                if (r.status().code() == 200 && px.misroutedHookSaid().compareAndSet(false, true)) {
-                    px.err().println(Router.MISROUTED_HOOK);
-                }
             } else {
                 refuse(ctx.channel(), r.status(), r.message());
             }
-            return;
+        } else if (msg instanceof HttpContent c) {
+            onBody(ctx, c);
+        } else {
+            ReferenceCountUtil.release(msg);
         }
-        current = (Exchange) routed;
-        current.front = this;
-        receiving = true;
     }
 
     private void refuse(Channel ch, HttpResponseStatus status, String message) {
@@ -190,7 +177,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         dropBody();
-        pipelined.forEach(ReferenceCountUtil::release);
+        for (Object queued : pipelined) {
+            if (queued instanceof Exchange q && q.route == Exchange.Route.LEGACY_STREAM) {
+                px.sessions().unregisterLegacy(q.legacy); // a stream that never started ends its session
+            }
+            ReferenceCountUtil.release(queued);
+        }
         pipelined.clear();
         Exchange ex = current;
         if (ex != null) {

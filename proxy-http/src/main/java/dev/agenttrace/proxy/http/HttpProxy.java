@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   client pipeline:  HttpServerCodec -> IdleStateHandler -> HttpServerKeepAliveHandler
  *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator
- *                     -> RequestLimits -> FrontendHandler -> CheckpointHandler -> UpstreamForwarder
+ *                     -> RequestLimits -> Router -> FrontendHandler
+ *                     -> CheckpointHandler -> UpstreamForwarder
  * </pre>
  */
 public final class HttpProxy implements AutoCloseable {
@@ -95,6 +96,7 @@ public final class HttpProxy implements AutoCloseable {
         SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
         sessions = new SessionRegistry(storeThread, opener, template, inlineWatch);
         ProxyContext px = new ProxyContext(opts, upstream, sessions, checkpoint, err, timing);
+        Router router = new Router(px);
         CheckpointHandler judge = new CheckpointHandler(px);
         UpstreamForwarder forwarder = new UpstreamForwarder(px);
         int[] boundPort = {wanted};
@@ -119,6 +121,7 @@ public final class HttpProxy implements AutoCloseable {
                         p.addLast("framing", new RequestFraming(px.checkpoint().enforcing()));
                         p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0], opts.allowedHosts()));
                         p.addLast("limits", new RequestLimits(opts.maxBodyBytes(), opts.maxHeaderBytes()));
+                        p.addLast("router", router);
                         p.addLast("frontend", new FrontendHandler(px));
                         if (clock != null) {
                             p.addLast("clock-exchange", clock.exchange);

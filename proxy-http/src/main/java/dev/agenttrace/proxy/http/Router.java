@@ -1,18 +1,36 @@
 package dev.agenttrace.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Decides what a request is, from its head alone: a Streamable HTTP exchange on the upstream's
  * path, a legacy SSE stream, a POST to a message endpoint an SSE stream announced, or a refusal
  * with the status and message the client gets. The proxy forwards nothing else: no other path,
  * no absolute-form target, no other host.
+ *
+ * <pre>
+ *   ... -> RequestLimits -> Router -> FrontendHandler -> ...
+ * </pre>
+ *
+ * Each request head becomes an {@link Exchange} or a {@link Refusal}, passed on in the head's
+ * place (the body follows as it is read); the {@link FrontendHandler} answers a refusal in turn,
+ * so an answer never cuts into the response to an earlier request on the connection. Stateless:
+ * one instance serves every connection of a proxy.
  */
-final class Router {
-    /** A request the proxy answers itself and does not read further. */
+@ChannelHandler.Sharable
+final class Router extends ChannelInboundHandlerAdapter {
+    /**
+     * A request the proxy answers itself and does not read further: with {@link #message} as a
+     * JSON-RPC error at once, or with {@link #body} once the request is read whole.
+     */
     record Refusal(HttpResponseStatus status, String message, byte[] body) {
         Refusal(HttpResponseStatus status, String message) {
             this(status, message, null);
@@ -34,6 +52,24 @@ final class Router {
 
     Router(ProxyContext px) {
         this.px = px;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpRequest req)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Object routed = route(req, ctx.channel());
+        if (routed instanceof Refusal r && r.status().code() == 200 && px.misroutedHookSaid().compareAndSet(false, true)) {
+            px.err().println(MISROUTED_HOOK);
+        }
+        ctx.fireChannelRead(routed);
+        if (msg instanceof HttpContent c) {
+            ctx.fireChannelRead(c); // a whole request in one message: its body follows its head
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     /** @return an {@link Exchange} or a {@link Refusal}; the head was read whole and within limits ({@link RequestLimits}) */

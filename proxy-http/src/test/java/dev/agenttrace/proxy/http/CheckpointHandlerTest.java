@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link CheckpointHandler} behind the real codec and {@link FrontendHandler}: raw request bytes
+ * {@link CheckpointHandler} behind the real codec, {@link Router} and {@link FrontendHandler}: raw request bytes
  * in; out, what the client reads back and the {@link Exchange} that would go on to the upstream.
  */
 class CheckpointHandlerTest {
@@ -52,7 +52,7 @@ class CheckpointHandlerTest {
         HttpProxyOptions opts = HttpProxyOptions.defaults(upstream).withPort(0);
         SessionRegistry sessions = new SessionRegistry(store, start -> null, new SessionOpener.Start(Transport.STREAMABLE, upstream, 0, 0), null);
         ProxyContext px = new ProxyContext(opts, new Upstream(upstream, 1000), sessions, checkpoint, new PrintStream(err, true), null);
-        return new EmbeddedChannel(new HttpServerCodec(), new FrontendHandler(px), new CheckpointHandler(px));
+        return new EmbeddedChannel(new HttpServerCodec(), new Router(px), new FrontendHandler(px), new CheckpointHandler(px));
     }
 
     private Checkpoint enforcing() throws Exception {
