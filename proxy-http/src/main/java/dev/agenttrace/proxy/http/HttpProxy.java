@@ -84,7 +84,7 @@ public final class HttpProxy implements AutoCloseable {
     /** Binds and starts relaying; returns the port. */
     public int start() throws InterruptedException {
         ResidenceTimes timing = ResidenceTimes.fromSystemProperty(err);
-        Upstream upstream = new Upstream(opts.upstream(), opts.connectTimeoutMillis(), timing);
+        Upstream upstream = new Upstream(opts.upstream(), opts.connectTimeoutMillis(), opts.maxBodyBytes(), timing);
         storeThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "agent-trace-http-store");
             t.setDaemon(true);

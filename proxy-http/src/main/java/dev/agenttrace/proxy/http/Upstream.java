@@ -32,7 +32,8 @@ import javax.net.ssl.SSLException;
  * share a thread as in Netty's proxy example.
  *
  * <pre>
- *   upstream pipeline:  [SslHandler] -> HttpClientCodec -> [clock, when timed] -> relay (added per exchange, removed after)
+ *   upstream pipeline:  [SslHandler] -> HttpClientCodec -> [clock, when timed] -> ResponseRecorder
+ *                       -> relay (added per exchange, removed after)
  * </pre>
  *
  * No decompressor: the proxy asks for identity encoding (it reads the bodies it relays) and
@@ -62,11 +63,15 @@ final class Upstream {
     private record Idle(Channel channel, long since) {
     }
 
-    Upstream(URI uri, long connectTimeoutMillis) {
-        this(uri, connectTimeoutMillis, null);
+    /** Largest response body or SSE event recorded (what is larger is relayed, not recorded). */
+    private final int maxRecordBytes;
+
+    Upstream(URI uri, long connectTimeoutMillis, int maxRecordBytes) {
+        this(uri, connectTimeoutMillis, maxRecordBytes, null);
     }
 
-    Upstream(URI uri, long connectTimeoutMillis, ResidenceTimes timing) {
+    Upstream(URI uri, long connectTimeoutMillis, int maxRecordBytes, ResidenceTimes timing) {
+        this.maxRecordBytes = maxRecordBytes;
         this.timing = timing;
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -160,6 +165,7 @@ final class Upstream {
                         if (timing != null) {
                             p.addLast("clock", new ResidenceClocks.Response(timing));
                         }
+                        p.addLast(ResponseRecorder.NAME, new ResponseRecorder(maxRecordBytes));
                     }
                 });
         ChannelFuture f = b.connect(host, port);

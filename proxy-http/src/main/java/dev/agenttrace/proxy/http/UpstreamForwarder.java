@@ -37,13 +37,15 @@ final class UpstreamForwarder extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            ResponseRelay r = new ResponseRelay(px, ex.front, client, ex);
+            Channel up = done.isSuccess() ? f.getNow() : null;
+            ResponseRecorder recorder = up == null ? null : (ResponseRecorder) up.pipeline().get(ResponseRecorder.NAME);
+            ResponseRelay r = new ResponseRelay(px, ex.front, client, ex, recorder);
             ex.relay = r;
-            if (!done.isSuccess()) {
+            if (up == null) {
                 r.failBeforeUpstream(done.cause());
                 return;
             }
-            Channel up = f.getNow();
+            recorder.begin(ex);
             ex.upstream = up;
             up.pipeline().addLast(ResponseRelay.NAME, r);
             up.config().setAutoRead(client.isWritable());

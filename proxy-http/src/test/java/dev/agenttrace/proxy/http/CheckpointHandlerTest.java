@@ -51,7 +51,7 @@ class CheckpointHandlerTest {
         URI upstream = URI.create("http://127.0.0.1:9/mcp");
         HttpProxyOptions opts = HttpProxyOptions.defaults(upstream).withPort(0);
         SessionRegistry sessions = new SessionRegistry(store, start -> null, new SessionOpener.Start(Transport.STREAMABLE, upstream, 0, 0), null);
-        ProxyContext px = new ProxyContext(opts, new Upstream(upstream, 1000), sessions, checkpoint, new PrintStream(err, true), null);
+        ProxyContext px = new ProxyContext(opts, new Upstream(upstream, 1000, 1 << 20), sessions, checkpoint, new PrintStream(err, true), null);
         return new EmbeddedChannel(new HttpServerCodec(), new Router(px), new FrontendHandler(px), new CheckpointHandler(px));
     }
 

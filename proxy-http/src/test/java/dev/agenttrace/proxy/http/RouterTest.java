@@ -42,7 +42,7 @@ class RouterTest {
         URI upstream = URI.create("http://127.0.0.1:9/mcp");
         HttpProxyOptions opts = HttpProxyOptions.defaults(upstream).withPort(0).withTransport(transport);
         sessions = new SessionRegistry(store, start -> null, new SessionOpener.Start(Transport.STREAMABLE, upstream, 0, 0), null);
-        ProxyContext px = new ProxyContext(opts, new Upstream(upstream, 1000), sessions, new Checkpoint(null), new PrintStream(err, true), null);
+        ProxyContext px = new ProxyContext(opts, new Upstream(upstream, 1000, 1 << 20), sessions, new Checkpoint(null), new PrintStream(err, true), null);
         return new EmbeddedChannel(new HttpServerCodec(), new Router(px), new FrontendHandler(px));
     }
 
