@@ -62,6 +62,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ex.front = this;
             receiving = true;
         } else if (msg instanceof Router.Refusal r) {
+            if (current != null && receiving) {
+                // the body being read went over a limit (RequestLimits): the exchange ends unforwarded
+                dropBody();
+                current = null;
+                receiving = false;
+            }
             if (r.body() != null) {
                 // answered once the whole request is read: closing while the client still writes would reset the answer
                 discarding = true;

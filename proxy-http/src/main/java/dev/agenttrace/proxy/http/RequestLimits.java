@@ -15,12 +15,14 @@ import io.netty.util.ReferenceCountUtil;
  * The size limits of a request, checked before it is routed: a head the decoder could not read
  * (431 for headers over {@code --max-header-bytes}, 414 for a request line over 8192 bytes, 400
  * otherwise), a declared {@code Content-Length} over {@code --max-body-bytes} (413), and a body
- * that grows past it as it streams in (413: a chunked body declares no length). The answer is a
- * JSON-RPC error, the connection is closed and the rest of the refused request is dropped unread;
- * what is within the limits goes on untouched.
+ * that grows past it as it streams in (413: a chunked body declares no length). The refused part
+ * is replaced by a {@link Router.Refusal}, which the {@link FrontendHandler} answers in turn (a
+ * JSON-RPC error, then the connection is closed), so the answer never cuts into the response to
+ * an earlier, pipelined request; the rest of the refused request is dropped unread. What is within
+ * the limits goes on untouched.
  *
  * <pre>
- *   HttpServerCodec -> ... -> RequestFraming -> OriginHostValidator -> RequestLimits -> FrontendHandler
+ *   HttpServerCodec -> ... -> RequestFraming -> OriginHostValidator -> RequestLimits -> Router -> FrontendHandler
  * </pre>
  *
  * One per connection (it counts the body of the request being read); nothing per request.
@@ -67,7 +69,7 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent c) {
             bodyBytes += c.content().readableBytes();
             if (bodyBytes > maxBodyBytes) {
-                // what went on before stays unanswered: the connection closes, the exchange with it
+                // the exchange whose body this is ends unforwarded (FrontendHandler drops what it read)
                 refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(maxBodyBytes));
                 return;
             }
@@ -78,7 +80,7 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, String problem) {
         dropping = !(msg instanceof LastHttpContent);
         ReferenceCountUtil.release(msg);
-        Responses.refuse(ctx.channel(), status, null, -32600, problem);
+        ctx.fireChannelRead(new Router.Refusal(status, problem));
     }
 
     static String tooLarge(int maxBodyBytes) {

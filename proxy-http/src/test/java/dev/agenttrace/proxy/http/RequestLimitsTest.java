@@ -9,30 +9,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpContent;
+import dev.agenttrace.rules.inline.Checkpoint;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RequestLimits} behind Netty's real request decoder (configured as the proxy configures
- * it): raw request bytes in; out, what the client reads back and what goes on to routing.
+ * {@link RequestLimits} behind Netty's real codec (configured as the proxy configures it), with the
+ * {@link Router} and {@link FrontendHandler} after it that answer its refusals in turn: raw request
+ * bytes in; out, what the client reads back and the {@link Exchange} that goes on to the checkpoint.
  */
 class RequestLimitsTest {
     private static final int MAX_BODY = 64;
     private static final int MAX_HEADER = 512;
     private static final String BODY = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
 
-    private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new HttpResponseEncoder(), new HttpRequestDecoder(new HttpDecoderConfig().setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(MAX_HEADER).setMaxChunkSize(16)), new RequestLimits(MAX_BODY, MAX_HEADER));
+    private final ExecutorService store = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stop() {
+        store.shutdownNow();
+    }
+
+    private EmbeddedChannel channel() {
+        URI upstream = URI.create("http://127.0.0.1:9/mcp");
+        HttpProxyOptions opts = HttpProxyOptions.defaults(upstream).withPort(0);
+        SessionRegistry sessions = new SessionRegistry(store, start -> null, new SessionOpener.Start(Transport.STREAMABLE, upstream, 0, 0), null);
+        ProxyContext px = new ProxyContext(opts, new Upstream(upstream, 1000, 1 << 20), sessions, new Checkpoint(null),
+                new PrintStream(new ByteArrayOutputStream(), true), null);
+        return new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(MAX_HEADER).setMaxChunkSize(16)), new RequestLimits(MAX_BODY, MAX_HEADER), new Router(px), new FrontendHandler(px));
     }
 
     private static String send(EmbeddedChannel ch, String raw) {
@@ -46,38 +61,32 @@ class RequestLimitsTest {
         return out.toString();
     }
 
-    /** What went on to the next handler; the body's bytes concatenated into {@code body}. */
-    private static List<Object> passed(EmbeddedChannel ch, StringBuilder body) {
-        List<Object> out = new ArrayList<>();
+    /** The exchanges that went on towards the checkpoint. */
+    private static List<Exchange> passed(EmbeddedChannel ch) {
+        List<Exchange> out = new ArrayList<>();
         Object m;
         while ((m = ch.readInbound()) != null) {
-            out.add(m);
-            if (m instanceof HttpContent c) {
-                body.append(c.content().toString(StandardCharsets.UTF_8));
-            }
-            ReferenceCountUtil.release(m);
+            out.add(assertInstanceOf(Exchange.class, m));
         }
         return out;
     }
 
     @Test
-    void aBodyWithinTheLimitGoesOnByteForByteInItsChunks() {
+    void aBodyWithinTheLimitGoesOnByteForByte() {
         EmbeddedChannel ch = channel();
         String sixtyFour = BODY + " ".repeat(MAX_BODY - BODY.length());
         String chunked = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + Integer.toHexString(sixtyFour.length()) + "\r\n" + sixtyFour + "\r\n0\r\n\r\n";
         assertEquals("", send(ch, chunked));
-        StringBuilder body = new StringBuilder();
-        List<Object> out = passed(ch, body);
-        assertInstanceOf(HttpRequest.class, out.get(0));
-        assertInstanceOf(LastHttpContent.class, out.get(out.size() - 1));
-        assertEquals(sixtyFour, body.toString(), "exactly --max-body-bytes is allowed, and unchanged");
-        // and the next request on the connection is counted from zero
-        assertEquals("", send(ch, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Length: " + BODY.length() + "\r\n\r\n" + BODY));
-        StringBuilder second = new StringBuilder();
-        passed(ch, second);
-        assertEquals(BODY, second.toString());
+        List<Exchange> out = passed(ch);
+        assertEquals(1, out.size());
+        assertEquals(sixtyFour, new String(out.get(0).body, StandardCharsets.UTF_8), "exactly --max-body-bytes is allowed, and unchanged");
         assertTrue(ch.isActive());
+        // the next request on the connection is counted from zero
+        out.get(0).finished = true;
+        out.get(0).front.exchangeDone(out.get(0), false);
+        assertEquals("", send(ch, chunked));
+        assertEquals(sixtyFour, new String(passed(ch).get(0).body, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -87,20 +96,34 @@ class RequestLimitsTest {
         assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
         assertTrue(answer.contains("--max-body-bytes"), answer);
         assertTrue(answer.contains("\"code\":-32600"), answer);
-        assertTrue(passed(ch, new StringBuilder()).isEmpty(), "nothing reaches routing");
+        assertTrue(passed(ch).isEmpty(), "nothing goes on");
         assertFalse(ch.isActive(), "the connection is closed");
     }
 
     @Test
-    void aChunkedBodyGrowingPastTheLimitIs413AndItsEndNeverGoesOn() {
+    void aChunkedBodyGrowingPastTheLimitIs413AndIsNeverForwarded() {
         EmbeddedChannel ch = channel();
         String big = "x".repeat(40);
         String answer = send(ch, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nTransfer-Encoding: chunked\r\n\r\n28\r\n" + big + "\r\n28\r\n" + big
                 + "\r\n0\r\n\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
-        List<Object> out = passed(ch, new StringBuilder());
-        assertTrue(out.stream().noneMatch(m -> m instanceof LastHttpContent), "the request never completes, so it is never forwarded: " + out);
+        assertTrue(passed(ch).isEmpty(), "the request never completes, so it is never forwarded");
         assertFalse(ch.isActive());
+    }
+
+    @Test
+    void aPipelinedRequestOverTheLimitIsAnsweredAfterTheExchangeBeforeIt() {
+        EmbeddedChannel ch = channel();
+        String ok = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Length: " + BODY.length() + "\r\n\r\n" + BODY;
+        String tooBig = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Length: " + (MAX_BODY + 1) + "\r\n\r\n" + "x".repeat(MAX_BODY + 1);
+        assertEquals("", send(ch, ok + tooBig), "the 413 does not cut into the first exchange");
+        Exchange first = passed(ch).get(0);
+        first.finished = true;
+        first.front.exchangeDone(first, false);
+        ByteBuf b = ch.readOutbound();
+        String answer = b.toString(StandardCharsets.UTF_8);
+        b.release();
+        assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
     }
 
     @Test
@@ -109,7 +132,7 @@ class RequestLimitsTest {
         String answer = send(ch, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nX-Pad: " + "a".repeat(MAX_HEADER) + "\r\nContent-Length: 2\r\n\r\n{}");
         assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
         assertTrue(answer.contains("larger than " + MAX_HEADER), answer);
-        assertTrue(passed(ch, new StringBuilder()).isEmpty());
+        assertTrue(passed(ch).isEmpty());
         assertFalse(ch.isActive());
     }
 
@@ -118,7 +141,7 @@ class RequestLimitsTest {
         EmbeddedChannel ch = channel();
         String answer = send(ch, "GET /mcp?" + "q".repeat(8200) + " HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 414"), answer);
-        assertTrue(passed(ch, new StringBuilder()).isEmpty());
+        assertTrue(passed(ch).isEmpty());
     }
 
     @Test
@@ -127,6 +150,6 @@ class RequestLimitsTest {
         String answer = send(ch, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Length: two\r\n\r\n{}");
         assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
         assertTrue(answer.contains("malformed HTTP request"), answer);
-        assertNull(ch.readInbound(), "nothing reaches routing");
+        assertNull(ch.readInbound(), "nothing goes on");
     }
 }
