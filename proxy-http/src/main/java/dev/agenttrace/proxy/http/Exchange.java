@@ -27,9 +27,13 @@ final class Exchange {
     Channel upstream;
     /** The client has received the response head; after that only the stream can carry an error. */
     boolean responseStarted;
-    /** When the request's head was read ({@link System#nanoTime()}), if residence is measured. */
+    /** When the request's head was read ({@link System#nanoTime()}), if residence is measured ({@link ResidenceClocks}); else 0. */
     long readNanos;
     boolean finished;
+    /** The client connection's handler, told when the exchange is over. */
+    FrontendHandler front;
+    /** Streams the upstream's answer once an upstream connection is acquired. */
+    ResponseRelay relay;
 
     Exchange(HttpRequest request, Route route, String upstreamTarget, LegacyStream legacy) {
         this.request = request;

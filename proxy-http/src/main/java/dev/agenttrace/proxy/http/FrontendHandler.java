@@ -1,6 +1,5 @@
 package dev.agenttrace.proxy.http;
 
-import dev.agenttrace.rules.inline.Checkpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -8,22 +7,27 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
 
 /**
- * One client connection: routes each request, reads its body (bounded: it is one JSON-RPC
- * message that the policy must see whole), lets the {@link Guard} judge it, records it, and hands
- * it to an upstream connection whose {@link ResponseRelay} streams the answer back.
+ * One client connection's exchanges, one at a time: takes each routed request ({@link Router}),
+ * answers a refusal, reads an exchange's body (one JSON-RPC message that the checkpoint must see
+ * whole; {@link RequestLimits} bounds it), finds its trace session, and passes the whole
+ * {@link Exchange} on:
+ *
+ * <pre>
+ *   ... -> RequestLimits -> Router -> FrontendHandler -> CheckpointHandler -> UpstreamForwarder
+ * </pre>
+ *
+ * The {@link ResponseRelay} of the upstream connection (or the checkpoint, for a blocked
+ * request) tells it when the exchange is over ({@link #exchangeDone}).
  *
  * <p>One exchange at a time per connection; a pipelined request waits (reads paused) until the
  * previous response is complete. The idle timeout applies while a request is being read or the
@@ -31,10 +35,8 @@ import java.util.ArrayDeque;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
-    private final Router router;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private Exchange current;
-    private ResponseRelay relay;
     private ByteBuf body;
     private boolean receiving;
     private boolean discarding;
@@ -42,7 +44,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     FrontendHandler(ProxyContext px) {
         this.px = px;
-        this.router = new Router(px);
     }
 
     @Override
@@ -56,35 +57,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
-            onHead(ctx, req);
-        }
-        if (msg instanceof HttpContent c) {
-            onBody(ctx, c);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
-        Object routed = router.route(req, ctx.channel());
-        if (routed instanceof Router.Refusal r) {
+        if (msg instanceof Exchange ex) {
+            current = ex;
+            ex.front = this;
+            receiving = true;
+        } else if (msg instanceof Router.Refusal r) {
+            if (current != null && receiving) {
+                // the body being read went over a limit (RequestLimits): the exchange ends unforwarded
+                dropBody();
+                current = null;
+                receiving = false;
+            }
             if (r.body() != null) {
                 // answered once the whole request is read: closing while the client still writes would reset the answer
                 discarding = true;
                 answerAfterBody = r;
-                if (r.status().code() == 200 && px.misroutedHookSaid().compareAndSet(false, true)) {
-                    px.err().println(Router.MISROUTED_HOOK);
-                }
             } else {
                 refuse(ctx.channel(), r.status(), r.message());
             }
-            return;
-        }
-        current = (Exchange) routed;
-        receiving = true;
-        if (px.timing() != null) {
-            current.readNanos = System.nanoTime();
+        } else if (msg instanceof HttpContent c) {
+            onBody(ctx, c);
+        } else {
+            ReferenceCountUtil.release(msg);
         }
     }
 
@@ -107,16 +101,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ByteBuf in = c.content();
         if (in.isReadable()) {
             if (body == null) {
+                // within --max-body-bytes: RequestLimits refused a larger one before it got here
                 body = ctx.alloc().heapBuffer(Math.min(in.readableBytes() + 256, px.options().maxBodyBytes()));
-            }
-            if (body.readableBytes() + in.readableBytes() > px.options().maxBodyBytes()) {
-                c.release();
-                dropBody();
-                current = null;
-                receiving = false;
-                refuse(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Router.tooLarge(px.options()));
-                discarding = !last;
-                return;
             }
             body.writeBytes(in);
         }
@@ -138,101 +124,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The request is read whole: it belongs to a trace session (an {@code initialize} without a
+     * session id opens one), and goes on to the {@link CheckpointHandler}.
+     */
     private void dispatch(ChannelHandlerContext ctx, Exchange ex) {
         SessionRegistry sessions = px.sessions();
-        boolean post = ex.request.method().equals(HttpMethod.POST);
         switch (ex.route) {
             case STREAMABLE -> {
                 String sid = ex.request.headers().get("mcp-session-id");
-                ex.initialize = post && sid == null && Exchange.isInitialize(ex.body);
+                ex.initialize = sid == null && ex.request.method().equals(HttpMethod.POST) && Exchange.isInitialize(ex.body);
                 ex.session = sid != null ? sessions.forMcpSession(sid) : ex.initialize ? sessions.open(d -> { }) : sessions.sessionless();
             }
             case LEGACY_STREAM, LEGACY_POST -> ex.session = ex.legacy.trace != null ? ex.legacy.trace : sessions.sessionless();
         }
-        if (!post || ex.body.length == 0) {
-            forward(ctx, ex);
-            return;
-        }
-        boolean streamable = ex.route == Exchange.Route.STREAMABLE;
-        Checkpoint.Verdict v = px.checkpoint().clientMessage(ex.body, streamable ? "http-post" : "sse-post", ex.session,
-                ex.session.watch(), streamable ? Checkpoint.Batches.WHOLE : Checkpoint.Batches.SPLIT);
-        if (v.waiting() != null) {
-            // it names paths while a call that may change files runs: judged on this connection's
-            // event loop once that call is answered; this connection's next requests wait behind it
-            v.waiting().then(ctx.channel().eventLoop(), w -> {
-                if (!ex.finished) {
-                    apply(ctx, ex, w);
-                }
-            });
-            return;
-        }
-        apply(ctx, ex, v);
-    }
-
-    private void apply(ChannelHandlerContext ctx, Exchange ex, Checkpoint.Verdict v) {
-        for (String line : v.stderr()) {
-            px.err().println(line);
-        }
-        if (v.forwardOriginal()) {
-            forward(ctx, ex);
-            return;
-        }
-        if (v.forward() == null) {
-            answerBlocked(ctx, ex, v.reply());
-            return;
-        }
-        // legacy SSE: the allowed part goes on, the refused part is answered on the event stream
-        ex.body = v.forward();
-        ex.legacy.inject(v.reply());
-        forward(ctx, ex);
-    }
-
-    /** docs/DESIGN.md §4: a blocked call never reaches the upstream. */
-    private void answerBlocked(ChannelHandlerContext ctx, Exchange ex, byte[] reply) {
-        FullHttpResponse r;
-        if (ex.route == Exchange.Route.LEGACY_POST) {
-            ex.legacy.inject(reply);
-            r = Responses.text(HttpResponseStatus.ACCEPTED, "Accepted");
-        } else {
-            r = Responses.json(HttpResponseStatus.OK, reply);
-        }
-        HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(ex.request));
-        ex.responseStarted = true;
-        ex.finished = true;
-        ctx.writeAndFlush(r);
-        exchangeDone(ex, false);
-    }
-
-    private void forward(ChannelHandlerContext ctx, Exchange ex) {
-        Channel client = ctx.channel();
-        Future<Channel> f = px.upstream().acquire(client.eventLoop());
-        f.addListener(done -> {
-            if (ex.finished) {
-                if (done.isSuccess()) {
-                    px.upstream().release(f.getNow());
-                }
-                return;
-            }
-            ResponseRelay r = new ResponseRelay(px, this, client, ex);
-            relay = r;
-            if (!done.isSuccess()) {
-                r.failBeforeUpstream(done.cause());
-                return;
-            }
-            Channel up = f.getNow();
-            ex.upstream = up;
-            up.pipeline().addLast(ResponseRelay.NAME, r);
-            up.config().setAutoRead(client.isWritable());
-            up.writeAndFlush(px.upstream().request(ex)).addListener(w -> {
-                if (px.timing() != null && w.isSuccess()) {
-                    px.timing().add(ResidenceTimes.REQUEST, ex.readNanos);
-                }
-                if (!w.isSuccess()) {
-                    r.fail("cannot send the request to the upstream (" + w.cause() + ")", HttpResponseStatus.BAD_GATEWAY, "upstream_error");
-                }
-            });
-            r.armTimeout();
-        });
+        ctx.fireChannelRead(ex);
     }
 
     /** The exchange is over (relayed, refused or failed): next request, or close. */
@@ -241,7 +147,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        relay = null;
         if (ex.route == Exchange.Route.LEGACY_STREAM) {
             ex.legacy.open = false;
             px.sessions().unregisterLegacy(ex.legacy);
@@ -278,12 +183,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         dropBody();
-        pipelined.forEach(ReferenceCountUtil::release);
+        for (Object queued : pipelined) {
+            if (queued instanceof Exchange q && q.route == Exchange.Route.LEGACY_STREAM) {
+                px.sessions().unregisterLegacy(q.legacy); // a stream that never started ends its session
+            }
+            ReferenceCountUtil.release(queued);
+        }
         pipelined.clear();
         Exchange ex = current;
         if (ex != null) {
-            if (relay != null) {
-                relay.clientGone();
+            if (ex.relay != null) {
+                ex.relay.clientGone();
             } else {
                 // still waiting for an upstream connection: it goes back to the pool unused
                 ex.finished = true;

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   client pipeline:  HttpServerCodec -> IdleStateHandler -> HttpServerKeepAliveHandler
- *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator -> FrontendHandler
+ *                     -> HttpServerExpectContinueHandler -> RequestFraming -> OriginHostValidator
+ *                     -> RequestLimits -> Router -> FrontendHandler
+ *                     -> CheckpointHandler -> UpstreamForwarder
  * </pre>
  */
 public final class HttpProxy implements AutoCloseable {
@@ -81,7 +83,8 @@ public final class HttpProxy implements AutoCloseable {
 
     /** Binds and starts relaying; returns the port. */
     public int start() throws InterruptedException {
-        Upstream upstream = new Upstream(opts.upstream(), opts.connectTimeoutMillis());
+        ResidenceTimes timing = ResidenceTimes.fromSystemProperty(err);
+        Upstream upstream = new Upstream(opts.upstream(), opts.connectTimeoutMillis(), opts.maxBodyBytes(), timing);
         storeThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "agent-trace-http-store");
             t.setDaemon(true);
@@ -92,7 +95,10 @@ public final class HttpProxy implements AutoCloseable {
         int wanted = opts.port();
         SessionOpener.Start template = new SessionOpener.Start(Transport.STREAMABLE, opts.upstream(), wanted, 0);
         sessions = new SessionRegistry(storeThread, opener, template, inlineWatch);
-        ProxyContext px = new ProxyContext(opts, upstream, sessions, checkpoint, err, ResidenceTimes.fromSystemProperty(err));
+        ProxyContext px = new ProxyContext(opts, upstream, sessions, checkpoint, err, timing);
+        Router router = new Router(px);
+        CheckpointHandler judge = new CheckpointHandler(px);
+        UpstreamForwarder forwarder = new UpstreamForwarder(px);
         int[] boundPort = {wanted};
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NettyIo.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -102,6 +108,11 @@ public final class HttpProxy implements AutoCloseable {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
                                 .setMaxHeaderSize(opts.maxHeaderBytes()).setMaxChunkSize(64 * 1024)));
+                        // benchmark-only, when -Dagenttrace.http.timing asks (ResidenceClocks)
+                        ResidenceClocks.Request clock = timing == null ? null : new ResidenceClocks.Request();
+                        if (clock != null) {
+                            p.addLast("clock-head", clock.head);
+                        }
                         if (opts.requestIdleMillis() > 0) {
                             p.addLast("idle", new IdleStateHandler(opts.requestIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         }
@@ -109,7 +120,14 @@ public final class HttpProxy implements AutoCloseable {
                         p.addLast("expect", new HttpServerExpectContinueHandler());
                         p.addLast("framing", new RequestFraming(px.checkpoint().enforcing()));
                         p.addLast("origin-host", new OriginHostValidator(opts.bindHost(), boundPort[0], opts.allowedHosts()));
+                        p.addLast("limits", new RequestLimits(opts.maxBodyBytes(), opts.maxHeaderBytes()));
+                        p.addLast("router", router);
                         p.addLast("frontend", new FrontendHandler(px));
+                        if (clock != null) {
+                            p.addLast("clock-exchange", clock.exchange);
+                        }
+                        p.addLast("checkpoint", judge);
+                        p.addLast("upstream", forwarder);
                     }
                 });
         try {

@@ -32,6 +32,11 @@ final class ResidenceTimes {
         this.samples = new long[NAMES.length][window];
     }
 
+    /** Prints after every {@code window} samples of a kind. */
+    static ResidenceTimes every(int window, PrintStream err) {
+        return new ResidenceTimes(window, err);
+    }
+
     /** Null unless {@code agenttrace.http.timing} asks for it. */
     static ResidenceTimes fromSystemProperty(PrintStream err) {
         String v = System.getProperty("agenttrace.http.timing");

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -29,41 +28,42 @@ import java.util.concurrent.TimeUnit;
  * pipeline for the length of one exchange (the same event loop as the client connection):
  *
  * <pre>
- *   upstream: [SslHandler] -> HttpClientCodec -> ResponseRelay  ==>  client: HttpServerCodec
+ *   upstream: [SslHandler] -> HttpClientCodec -> ResponseRecorder -> ResponseRelay  ==>  client: HttpServerCodec
  * </pre>
  *
  * Each chunk is written as it comes and flushed when the read that brought it completes; when the
  * client's outbound buffer passes its high-water mark, reads from the upstream stop until it drains
  * ({@link FrontendHandler#channelWritabilityChanged}), so a slow client slows the upstream and
- * memory stays bounded. Beside the bytes, JSON bodies are copied (bounded) and SSE streams parsed
- * to record each JSON-RPC message. Legacy SSE streams are relayed one whole event at a time, so
- * the {@code endpoint} event can be rewritten and blocked results injected between events.
+ * memory stays bounded. The {@link ResponseRecorder} before it records the messages. Legacy SSE
+ * streams are relayed (and recorded) one whole event at a time, so the {@code endpoint} event can
+ * be rewritten and blocked results injected between events. It also keeps the exchange's
+ * timeouts, answers what fails, ends sessions the upstream ended, and returns the connection to
+ * the pool.
  */
 final class ResponseRelay extends ChannelInboundHandlerAdapter {
     static final String NAME = "relay";
 
-    private enum Body { SSE, JSON, OTHER }
+    private enum Body { SSE, OTHER }
 
     private final ProxyContext px;
     private final FrontendHandler front;
     private final Channel client;
     private final Exchange ex;
+    /** What records the response beside the bytes; null when no upstream connection was had. */
+    private final ResponseRecorder recorder;
     private Body kind = Body.OTHER;
-    private SseParser sse;
     private LegacyEventRelay wholeEvents;
     /** The session an open event stream keeps alive (a detected legacy stream moves on to its own). */
     private TraceSession streamSession;
-    private ByteArrayOutputStream json;
     private boolean keepAlive;
     private int status;
     private long timeoutMillis;
     private long lastActivity;
     private ScheduledFuture<?> timer;
-    /** The first read not yet accounted for in {@link ResidenceTimes}; 0 when not measuring. */
-    private long readNanos;
 
-    ResponseRelay(ProxyContext px, FrontendHandler front, Channel client, Exchange ex) {
+    ResponseRelay(ProxyContext px, FrontendHandler front, Channel client, Exchange ex, ResponseRecorder recorder) {
         this.px = px;
+        this.recorder = recorder;
         this.front = front;
         this.client = client;
         this.ex = ex;
@@ -106,9 +106,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         lastActivity = System.nanoTime();
-        if (readNanos == 0 && px.timing() != null) {
-            readNanos = lastActivity;
-        }
         if (msg instanceof HttpResponse r) {
             onHead(r);
         }
@@ -127,12 +124,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (ex.initialize && sid != null) {
             px.sessions().bind(sid, ex.session);
         }
-        boolean optionalMethod = !ex.request.method().equals(HttpMethod.POST);
-        if (status >= 400 && !(status == 405 && optionalMethod)) {
-            // (a 405 to GET or DELETE is how a server says it has no such stream or session end: not a fault)
-            ex.session.problem(Direction.SERVER_TO_CLIENT, "http_status", "the upstream answered " + r.status() + " to "
-                    + ex.describe(), null);
-        }
         if (contentType.startsWith("text/event-stream")) {
             kind = Body.SSE;
             streamSession = ex.session;
@@ -141,17 +132,11 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
                 wholeEvents = new LegacyEventRelay(px, ex, client,
                         (reason, problem) -> fail(reason, HttpResponseStatus.BAD_GATEWAY, problem));
                 ex.legacy.open = true;
-            } else {
-                sse = new SseParser(px.options().maxBodyBytes());
             }
             // a live event stream may be quiet for as long as it likes; a POST's stream only as configured
             boolean post = ex.request.method().equals(HttpMethod.POST);
             setTimeout(post ? px.options().streamIdleMillis() : 0);
         } else {
-            if (contentType.contains("json")) {
-                kind = Body.JSON;
-                json = new ByteArrayOutputStream();
-            }
             setTimeout(px.options().upstreamTimeoutMillis());
         }
         HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
@@ -180,20 +165,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
                 }
             }
         } else {
-            if (kind == Body.SSE) {
-                sse.feed(in, recorder);
-            } else if (kind == Body.JSON && json != null) {
-                if (json.size() + in.readableBytes() > px.options().maxBodyBytes()) {
-                    ex.session.problem(Direction.SERVER_TO_CLIENT, "too_large_to_record", "a JSON response to "
-                            + ex.describe() + " over " + px.options().maxBodyBytes() + " bytes was relayed but not recorded", null);
-                    json = null;
-                } else {
-                    byte[] chunk = new byte[in.readableBytes()];
-                    in.getBytes(in.readerIndex(), chunk);
-                    json.write(chunk, 0, chunk.length);
-                }
-            }
-            client.write(c);
+            client.write(c); // recorded on the way in (ResponseRecorder)
         }
         if (ex.finished) {
             return;
@@ -205,21 +177,6 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Records each message event of a Streamable HTTP stream (the bytes go through untouched). */
-    private final SseParser.Listener recorder = new SseParser.Listener() {
-        @Override
-        public void onEvent(String type, byte[] data, String id, int endIndex) {
-            if ("message".equals(type) && data.length > 0) {
-                ex.session.arriving(Direction.SERVER_TO_CLIENT, data, "http-sse");
-            }
-        }
-
-        @Override
-        public void onOverflow(String what) {
-            ex.session.problem(Direction.SERVER_TO_CLIENT, "too_large_to_record", what + " was relayed but not recorded", null);
-        }
-    };
-
     /**
      * Everything one read of the upstream brought goes out in one flush: a whole small answer
      * (head, event, last chunk) is one write to the client, and a stream is flushed as each read
@@ -228,27 +185,14 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         client.flush();
-        // classified once the bytes are on their way (a client message judged first does it itself)
-        ex.session.catchUp();
-        if (readNanos != 0 && kind == Body.SSE && !ex.finished) {
-            px.timing().add(ResidenceTimes.STREAM_READ, readNanos);
-            readNanos = 0;
-        }
+        // then the recorder has what was read classified, the bytes on their way
         ctx.fireChannelReadComplete();
     }
 
     private void finish(ChannelHandlerContext ctx) {
         ex.finished = true;
-        if (json != null && json.size() > 0) {
-            // announced before the client can have it, classified after the flush
-            ex.session.arriving(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
-        }
         client.flush();
-        if (readNanos != 0) {
-            px.timing().add(ResidenceTimes.RESPONSE, readNanos);
-        }
         cancelTimer();
-        ex.session.catchUp();
         releaseEvents();
         Channel up = ctx.channel();
         up.pipeline().remove(this);
@@ -315,7 +259,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(ex.request));
             client.writeAndFlush(r);
             front.exchangeDone(ex, false);
-        } else if (this.kind == Body.SSE && id != null && (aligned || sse.atBoundary())) {
+        } else if (this.kind == Body.SSE && id != null && (aligned || recorder == null || recorder.atEventBoundary())) {
             byte[] event = ("event: message\ndata: " + new String(error, StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);
             client.write(new DefaultHttpContent(Unpooled.wrappedBuffer(event)));
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);

@@ -1,21 +1,36 @@
 package dev.agenttrace.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Decides what a request is, from its head alone: a Streamable HTTP exchange on the upstream's
  * path, a legacy SSE stream, a POST to a message endpoint an SSE stream announced, or a refusal
  * with the status and message the client gets. The proxy forwards nothing else: no other path,
  * no absolute-form target, no other host.
+ *
+ * <pre>
+ *   ... -> RequestLimits -> Router -> FrontendHandler -> ...
+ * </pre>
+ *
+ * Each request head becomes an {@link Exchange} or a {@link Refusal}, passed on in the head's
+ * place (the body follows as it is read); the {@link FrontendHandler} answers a refusal in turn,
+ * so an answer never cuts into the response to an earlier request on the connection. Stateless:
+ * one instance serves every connection of a proxy.
  */
-final class Router {
-    /** A request the proxy answers itself and does not read further. */
+@ChannelHandler.Sharable
+final class Router extends ChannelInboundHandlerAdapter {
+    /**
+     * A request the proxy answers itself and does not read further: with {@link #message} as a
+     * JSON-RPC error at once, or with {@link #body} once the request is read whole.
+     */
     record Refusal(HttpResponseStatus status, String message, byte[] body) {
         Refusal(HttpResponseStatus status, String message) {
             this(status, message, null);
@@ -39,22 +54,26 @@ final class Router {
         this.px = px;
     }
 
-    /** @return an {@link Exchange} or a {@link Refusal} */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpRequest req)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Object routed = route(req, ctx.channel());
+        if (routed instanceof Refusal r && r.status().code() == 200 && px.misroutedHookSaid().compareAndSet(false, true)) {
+            px.err().println(MISROUTED_HOOK);
+        }
+        ctx.fireChannelRead(routed);
+        if (msg instanceof HttpContent c) {
+            ctx.fireChannelRead(c); // a whole request in one message: its body follows its head
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** @return an {@link Exchange} or a {@link Refusal}; the head was read whole and within limits ({@link RequestLimits}) */
     Object route(HttpRequest req, Channel client) {
-        if (req.decoderResult().isFailure()) {
-            Throwable cause = req.decoderResult().cause();
-            if (cause instanceof TooLongHttpHeaderException) {
-                return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                        "agent-trace: request headers larger than " + px.options().maxHeaderBytes() + " bytes are refused");
-            }
-            if (cause instanceof TooLongHttpLineException) {
-                return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "agent-trace: a request line longer than 8192 bytes is refused");
-            }
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "agent-trace: malformed HTTP request (" + cause.getMessage() + ")");
-        }
-        if (HttpUtil.getContentLength(req, -1L) > px.options().maxBodyBytes()) {
-            return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(px.options()));
-        }
         String uri = req.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
@@ -88,9 +107,5 @@ final class Router {
             return new Exchange(req, Exchange.Route.LEGACY_STREAM, uri, stream);
         }
         return new Exchange(req, Exchange.Route.STREAMABLE, uri, null);
-    }
-
-    static String tooLarge(HttpProxyOptions o) {
-        return "agent-trace: request bodies larger than " + o.maxBodyBytes() + " bytes are refused (record-http --max-body-bytes raises the limit)";
     }
 }

@@ -32,7 +32,8 @@ import javax.net.ssl.SSLException;
  * share a thread as in Netty's proxy example.
  *
  * <pre>
- *   upstream pipeline:  [SslHandler] -> HttpClientCodec -> relay (added per exchange, removed after)
+ *   upstream pipeline:  [SslHandler] -> HttpClientCodec -> [clock, when timed] -> ResponseRecorder
+ *                       -> relay (added per exchange, removed after)
  * </pre>
  *
  * No decompressor: the proxy asks for identity encoding (it reads the bodies it relays) and
@@ -55,12 +56,23 @@ final class Upstream {
     private final String path;
     private final SslContext ssl;
     private final long connectTimeoutMillis;
+    /** Residence times to sample on every upstream connection; null (the default) for none. */
+    private final ResidenceTimes timing;
     private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
 
     private record Idle(Channel channel, long since) {
     }
 
-    Upstream(URI uri, long connectTimeoutMillis) {
+    /** Largest response body or SSE event recorded (what is larger is relayed, not recorded). */
+    private final int maxRecordBytes;
+
+    Upstream(URI uri, long connectTimeoutMillis, int maxRecordBytes) {
+        this(uri, connectTimeoutMillis, maxRecordBytes, null);
+    }
+
+    Upstream(URI uri, long connectTimeoutMillis, int maxRecordBytes, ResidenceTimes timing) {
+        this.maxRecordBytes = maxRecordBytes;
+        this.timing = timing;
         String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT); // checked by HttpProxyOptions
         this.uri = uri;
         this.host = uri.getHost();
@@ -144,6 +156,10 @@ final class Upstream {
                         }
                         p.addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
                                 .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024), false, false));
+                        if (timing != null) {
+                            p.addLast("clock", new ResidenceClocks.Response(timing));
+                        }
+                        p.addLast(ResponseRecorder.NAME, new ResponseRecorder(maxRecordBytes));
                     }
                 });
         ChannelFuture f = b.connect(host, port);
