@@ -82,7 +82,9 @@ final class SetupCommand implements Callable<Integer> {
         String cmd = command != null ? command : System.getenv().getOrDefault("AGENT_TRACE_BIN", "agent-trace");
         Path traces = traceDir != null ? traceDir.toAbsolutePath() : (user ? home : projectDir).resolve(".agent-traces");
         AgentHooks.Options o = new AgentHooks.Options(cmd, URI.create("http://127.0.0.1:" + port + "/"), traces, strict);
-        HookConfigFile.Plan plan = AgentHooks.plan(agent, scope, projectDir, home, o);
+        String codexHomeEnv = System.getenv("CODEX_HOME");
+        Path codexHome = codexHomeEnv != null && !codexHomeEnv.isBlank() ? Path.of(codexHomeEnv).toAbsolutePath() : home.resolve(".codex");
+        HookConfigFile.Plan plan = AgentHooks.plan(agent, scope, projectDir, home, codexHome, o);
         PrintWriter out = spec.commandLine().getOut();
         String prefix = dryRun ? "[dry run] " : "";
         try {
@@ -107,6 +109,13 @@ final class SetupCommand implements Callable<Integer> {
                 }
             }
             wrapServers(out, agent, false, cmd);
+            if (agent == Agent.CODEX && !dryRun) {
+                // Codex skips an untrusted hook without a word in `codex exec`: these hooks do nothing until trusted
+                out.println("note: Codex runs a hook only once you have trusted it (by its hash: editing it untrusts it again);"
+                        + " review them with /hooks in codex" + (user ? "" : ", and trust the project (codex exec --trust, or"
+                        + " trust_level = \"trusted\" under [projects.\"" + projectDir + "\"] in " + codexHome.resolve("config.toml")
+                        + "): Codex ignores .codex/ of an untrusted project"));
+            }
             if (agent == Agent.CLAUDE_CODE && !strict) {
                 out.println("note: HTTP hooks fail open (a call runs if serve is down); --strict refuses calls agent-trace cannot answer");
             }

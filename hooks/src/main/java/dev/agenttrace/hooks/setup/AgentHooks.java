@@ -42,6 +42,14 @@ public final class AgentHooks {
     }
 
     public static HookConfigFile.Plan plan(Agent agent, Scope scope, Path project, Path home, Options o) {
+        return plan(agent, scope, project, home, home.resolve(".codex"), o);
+    }
+
+    /**
+     * @param codexHome where Codex keeps its user configuration: {@code $CODEX_HOME} when set (Codex
+     *                  then reads {@code hooks.json} there, not in {@code ~/.codex}), else {@code ~/.codex}
+     */
+    public static HookConfigFile.Plan plan(Agent agent, Scope scope, Path project, Path home, Path codexHome, Options o) {
         Path base = scope == Scope.PROJECT ? project : home;
         return switch (agent) {
             case CLAUDE_CODE -> claudeCode(base.resolve(".claude/settings.json"), o);
@@ -50,7 +58,7 @@ public final class AgentHooks {
                             "afterFileEdit", "beforeSubmitPrompt", "stop"), List.of());
             case GEMINI -> commandHooks(agent, base.resolve(".gemini/settings.json"), null, o,
                     List.of("BeforeTool", "AfterTool", "BeforeAgent", "AfterAgent", "PreCompress", "SessionEnd"), List.of("SessionStart"));
-            case CODEX -> commandHooks(agent, base.resolve(".codex/hooks.json"), null, o,
+            case CODEX -> commandHooks(agent, scope == Scope.PROJECT ? project.resolve(".codex/hooks.json") : codexHome.resolve("hooks.json"), null, o,
                     List.of("PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SubagentStart", "SubagentStop", "PreCompact", "SessionEnd"),
                     List.of("SessionStart"));
             case COPILOT -> commandHooks(agent, project.resolve(".github/hooks/agent-trace.json"), "\"version\": 1", o,
@@ -106,7 +114,8 @@ public final class AgentHooks {
             }
             default -> {
                 ObjectNode h = command(command);
-                h.put("timeout", 60);
+                // Codex clamps a SessionEnd hook to 3 s and says so on every run when asked for more
+                h.put("timeout", agent == Agent.CODEX && event.equals("SessionEnd") ? 3 : 60);
                 n = group(null, h);
             }
         }

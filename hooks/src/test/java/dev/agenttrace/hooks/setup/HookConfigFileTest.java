@@ -134,4 +134,17 @@ class HookConfigFileTest {
         assertTrue(cmd.startsWith("'/opt/agent trace/bin/agent-trace' hook claude-code PreToolUse"), cmd);
         assertTrue(cmd.contains("--strict") && cmd.endsWith("exit 2; }"), cmd);
     }
+
+    @Test
+    void codexUserHooksGoWhereCodexReadsThemAndSessionEndKeepsWithinItsLimit() throws Exception {
+        Path codexHome = tmp.resolve("elsewhere/codex-home");
+        HookConfigFile.Plan user = AgentHooks.plan(Agent.CODEX, AgentHooks.Scope.USER, tmp.resolve("project"), tmp.resolve("home"), codexHome, options(false));
+        assertEquals(codexHome.resolve("hooks.json"), user.file(), "$CODEX_HOME/hooks.json, not ~/.codex, when CODEX_HOME is set");
+        assertEquals(tmp.resolve("home/.codex/hooks.json"),
+                AgentHooks.plan(Agent.CODEX, AgentHooks.Scope.USER, tmp.resolve("project"), tmp.resolve("home"), options(false)).file());
+        HookConfigFile.apply(user, false);
+        JsonNode hooks = JSON.readTree(user.file().toFile()).path("hooks");
+        assertEquals(3, hooks.path("SessionEnd").get(0).path("hooks").get(0).path("timeout").asInt(), "Codex clamps a SessionEnd hook to 3 s");
+        assertEquals(60, hooks.path("PreToolUse").get(0).path("hooks").get(0).path("timeout").asInt());
+    }
 }
