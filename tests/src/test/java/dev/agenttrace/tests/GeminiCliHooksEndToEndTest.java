@@ -146,6 +146,8 @@ class GeminiCliHooksEndToEndTest {
             JsonNode write = events.stream().filter(e -> "tool_call".equals(e.path("event_type").asText())
                     && written.toString().equals(e.path("data").path("arguments").path("file_path").asText())).findFirst()
                     .orElseThrow(() -> new AssertionError("no call for the write: " + events));
+            assertEquals("hello from the model\n", write.path("data").path("arguments").path("content").asText(),
+                    "the call is recorded with what it wrote: " + write);
             JsonNode writeResult = events.stream().filter(e -> "tool_result".equals(e.path("event_type").asText())
                     && write.path("event_id").asText().equals(e.path("parent_id").asText())).findFirst()
                     .orElseThrow(() -> new AssertionError("no result for the write: " + events));
