@@ -55,7 +55,7 @@ public final class NativeTools {
                     case "read_many_files" -> {
                         List<Judged> out = new ArrayList<>();
                         for (JsonNode p : in.path("paths")) {
-                            out.add(new Judged("Read", path(in, "file_path", p.asText(""))));
+                            out.add(new Judged("Read", only("file_path", p.asText(""))));
                         }
                         return out.isEmpty() ? List.of(new Judged(t, in)) : out;
                     }
@@ -81,7 +81,7 @@ public final class NativeTools {
                     Matcher m = PATCH_FILE.matcher(patch);
                     while (m.find()) {
                         String p = (m.group(1) != null ? m.group(1) : m.group(2)).strip();
-                        out.add(new Judged("Write", path(in, "file_path", p)));
+                        out.add(new Judged("Write", only("file_path", p)));
                     }
                     // a patch whose files cannot be found is judged as a command, so a policy with
                     // command rules still sees it
@@ -95,7 +95,18 @@ public final class NativeTools {
         }
     }
 
+    /**
+     * One call judged as one: the agent's own arguments (what the trace records: the content a
+     * write_file wrote, the strings a replace swapped), with the path under the key the firewall knows.
+     */
     private static ObjectNode path(JsonNode original, String key, String value) {
+        ObjectNode n = original.isObject() ? ((ObjectNode) original).deepCopy() : JsonNodeFactory.instance.objectNode();
+        n.put(key, value);
+        return n;
+    }
+
+    /** One part of a call that stands for several (a patch's files): the path alone. */
+    private static ObjectNode only(String key, String value) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put(key, value);
         return n;

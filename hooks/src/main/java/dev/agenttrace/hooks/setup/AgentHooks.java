@@ -56,8 +56,11 @@ public final class AgentHooks {
             case CURSOR -> commandHooks(agent, base.resolve(".cursor/hooks.json"), "\"version\": 1", o,
                     List.of("beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "afterShellExecution", "afterMCPExecution",
                             "afterFileEdit", "beforeSubmitPrompt", "stop"), List.of());
+            // no PreCompress: Gemini CLI 0.61 fires it before every model request, ahead of its own
+            // threshold check, so it would record a compaction per turn that never happened (and
+            // cost a process start per turn)
             case GEMINI -> commandHooks(agent, base.resolve(".gemini/settings.json"), null, o,
-                    List.of("BeforeTool", "AfterTool", "BeforeAgent", "AfterAgent", "PreCompress", "SessionEnd"), List.of("SessionStart"));
+                    List.of("BeforeTool", "AfterTool", "BeforeAgent", "AfterAgent", "SessionEnd"), List.of("SessionStart"));
             case CODEX -> commandHooks(agent, scope == Scope.PROJECT ? project.resolve(".codex/hooks.json") : codexHome.resolve("hooks.json"), null, o,
                     List.of("PreToolUse", "PostToolUse", "UserPromptSubmit", "Stop", "SubagentStart", "SubagentStop", "PreCompact", "SessionEnd"),
                     List.of("SessionStart"));
