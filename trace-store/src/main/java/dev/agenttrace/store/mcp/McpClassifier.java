@@ -116,7 +116,8 @@ public final class McpClassifier {
      * A payload of an over-limit message: long strings cut, size and digest of the raw message
      * recorded beside it (re-serialising a megabyte to measure it cost more than everything else).
      */
-    private JsonNode boundedLarge(ObjectNode data, String key, JsonNode value, EventSink sink, String summary) {
+    private JsonNode boundedLarge(ObjectNode data, String key, JsonNode value, EventSink sink,
+                                  java.util.function.Supplier<String> summary) {
         data.put("message_bytes", large.length);
         data.put("message_sha256", largeSha());
         return Payloads.truncateStrings(value, sink.options().previewChars(), 2_000, summary);
@@ -247,7 +248,7 @@ public final class McpClassifier {
             if (args != null && bytes >= 0 && bytes <= sink.options().maxPayloadBytes()) {
                 data.set("arguments", args);
             } else if (args != null && large != null) {
-                data.set("arguments", boundedLarge(data, "arguments", args, sink, args.toString()));
+                data.set("arguments", boundedLarge(data, "arguments", args, sink, args::toString));
                 data.put("arguments_truncated", true);
             } else if (args != null) {
                 Payloads.Limited limited = Payloads.limitArguments(args, sink.options());
@@ -500,7 +501,8 @@ public final class McpClassifier {
         if (id.isTextual()) {
             return "s:" + id.asText();
         }
-        return "n:" + id;
+        // an int or long prints the same either way; toString() would run a whole JSON generator
+        return "n:" + (id.isInt() || id.isLong() ? id.asText() : id.toString());
     }
 
     private static String text(JsonNode node, String field) {
