@@ -102,12 +102,12 @@ public final class McpClassifier {
 
     /** The raw bytes of the message being classified when it is over the payload limit, else null. */
     private byte[] large;
-    private String largeSha;
+    private LazyDigest largeSha;
 
-    /** SHA-256 of the raw message being classified, computed at most once. */
-    private String largeSha() {
+    /** SHA-256 of the raw message being classified, computed at most once, when first read (see {@link LazyDigest}). */
+    private LazyDigest largeSha() {
         if (largeSha == null) {
-            largeSha = Payloads.sha256Hex(large, 0, large.length);
+            largeSha = new LazyDigest(large);
         }
         return largeSha;
     }
@@ -119,7 +119,7 @@ public final class McpClassifier {
     private JsonNode boundedLarge(ObjectNode data, String key, JsonNode value, EventSink sink,
                                   java.util.function.Supplier<String> summary) {
         data.put("message_bytes", large.length);
-        data.put("message_sha256", largeSha());
+        data.set("message_sha256", largeSha());
         return Payloads.truncateStrings(value, sink.options().previewChars(), 2_000, summary);
     }
 
@@ -419,7 +419,7 @@ public final class McpClassifier {
                 ObjectNode bounded = data.putObject("result");
                 bounded.put("truncated", true);
                 bounded.put("size", large.length);
-                bounded.put("sha256", largeSha());
+                bounded.set("sha256", largeSha());
                 bounded.put("preview", text.length() <= sink.options().previewChars() ? text
                         : text.substring(0, sink.options().previewChars()));
             } else if (!previewIsWhole) {
