@@ -169,9 +169,9 @@ public final class Payloads {
      * than {@code previewChars} cut to a preview ({@code "… [truncated, N chars]"}), without
      * serialising anything, so paths and commands stay judgeable while a megabyte of text costs
      * no more garbage. A tree still larger than {@code maxNodes} nodes becomes the bounded form
-     * with {@code summary} as its preview. The caller records size and digest of the raw bytes.
+     * with {@code summary} as its preview (asked only then). The caller records size and digest of the raw bytes.
      */
-    public static JsonNode truncateStrings(JsonNode value, int previewChars, int maxNodes, String summary) {
+    public static JsonNode truncateStrings(JsonNode value, int previewChars, int maxNodes, java.util.function.Supplier<String> summary) {
         if (value == null) {
             return null;
         }
@@ -183,7 +183,8 @@ public final class Payloads {
         ObjectNode bounded = JsonNodeFactory.instance.objectNode();
         bounded.put("truncated", true);
         bounded.put("nodes", nodes[0]);
-        bounded.put("preview", summary.length() <= previewChars ? summary : summary.substring(0, previewChars));
+        String text = summary.get();
+        bounded.put("preview", text.length() <= previewChars ? text : text.substring(0, previewChars));
         return bounded;
     }
 

@@ -418,7 +418,8 @@ final class SessionState {
 
     /** Type-tagged: {@code 1} and {@code "1"} are different requests (as the classifier keys them). */
     static String requestKey(JsonNode id) {
-        return id.isTextual() ? "s:" + id.asText() : "n:" + id;
+        // an int or long prints the same either way; toString() would run a whole JSON generator
+        return id.isTextual() ? "s:" + id.asText() : "n:" + (id.isInt() || id.isLong() ? id.asText() : id.toString());
     }
 
     static String text(JsonNode n, String field) {

@@ -57,21 +57,32 @@ public final class WatchedSession {
      * breaker changes that replay made are on record already, so they are dropped; a breaker the
      * trace left open gets this process's marker.
      */
-    public void replayed() {
+    public synchronized void replayed() {
         watch.drainBreakerEvents();
+        markerOpen = watch.breakerOpen();
         if (target.canBlock() && target.sessionDir() != null) {
-            actions.marker(target.sessionDir().resolve(AlertActions.BLOCKED_MARKER), watch.breakerOpen());
+            actions.marker(target.sessionDir().resolve(AlertActions.BLOCKED_MARKER), markerOpen);
         }
     }
 
-    private void breakerMoved() {
+    private synchronized void breakerMoved() {
         for (TraceEvent e : watch.drainBreakerEvents()) {
             actions.record(e, target);
         }
+        boolean open = watch.breakerOpen();
+        if (open == markerOpen && !open) {
+            // the usual case, on every event: closed and known closed (the marker is asked again
+            // whenever it is up, so one that resume took away is put back on the next opening)
+            return;
+        }
+        markerOpen = open;
         if (target.canBlock() && target.sessionDir() != null) {
-            actions.marker(target.sessionDir().resolve(AlertActions.BLOCKED_MARKER), watch.breakerOpen());
+            actions.marker(target.sessionDir().resolve(AlertActions.BLOCKED_MARKER), open);
         }
     }
+
+    /** What {@link #breakerMoved} last told the marker (false: down, or never put up). */
+    private boolean markerOpen;
 
     /** Non-null once the session is blocked: answer the call with {@link Block#blockedMessage} instead of forwarding it. */
     public Block blocked() {

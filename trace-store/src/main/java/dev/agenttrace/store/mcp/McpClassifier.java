@@ -102,12 +102,12 @@ public final class McpClassifier {
 
     /** The raw bytes of the message being classified when it is over the payload limit, else null. */
     private byte[] large;
-    private String largeSha;
+    private LazyDigest largeSha;
 
-    /** SHA-256 of the raw message being classified, computed at most once. */
-    private String largeSha() {
+    /** SHA-256 of the raw message being classified, computed at most once, when first read (see {@link LazyDigest}). */
+    private LazyDigest largeSha() {
         if (largeSha == null) {
-            largeSha = Payloads.sha256Hex(large, 0, large.length);
+            largeSha = new LazyDigest(large);
         }
         return largeSha;
     }
@@ -116,9 +116,10 @@ public final class McpClassifier {
      * A payload of an over-limit message: long strings cut, size and digest of the raw message
      * recorded beside it (re-serialising a megabyte to measure it cost more than everything else).
      */
-    private JsonNode boundedLarge(ObjectNode data, String key, JsonNode value, EventSink sink, String summary) {
+    private JsonNode boundedLarge(ObjectNode data, String key, JsonNode value, EventSink sink,
+                                  java.util.function.Supplier<String> summary) {
         data.put("message_bytes", large.length);
-        data.put("message_sha256", largeSha());
+        data.set("message_sha256", largeSha());
         return Payloads.truncateStrings(value, sink.options().previewChars(), 2_000, summary);
     }
 
@@ -247,7 +248,7 @@ public final class McpClassifier {
             if (args != null && bytes >= 0 && bytes <= sink.options().maxPayloadBytes()) {
                 data.set("arguments", args);
             } else if (args != null && large != null) {
-                data.set("arguments", boundedLarge(data, "arguments", args, sink, args.toString()));
+                data.set("arguments", boundedLarge(data, "arguments", args, sink, args::toString));
                 data.put("arguments_truncated", true);
             } else if (args != null) {
                 Payloads.Limited limited = Payloads.limitArguments(args, sink.options());
@@ -418,7 +419,7 @@ public final class McpClassifier {
                 ObjectNode bounded = data.putObject("result");
                 bounded.put("truncated", true);
                 bounded.put("size", large.length);
-                bounded.put("sha256", largeSha());
+                bounded.set("sha256", largeSha());
                 bounded.put("preview", text.length() <= sink.options().previewChars() ? text
                         : text.substring(0, sink.options().previewChars()));
             } else if (!previewIsWhole) {
@@ -500,7 +501,8 @@ public final class McpClassifier {
         if (id.isTextual()) {
             return "s:" + id.asText();
         }
-        return "n:" + id;
+        // an int or long prints the same either way; toString() would run a whole JSON generator
+        return "n:" + (id.isInt() || id.isLong() ? id.asText() : id.toString());
     }
 
     private static String text(JsonNode node, String field) {

@@ -224,7 +224,7 @@ class McpClassifierTest {
     }
 
     @Test
-    void storesALargeResultAsPreviewSizeAndDigest() {
+    void storesALargeResultAsPreviewSizeAndDigest() throws Exception {
         sink.options = StoreOptions.defaults().withMaxPayloadBytes(1024);
         String request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"big\",\"arguments\":{\"path\":\"src/a.py\",\"blob\":\"" + "x".repeat(5000) + "\"}}}";
         send(Direction.CLIENT_TO_SERVER, request);
@@ -236,6 +236,11 @@ class McpClassifierTest {
         assertEquals(raw.length, call.get("message_bytes").asInt());
         assertEquals(dev.agenttrace.store.Payloads.sha256Hex(raw, 0, raw.length), call.get("message_sha256").asText(),
                 "the digest of the exact bytes on the wire");
+        String sha = dev.agenttrace.store.Payloads.sha256Hex(raw, 0, raw.length);
+        TraceEvent stored = dev.agenttrace.store.TraceJson.parseEvent(dev.agenttrace.store.TraceJson.eventLine(sink.of("tool_call").get(0)));
+        assertEquals(sha, stored.data().get("message_sha256").textValue(), "the digest as the writer stores it");
+        assertTrue(dev.agenttrace.store.TraceJson.mapper().writeValueAsString(call).contains("\"message_sha256\":\"" + sha + "\""),
+                "and as Jackson writes it");
         ObjectNode result = sink.of("tool_result").get(0).data();
         assertTrue(result.get("result").toString().length() < 2048, result.get("result").toString().length() + " chars stored");
         assertEquals(203, result.get("content_preview").asText().length(), "200 characters and '...', as agent-strace");
