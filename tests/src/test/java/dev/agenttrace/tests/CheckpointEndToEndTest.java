@@ -197,8 +197,8 @@ class CheckpointEndToEndTest {
         long end = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < end) {
             List<Path> ended = HttpPeers.sessions(traces).stream()
-                    .filter(s -> !Peers.ofType(Peers.events(s), "tool_call").isEmpty())
-                    .filter(s -> !Peers.ofType(Peers.events(s), "session_end").isEmpty()).toList();
+                    .filter(s -> !Peers.ofType(Peers.eventsSoFar(s), "tool_call").isEmpty())
+                    .filter(s -> !Peers.ofType(Peers.eventsSoFar(s), "session_end").isEmpty()).toList();
             if (!ended.isEmpty()) {
                 return ended.get(0);
             }

@@ -81,7 +81,7 @@ final class Peers {
     /** The session of a trace directory whose events include {@code type} (an HTTP proxy may also trace a sessionless request). */
     static Path sessionWith(Path traceDir, String type) {
         try (Stream<Path> s = Files.list(traceDir)) {
-            List<Path> dirs = s.filter(Files::isDirectory).filter(d -> !ofType(events(d), type).isEmpty()).toList();
+            List<Path> dirs = s.filter(Files::isDirectory).filter(d -> !ofType(eventsSoFar(d), type).isEmpty()).toList();
             if (dirs.size() != 1) {
                 throw new AssertionError("expected one session with " + type + " in " + traceDir + ", found " + dirs);
             }
@@ -142,6 +142,15 @@ final class Peers {
 
     static List<JsonNode> events(Path session) {
         return lines(session.resolve("events.ndjson"));
+    }
+
+    /**
+     * The events written so far, for a loop that waits for some: none while the session's
+     * directory exists but its events file is not created yet.
+     */
+    static List<JsonNode> eventsSoFar(Path session) {
+        Path f = session.resolve("events.ndjson");
+        return Files.exists(f) ? lines(f) : List.of();
     }
 
     static List<JsonNode> lines(Path file) {
