@@ -98,7 +98,7 @@ class HookRecordingNativeNamesTest {
             n.put("timestamp", 1796000000000L);
             n.put("cwd", cwd.toString());
             n.put("toolName", "create");
-            n.put("toolArgs", args); // a JSON string, as Copilot CLI sends it
+            n.set("toolArgs", json(args)); // an object, as the real Copilot CLI 1.0.102 sends it (its docs show a JSON string)
             return n;
         }
 
