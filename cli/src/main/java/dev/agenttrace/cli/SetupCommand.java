@@ -116,6 +116,12 @@ final class SetupCommand implements Callable<Integer> {
                         + " trust_level = \"trusted\" under [projects.\"" + projectDir + "\"] in " + codexHome.resolve("config.toml")
                         + "): Codex ignores .codex/ of an untrusted project"));
             }
+            if (agent == Agent.GEMINI && !user) {
+                // the real CLI (0.61.0) ran a whole `gemini -p --skip-trust` session with none of these hooks
+                out.println("note: Gemini CLI runs project hooks only in a folder you have trusted (or with GEMINI_CLI_TRUST_WORKSPACE=true);"
+                        + " gemini --skip-trust in an untrusted folder runs its tools with NO project hooks, unjudged and unrecorded:"
+                        + " guard such runs with agent-trace setup gemini --user");
+            }
             if (agent == Agent.CLAUDE_CODE && !strict) {
                 out.println("note: HTTP hooks fail open (a call runs if serve is down); --strict refuses calls agent-trace cannot answer");
             }

@@ -151,6 +151,8 @@ class GeminiCliHooksEndToEndTest {
             JsonNode writeResult = events.stream().filter(e -> "tool_result".equals(e.path("event_type").asText())
                     && write.path("event_id").asText().equals(e.path("parent_id").asText())).findFirst()
                     .orElseThrow(() -> new AssertionError("no result for the write: " + events));
+            assertEquals("write_file", write.path("data").path("tool_name").asText(),
+                    "the call is recorded under the agent's own tool name, as its result is: " + write);
             assertEquals("write_file", writeResult.path("data").path("tool_name").asText(), writeResult.toString());
             assertTrue(writeResult.path("data").path("result").asText().contains("hello.txt"), writeResult.toString());
             assertTrue(events.stream().anyMatch(e -> "session_end".equals(e.path("event_type").asText())), events.toString());

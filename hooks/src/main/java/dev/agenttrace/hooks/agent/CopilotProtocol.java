@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * GitHub Copilot CLI hooks ({@code .github/hooks/*.json}, {@code "version": 1}). camelCase events
  * ({@code preToolUse}) carry a camelCase payload ({@code sessionId}, {@code toolName},
- * {@code toolArgs} as a JSON string); PascalCase events ({@code PreToolUse}) the Claude Code
+ * {@code toolArgs}: a JSON string in the docs, an object from the real CLI 1.0.102; both are read;
+ * no call id, so a result pairs by tool name and arguments); PascalCase events ({@code PreToolUse}) the Claude Code
  * payload. A refusal is {@code {"permissionDecision": "deny", "permissionDecisionReason": ...}}
  * on stdout: Copilot ignores exit codes of preToolUse hooks ("they never block").
  */

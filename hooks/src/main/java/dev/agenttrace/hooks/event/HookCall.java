@@ -35,4 +35,47 @@ public record HookCall(Agent agent, HookKind kind, String eventName, String sess
         return kind == HookKind.PRE_TOOL || kind == HookKind.POST_TOOL || kind == HookKind.POST_TOOL_FAILURE
                 || kind == HookKind.PERMISSION_DENIED;
     }
+
+    /** The prefix of the request id a call without the model's id is recorded under ({@link #requestId}). */
+    public static final String SYNTHETIC_ID = "hook:";
+
+    /**
+     * What pairs this call's result with it: see {@link #pairingKey(String, String, JsonNode)}.
+     * The call and its result carry the agent's own tool name and arguments, so both give one key.
+     */
+    public String pairingKey() {
+        return pairingKey(toolUseId, toolName, toolInput);
+    }
+
+    /**
+     * The one key that pairs a result with its call, live and when a recorded session is taken up
+     * again: the model's call id when the agent sends one ({@code id:<id>}), else the agent's own
+     * tool name and a digest of its arguments ({@code tool:<name>:<sha-256 prefix>}), since agents
+     * without an id (Gemini CLI, Cursor) send the same arguments before and after the tool runs.
+     */
+    public static String pairingKey(String toolUseId, String toolName, JsonNode arguments) {
+        if (toolUseId != null && !toolUseId.isEmpty()) {
+            return "id:" + toolUseId;
+        }
+        return "tool:" + (toolName == null ? "" : toolName) + ":" + digest(arguments == null || arguments.isNull() ? "{}" : arguments.toString());
+    }
+
+    /**
+     * The request id this call is recorded under ({@code request_id} of its {@code tool_call}): the
+     * model's id, else {@code hook:} and the rest of its pairing key, so a session taken up again
+     * pairs by the same key even when the recorded arguments were clipped or redacted.
+     */
+    public String requestId() {
+        String key = pairingKey();
+        return key.startsWith("id:") ? key.substring(3) : SYNTHETIC_ID + key.substring("tool:".length());
+    }
+
+    private static String digest(String s) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -15,7 +15,6 @@ import dev.agenttrace.store.TraceEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A hook session's tool calls put to the {@link Checkpoint}, the one verdict every transport
@@ -50,7 +49,6 @@ public final class ToolCallJudge {
     private final Checkpoint checkpoint;
     private final WatchedSession watch;
     private final Map<String, String> callEvents = new ConcurrentHashMap<>();
-    private final AtomicLong synthesizedIds = new AtomicLong();
     private volatile HookVerdict stopped;
     private volatile boolean pauseTripped;
 
@@ -99,12 +97,13 @@ public final class ToolCallJudge {
 
     /**
      * Judges a tool call before it runs, recording it in {@code recorder} (the session's).
-     * The call is handed to the Checkpoint as the tool the firewall knows ({@link NativeTools});
-     * a call that stands for several (a patch of three files) is judged once per part.
+     * The call is handed to the Checkpoint as the tool the firewall knows ({@link NativeTools}),
+     * and recorded once as the agent called it ({@link HookCall#requestId()}); a call that stands
+     * for several (a patch of three files) is judged once per part, each refusal under that one call.
      */
     public Judgement preTool(HookCall call, SessionRecorder recorder) {
         HookVerdict stop = stopped;
-        String base = call.toolUseId() != null && !call.toolUseId().isEmpty() ? call.toolUseId() : "hook-" + synthesizedIds.incrementAndGet();
+        String id = call.requestId();
         List<NativeTools.Judged> parts = NativeTools.judgedAs(call.agent(), call.toolName(), call.toolInput());
         String firstEvent = null;
         HookVerdict verdict = HookVerdict.ALLOW;
@@ -113,8 +112,10 @@ public final class ToolCallJudge {
             pauseTripped = false;
             for (int i = 0; i < parts.size(); i++) {
                 NativeTools.Judged p = parts.get(i);
-                String id = parts.size() == 1 ? base : base + "#" + (i + 1);
-                Checkpoint.Verdict v = checkpoint.toolCall(p.tool(), p.arguments(), TextNode.valueOf(id), "hook", recorder, watch);
+                // recorded once, as the agent called it (its result will carry the same name and
+                // key); each part judged as the tool the policy knows, its refusal under that call
+                Checkpoint.Verdict v = checkpoint.toolCall(p.tool(), p.arguments(), TextNode.valueOf(id), "hook", recorder, watch,
+                        i == 0 ? nativeName(call) : null, call.toolInput());
                 String event = callEvents.remove(id);
                 if (firstEvent == null) {
                     firstEvent = event;
@@ -181,6 +182,10 @@ public final class ToolCallJudge {
     /** Non-null once a kill rule stopped the session. */
     public HookVerdict stopped() {
         return stopped;
+    }
+
+    private static String nativeName(HookCall call) {
+        return call.toolName() == null ? "" : call.toolName();
     }
 
     private static String reason(String checkpointReason, String judgedAs, String nativeName) {

@@ -23,8 +23,11 @@ import java.util.Map;
  *
  * <p>A result is linked to its call ({@code parent_id}) by the model's {@code tool_use_id}, never
  * by tool name, so parallel calls of one tool pair correctly; an agent that sends no id (Cursor,
- * Gemini CLI) is paired by tool name and arguments, oldest first. Thread-safe: an agent runs its
- * hooks in parallel, so two events of one session may arrive at once.
+ * Gemini CLI, Copilot CLI's camelCase hooks) is paired by tool name and arguments, oldest first.
+ * Calls and results carry the agent's own tool name and arguments (not the name the firewall
+ * judged the call as), and one key function ({@link HookCall#pairingKey()}) pairs them, live and in
+ * {@link #restore}. Thread-safe: an agent runs its hooks in parallel, so two events of one session
+ * may arrive at once.
  */
 public final class HookSession {
     private static final int RESULT_CHARS = 1000;
@@ -181,6 +184,9 @@ public final class HookSession {
         d.put("tool_name", call.toolName() == null ? "" : call.toolName());
         d.set("arguments", call.toolInput() == null ? data() : call.toolInput());
         putText(d, "tool_use_id", call.toolUseId());
+        if (call.toolUseId() == null || call.toolUseId().isEmpty()) {
+            d.put("request_id", call.requestId()); // what the pairing key of a restore reads (keyOf)
+        }
         putText(d, "agent_id", call.agentId());
         TraceEvent e = event(EventTypes.TOOL_CALL, null, null, d);
         remember(pairingKey(call), new Pending(e.eventId(), System.nanoTime(), call.toolName()));
@@ -307,10 +313,7 @@ public final class HookSession {
         for (TraceEvent e : history) {
             ObjectNode d = e.data();
             if (EventTypes.TOOL_CALL.equals(e.eventType()) && d != null) {
-                String id = d.path("tool_use_id").asText(d.path("request_id").isTextual() && !d.path("request_id").asText().startsWith("hook-")
-                        ? d.path("request_id").asText() : "");
-                String key = !id.isEmpty() ? "id:" + id
-                        : "tool:" + d.path("tool_name").asText("") + ":" + (d.has("arguments") ? d.get("arguments").toString() : "{}");
+                String key = keyOf(d);
                 keyOfCall.put(e.eventId(), key);
                 pending.computeIfAbsent(key, k -> new ArrayDeque<>(1)).addLast(new Pending(e.eventId(), System.nanoTime(),
                         d.path("tool_name").asText("")));
@@ -397,12 +400,30 @@ public final class HookSession {
 
     // ------------------------------------------------------------------ helpers
 
-    /** The model's call id when the agent sends one; else the tool and its arguments. */
+    /** What pairs a result with this call ({@link HookCall#pairingKey()}): one key for the call, its result and a restore. */
     private static String pairingKey(HookCall call) {
-        if (call.toolUseId() != null && !call.toolUseId().isEmpty()) {
-            return "id:" + call.toolUseId();
+        return call.pairingKey();
+    }
+
+    /**
+     * The pairing key of a recorded {@code tool_call}, the same {@link HookCall#pairingKey()} gave
+     * when it was made: from its {@code tool_use_id}, else its {@code request_id} (the model's id, or
+     * {@code hook:} and the rest of the key), else (recorded before request ids said it) from its
+     * tool name and arguments.
+     */
+    static String keyOf(JsonNode d) {
+        String useId = d.path("tool_use_id").asText("");
+        if (!useId.isEmpty()) {
+            return HookCall.pairingKey(useId, null, null);
         }
-        return "tool:" + call.toolName() + ":" + (call.toolInput() == null ? "{}" : call.toolInput().toString());
+        String requestId = d.path("request_id").isTextual() ? d.path("request_id").asText() : "";
+        if (requestId.startsWith(HookCall.SYNTHETIC_ID)) {
+            return "tool:" + requestId.substring(HookCall.SYNTHETIC_ID.length());
+        }
+        if (!requestId.isEmpty() && !requestId.startsWith("hook-")) {
+            return HookCall.pairingKey(requestId, null, null);
+        }
+        return HookCall.pairingKey(null, d.path("tool_name").asText(""), d.get("arguments"));
     }
 
     private synchronized void remember(String key, Pending p) {

@@ -285,13 +285,22 @@ public final class Checkpoint {
      */
     public Verdict toolCall(String tool, JsonNode arguments, JsonNode requestId, String framing, SessionRecorder recorder,
                             WatchedSession watch) {
-        ObjectNode msg = mapper.createObjectNode();
-        msg.put("jsonrpc", "2.0");
-        msg.set("id", requestId);
-        msg.put("method", "tools/call");
-        ObjectNode params = msg.putObject("params");
-        params.put("name", tool);
-        params.set("arguments", arguments == null ? mapper.createObjectNode() : arguments);
+        return toolCall(tool, arguments, requestId, framing, recorder, watch, tool, arguments);
+    }
+
+    /**
+     * As {@link #toolCall(String, JsonNode, JsonNode, String, SessionRecorder, WatchedSession)}, for
+     * a call the policy knows under another name: it is judged as {@code tool} with
+     * {@code arguments} (the tool the policy's table knows, say {@code Write file_path}), and
+     * recorded, and shown to the watch, as {@code recordedTool} with {@code recordedArguments}
+     * (what the agent itself called: Gemini CLI's {@code write_file}), so the trace names the call
+     * as its result will. {@code recordedTool} null records no call: a further part of a call
+     * already recorded under the same {@code requestId} (a refusal of it is recorded under that call).
+     */
+    public Verdict toolCall(String tool, JsonNode arguments, JsonNode requestId, String framing, SessionRecorder recorder,
+                            WatchedSession watch, String recordedTool, JsonNode recordedArguments) {
+        ObjectNode judged = callMessage(tool, arguments, requestId);
+        ObjectNode msg = recordedTool == null ? judged : callMessage(recordedTool, recordedArguments, requestId);
         byte[] body;
         try {
             body = mapper.writeValueAsBytes(msg);
@@ -300,10 +309,23 @@ public final class Checkpoint {
         }
         if (broken != null) {
             // the same rule as for a message: nothing runs while the configuration is broken
-            recorder.message(Direction.CLIENT_TO_SERVER, body, framing, msg);
+            if (recordedTool != null) {
+                recorder.message(Direction.CLIENT_TO_SERVER, body, framing, msg);
+            }
             return refuseAll(body, recorder);
         }
-        return judge(body, msg, framing, recorder, watch, Batches.SPLIT, false, null);
+        return judge(body, msg, judged, recordedTool != null, framing, recorder, watch, Batches.SPLIT, false, null);
+    }
+
+    private ObjectNode callMessage(String tool, JsonNode arguments, JsonNode requestId) {
+        ObjectNode msg = mapper.createObjectNode();
+        msg.put("jsonrpc", "2.0");
+        msg.set("id", requestId);
+        msg.put("method", "tools/call");
+        ObjectNode params = msg.putObject("params");
+        params.put("name", tool);
+        params.set("arguments", arguments == null ? mapper.createObjectNode() : arguments);
+        return msg;
     }
 
     /**
@@ -315,6 +337,16 @@ public final class Checkpoint {
      */
     private Verdict judge(byte[] body, JsonNode msg, String framing, SessionRecorder recorder, WatchedSession watch,
                           Batches batches, boolean timed, String waited) {
+        return judge(body, msg, msg, true, framing, recorder, watch, batches, timed, waited);
+    }
+
+    /**
+     * @param judgedMsg what the policy judges: {@code msg} itself, or (one hook call) the same call
+     *                  under the name the policy's table knows
+     * @param record    record {@code msg} (false: a further part of a call already recorded)
+     */
+    private Verdict judge(byte[] body, JsonNode msg, JsonNode judgedMsg, boolean record, String framing, SessionRecorder recorder,
+                          WatchedSession watch, Batches batches, boolean timed, String waited) {
         // the policy first (it may not need the trace), then the record, then the watch, which has
         // seen the message's events by then
         boolean batch = msg instanceof ArrayNode;
@@ -329,7 +361,7 @@ public final class Checkpoint {
         List<Guard.Judged> judged = List.of();
         if (guard != null) {
             for (int i = 0; i < n; i++) {
-                if (elements.get(i) instanceof ObjectNode o) {
+                if ((judgedMsg == msg ? elements.get(i) : judgedMsg) instanceof ObjectNode o) {
                     policy[i] = guard.judge(o);
                     if (policy[i] != null) {
                         if (judged.isEmpty()) {
@@ -340,7 +372,7 @@ public final class Checkpoint {
                 }
             }
         }
-        List<TraceEvent> events = recorder.message(Direction.CLIENT_TO_SERVER, body, framing, msg);
+        List<TraceEvent> events = record ? recorder.message(Direction.CLIENT_TO_SERVER, body, framing, msg) : List.of();
         recorder.judged(judged);
         Block block = watch == null ? null : watch.blocked();
 
