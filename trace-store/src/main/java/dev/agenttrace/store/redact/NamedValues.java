@@ -55,8 +55,11 @@ final class NamedValues {
         if (dashes > 0 && from > 0 && isNameChar(s.charAt(from - 1))) {
             return to;
         }
+        if (!SecretNames.mayContainSecretName(s, nameStart, nameEnd)) {
+            return to; // most words: judged without cutting them out
+        }
         String name = s.substring(nameStart, nameEnd);
-        if (!SecretNames.mayContainSecretName(name) || !SecretNames.isSecretName(name)) {
+        if (!SecretNames.isSecretName(name)) {
             return to;
         }
         int n = s.length();

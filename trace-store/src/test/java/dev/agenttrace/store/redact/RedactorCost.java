@@ -52,10 +52,12 @@ public final class RedactorCost {
         for (String impl : impls.keySet()) {
             ns.put(impl, new long[loads.size()][rounds]);
         }
-        // warm up both on everything
-        for (UnaryOperator<JsonNode> f : impls.values()) {
-            for (Workload w : loads) {
-                time(f, w, 500);
+        // warm up both on everything, twice over: the JIT's last tier takes a few seconds
+        for (int pass = 0; pass < 2; pass++) {
+            for (UnaryOperator<JsonNode> f : impls.values()) {
+                for (Workload w : loads) {
+                    time(f, w, millis);
+                }
             }
         }
         List<String> order = new ArrayList<>(impls.keySet());
@@ -73,6 +75,12 @@ public final class RedactorCost {
             long b = median(ns.get("current")[w]);
             System.out.printf("%-28s %7d %,14d %,14d %6.2fx   (legacy min %,d, current min %,d)%n", loads.get(w).name(),
                     loads.get(w).chars(), a, b, (double) a / b, min(ns.get("legacy")[w]), min(ns.get("current")[w]));
+        }
+        if (Boolean.getBoolean("rounds")) {
+            for (int w = 0; w < loads.size(); w++) {
+                System.out.println(loads.get(w).name() + " legacy " + Arrays.toString(ns.get("legacy")[w])
+                        + " current " + Arrays.toString(ns.get("current")[w]));
+            }
         }
     }
 
