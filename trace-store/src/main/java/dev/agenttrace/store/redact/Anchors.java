@@ -22,6 +22,11 @@ final class Anchors {
     /** Bigram (low bytes of two adjacent characters) to the index of its list in {@link #lists}; 0: none. */
     private static final byte[] BUCKET = new byte[1 << 16];
     private static int[][] lists = new int[1][];
+    /**
+     * Per list, 256 bits: the low bytes of the third characters its literals can have (all of
+     * them when one is two characters long), so that most bigram hits compare nothing.
+     */
+    private static long[] third = new long[4];
     private static String[] literals = new String[0];
     private static boolean[] folded = new boolean[0];
 
@@ -53,19 +58,36 @@ final class Anchors {
         folded[id] = foldAscii;
         char a = literal.charAt(0);
         char b = literal.charAt(1);
+        char[] thirds = literal.length() == 2 ? null : foldAscii ? new char[] {literal.charAt(2), (char) (literal.charAt(2) - 0x20)}
+                : new char[] {literal.charAt(2)};
         if (foldAscii) {
             for (char x : new char[] {a, (char) (a - 0x20)}) {
                 for (char y : new char[] {b, (char) (b - 0x20)}) {
-                    add(key(x, y), id);
+                    allowThird(add(key(x, y), id), thirds);
                 }
             }
         } else {
-            add(key(a, b), id);
+            allowThird(add(key(a, b), id), thirds);
         }
         return id;
     }
 
-    private static void add(int key, int id) {
+    /** @param thirds null: any */
+    private static void allowThird(int list, char[] thirds) {
+        if (thirds == null) {
+            for (int w = 0; w < 4; w++) {
+                third[list << 2 | w] = -1L;
+            }
+            return;
+        }
+        for (char c : thirds) {
+            int low = c & 0xff;
+            third[list << 2 | low >> 6] |= 1L << (low & 63);
+        }
+    }
+
+    /** @return the list the bigram's literals are in */
+    private static int add(int key, int id) {
         int list = BUCKET[key] & 0xff;
         if (list == 0) {
             if (lists.length > 255) {
@@ -74,17 +96,19 @@ final class Anchors {
             list = lists.length;
             lists = Arrays.copyOf(lists, list + 1);
             lists[list] = new int[0];
+            third = Arrays.copyOf(third, (list + 1) << 2);
             BUCKET[key] = (byte) list;
         }
         int[] ids = lists[list];
         for (int x : ids) {
             if (x == id) {
-                return;
+                return list;
             }
         }
         ids = Arrays.copyOf(ids, ids.length + 1);
         ids[ids.length - 1] = id;
         lists[list] = ids;
+        return list;
     }
 
     private static int key(char a, char b) {
@@ -100,14 +124,21 @@ final class Anchors {
             return present;
         }
         byte[] bucket = BUCKET;
+        long[] thirds = third;
         int prev = s.charAt(0) & 0xff;
         for (int i = 1; i < n; i++) {
             int c = s.charAt(i) & 0xff;
-            int list = bucket[prev << 8 | c];
-            if (list != 0) {
-                verify(s, i - 1, lists[list & 0xff], present);
-            }
+            int list = bucket[prev << 8 | c] & 0xff;
             prev = c;
+            if (list != 0) {
+                if (i + 1 < n) {
+                    int c3 = s.charAt(i + 1) & 0xff;
+                    if ((thirds[list << 2 | c3 >> 6] & 1L << (c3 & 63)) == 0) {
+                        continue; // no literal of this bigram goes on with this character
+                    }
+                }
+                verify(s, i - 1, lists[list], present);
+            }
         }
         return present;
     }

@@ -128,6 +128,11 @@ public final class SecretNames {
      * used to throw StringIndexOutOfBoundsException here (and end the session's recording).
      */
     static boolean mayContainSecretName(String s, int from, int to) {
+        return nextStem(s, from, to) >= 0;
+    }
+
+    /** Where the first stem of a secret name lying wholly in {@code s[from, to)} starts; -1: none. */
+    static int nextStem(String s, int from, int to) {
         for (int i = from, end = to - 3; i <= end; i++) {
             int c = s.charAt(i) | 0x20;
             if (c < 'a' || c > 'u' || (STEM_STARTS & (1 << (c - 'a'))) == 0) {
@@ -148,10 +153,10 @@ public final class SecretNames {
                 default -> false;
             };
             if (hit) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /** Bit per letter a stem can start with: a c d k p s t u. */

@@ -44,7 +44,11 @@ public final class RedactorCost {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         long millis = args.length > 1 ? Long.parseLong(args[1]) : 300;
-        List<Workload> loads = workloads();
+        List<Workload> loads = new ArrayList<>(workloads());
+        String only = System.getProperty("only"); // -Donly=source: the workloads whose name holds it
+        if (only != null) {
+            loads.removeIf(w -> !w.name().contains(only));
+        }
         Map<String, UnaryOperator<JsonNode>> impls = new LinkedHashMap<>();
         impls.put("legacy", LegacyRedactor::redact);
         impls.put("current", Redactor::redact);

@@ -68,6 +68,16 @@ class RedactorEquivalenceTest {
                 RedactorCost.echoText(7, 100), RedactorCost.echoText(8, 4096))) {
             same(t);
         }
+        // values cut at 4096 characters: the scan goes on inside a word
+        String longWord = "x".repeat(4090) + "passwordtoken";
+        for (String t : List.of("password=" + longWord + "=secret1 api_key=abcd", "Authorization: " + longWord + " token: zz9",
+                "--token " + longWord + "-key=hunter22", "\"secret\": \"" + longWord + "\" cookie=abc", "key=" + "y".repeat(5000))) {
+            same(t);
+        }
+        for (int x = 4090; x < 4100; x++) {
+            assertTrue(same("token=" + "x".repeat(x) + "password=hunter22 ok") > 0);
+            same("Cookie: " + "x".repeat(x) + "secret=abc");
+        }
         StringBuilder all = new StringBuilder();
         for (String[] row : RedactorTest.SECRETS) {
             all.append(row[0]).append('\n').append(RedactorCost.SOURCE, 0, 300).append(' ');
