@@ -146,7 +146,7 @@ public final class Redactor {
             JsonNode v = f.getValue();
             String under = secretName != null ? secretName : SecretNames.isSecretName(k) ? k : null;
             JsonNode r = tree(v, under);
-            String rk = text(k); // a secret used as a key: {"ghp_...": {...}}
+            String rk = keyText(k); // a secret used as a key: {"ghp_...": {...}}
             if (r != v || rk != k) {
                 if (copy == null) {
                     copy = JsonNodeFactory.instance.objectNode();
@@ -167,6 +167,25 @@ public final class Redactor {
             i++;
         }
         return copy == null ? n : copy;
+    }
+
+    /**
+     * Keys found to hold no secret: the same few dozen keys come with every event, and each was
+     * scanned again every time. Bounded like {@link SecretNames}' cache: past it, keys are scanned.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> CLEAN_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CLEAN_KEYS_MAX = 4096;
+
+    /** {@link #text} of an object key, remembered when it holds no secret. */
+    private String keyText(String k) {
+        if (CLEAN_KEYS.containsKey(k)) {
+            return k;
+        }
+        String r = text(k);
+        if (r == k && CLEAN_KEYS.size() < CLEAN_KEYS_MAX) {
+            CLEAN_KEYS.put(k, Boolean.TRUE);
+        }
+        return r;
     }
 
     private JsonNode array(ArrayNode n, String secretName) {
