@@ -150,7 +150,14 @@ final class Anchors {
                 continue;
             }
             String lit = literals[id];
-            if (folded[id] ? foldedAt(s, at, lit) : s.startsWith(lit, at)) {
+            int last = at + lit.length() - 1;
+            if (last >= s.length()) {
+                continue;
+            }
+            // the last character first: in a run of dashes "-----BEGIN" fails there at once
+            char end = s.charAt(last);
+            if (folded[id] ? (end | 0x20) == lit.charAt(lit.length() - 1) && foldedAt(s, at, lit)
+                    : end == lit.charAt(lit.length() - 1) && s.startsWith(lit, at)) {
                 present[id >> 6] |= bit;
             }
         }

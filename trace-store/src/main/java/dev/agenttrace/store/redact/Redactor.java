@@ -351,7 +351,10 @@ public final class Redactor {
                 continue;
             }
             String anchor = anchors[a];
-            int at = s.indexOf(anchor);
+            int at = s.indexOf(anchor); // the scan's "maybe" for "-----BEGIN" was "-BEGIN"
+            if (at < 0) {
+                continue;
+            }
             if (m == null) {
                 m = f.pattern().matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
             }

@@ -49,10 +49,20 @@ final class TokenFormats {
             this(kind, anchors, atStart, pattern, accept, minBack, maxBack, ids(anchors), pattern.pattern().contains("(?<s>"));
         }
 
+        /**
+         * What the scan looks for: the anchor without the repeats of its first character
+         * ("-BEGIN" for "-----BEGIN"), or a run of dashes would compare it at every character.
+         * Its presence is a "maybe": the format looks for the anchor itself before it runs.
+         */
         private static int[] ids(String[] anchors) {
             int[] ids = new int[anchors.length];
             for (int i = 0; i < anchors.length; i++) {
-                ids[i] = Anchors.register(anchors[i], false);
+                String a = anchors[i];
+                int k = 0;
+                while (k + 2 < a.length() && a.charAt(k) == a.charAt(k + 1)) {
+                    k++;
+                }
+                ids[i] = Anchors.register(a.substring(k), false);
             }
             return ids;
         }
