@@ -6,8 +6,9 @@ package dev.agenttrace.store.redact;
  * {@code \"token\": \"x\"} (JSON inside a JSON string), {@code ?api_key=x&}, {@code --api-key x},
  * {@code --password=x}, {@code Authorization: Token x}, {@code Cookie: a=b; c=d}.
  *
- * <p>Hand-written rather than one regex: it visits each word of the text once and looks around
- * only the words that {@link SecretNames} calls secret, so the cost is one pass whatever the text.
+ * <p>Hand-written rather than one regex: it goes from one stem of a secret name
+ * ({@link SecretNames#nextStem}) to the next, judges the word around each, and looks around only
+ * the words that {@link SecretNames} calls secret, so the cost is one pass whatever the text.
  */
 final class NamedValues {
     private static final int MAX_VALUE = 4096;
@@ -19,18 +20,22 @@ final class NamedValues {
         int n = s.length();
         int i = 0;
         while (i < n) {
-            if (!isNameChar(s.charAt(i))) {
-                i++;
-                continue;
+            // only a word holding a stem can be a secret name: go straight to the next one (the
+            // words before it are judged "not secret" and change nothing)
+            int stem = SecretNames.nextStem(s, i, n);
+            if (stem < 0) {
+                return;
             }
-            int runStart = i;
-            while (i < n && isNameChar(s.charAt(i))) {
-                i++;
+            int runStart = stem; // the word as a scan from i meets it
+            while (runStart > i && isNameChar(s.charAt(runStart - 1))) {
+                runStart--;
             }
-            int next = judge(s, runStart, i, spans);
-            if (next > i) {
-                i = next;
+            int to = stem;
+            while (to < n && isNameChar(s.charAt(to))) {
+                to++;
             }
+            int next = judge(s, runStart, to, spans);
+            i = Math.max(to, next);
         }
     }
 
@@ -55,8 +60,11 @@ final class NamedValues {
         if (dashes > 0 && from > 0 && isNameChar(s.charAt(from - 1))) {
             return to;
         }
+        if (!SecretNames.mayContainSecretName(s, nameStart, nameEnd)) {
+            return to; // most words: judged without cutting them out
+        }
         String name = s.substring(nameStart, nameEnd);
-        if (!SecretNames.mayContainSecretName(name) || !SecretNames.isSecretName(name)) {
+        if (!SecretNames.isSecretName(name)) {
             return to;
         }
         int n = s.length();

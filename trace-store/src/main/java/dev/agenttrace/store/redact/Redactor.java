@@ -146,7 +146,7 @@ public final class Redactor {
             JsonNode v = f.getValue();
             String under = secretName != null ? secretName : SecretNames.isSecretName(k) ? k : null;
             JsonNode r = tree(v, under);
-            String rk = text(k); // a secret used as a key: {"ghp_...": {...}}
+            String rk = keyText(k); // a secret used as a key: {"ghp_...": {...}}
             if (r != v || rk != k) {
                 if (copy == null) {
                     copy = JsonNodeFactory.instance.objectNode();
@@ -167,6 +167,25 @@ public final class Redactor {
             i++;
         }
         return copy == null ? n : copy;
+    }
+
+    /**
+     * Keys found to hold no secret: the same few dozen keys come with every event, and each was
+     * scanned again every time. Bounded like {@link SecretNames}' cache: past it, keys are scanned.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> CLEAN_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CLEAN_KEYS_MAX = 4096;
+
+    /** {@link #text} of an object key, remembered when it holds no secret. */
+    private String keyText(String k) {
+        if (CLEAN_KEYS.containsKey(k)) {
+            return k;
+        }
+        String r = text(k);
+        if (r == k && CLEAN_KEYS.size() < CLEAN_KEYS_MAX) {
+            CLEAN_KEYS.put(k, Boolean.TRUE);
+        }
+        return r;
     }
 
     private JsonNode array(ArrayNode n, String secretName) {
@@ -267,21 +286,53 @@ public final class Redactor {
 
     // ---------------------------------------------------------------- finding
 
+    /** Stems of secret names ({@link SecretNames#mayContainSecretName}), found by the same scan as the anchors. */
+    private static final int[] STEMS = stems("pass", "pwd", "secr", "stri", "toke", "key", "coo", "con", "cred", "auth",
+            "url", "uri", "dsn");
+
+    private static int[] stems(String... stems) {
+        int[] ids = new int[stems.length];
+        for (int i = 0; i < stems.length; i++) {
+            ids[i] = Anchors.register(stems[i], true);
+        }
+        return ids;
+    }
+
     /** Every secret in {@code s}, as sorted, non-overlapping spans. */
     static Spans find(String s) {
         Spans spans = new Spans();
-        long[] present = new long[2];
-        Bigrams.scan(s, present);
-        for (TokenFormats.Format f : FORMATS) {
-            formats(s, f, present, spans);
+        long[] present = Anchors.scan(s);
+        long any = 0;
+        for (long w : present) {
+            any |= w;
+        }
+        if (any == 0) {
+            return spans; // most texts: no anchor, no trigger, no stem
+        }
+        // the formats whose anchors occur, run in the table's order
+        long[] run = new long[(FORMATS.size() >> 6) + 1];
+        for (int w = 0; w < present.length; w++) {
+            for (long bits = present[w]; bits != 0; bits &= bits - 1) {
+                for (int f : FORMATS_OF[w << 6 | Long.numberOfTrailingZeros(bits)]) {
+                    run[f >> 6] |= 1L << (f & 63);
+                }
+            }
+        }
+        for (int w = 0; w < run.length; w++) {
+            for (long bits = run[w]; bits != 0; bits &= bits - 1) {
+                formats(s, FORMATS.get(w << 6 | Long.numberOfTrailingZeros(bits)), present, spans);
+            }
         }
         for (ContextRule r : CONTEXT_RULES) {
-            if (r.mayApply(s, present)) {
+            if (r.mayApply(present)) {
                 r.find(s, spans);
             }
         }
-        if (SecretNames.mayContainSecretName(s)) {
-            NamedValues.find(s, spans);
+        for (int stem : STEMS) {
+            if (Anchors.has(present, stem)) {
+                NamedValues.find(s, spans);
+                break;
+            }
         }
         spans.normalise();
         return spans;
@@ -289,26 +340,28 @@ public final class Redactor {
 
     private static void formats(String s, TokenFormats.Format f, long[] present, Spans spans) {
         String[] anchors = f.anchors();
+        int[] ids = f.ids();
+        if (!f.atStart()) {
+            matchesAround(s, f, present, spans);
+            return;
+        }
+        Matcher m = null;
         for (int a = 0; a < anchors.length; a++) {
-            if (!Bigrams.has(present, f.ids()[a])) {
+            if (!Anchors.has(present, ids[a])) {
                 continue;
             }
             String anchor = anchors[a];
-            int at = s.indexOf(anchor);
+            int at = s.indexOf(anchor); // the scan's "maybe" for "-----BEGIN" was "-BEGIN"
             if (at < 0) {
                 continue;
             }
-            Matcher m = f.pattern().matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
-            if (!f.atStart()) {
-                while (m.find()) {
-                    add(f.kind(), m, f, spans);
-                }
-                return; // one search covers every anchor
+            if (m == null) {
+                m = f.pattern().matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
             }
             while (at >= 0) {
                 m.region(at, s.length());
                 if (m.lookingAt()) {
-                    add(f.kind(), m, f, spans);
+                    add(m, f, spans);
                     at = s.indexOf(anchor, Math.max(m.end(), at + 1));
                 } else {
                     at = s.indexOf(anchor, at + 1);
@@ -317,20 +370,54 @@ public final class Redactor {
         }
     }
 
-    private static void add(String kind, Matcher m, TokenFormats.Format f, Spans spans) {
-        int a = m.start();
-        int b = m.end();
-        if (hasGroup(m.pattern(), "s") && m.start("s") >= 0) {
-            a = m.start("s");
-            b = m.end("s");
-        }
-        if (a < b && (f == null || f.accept() == null || f.accept().test(m.group().substring(a - m.start(), b - m.start())))) {
-            spans.add(a, b, kind);
+    /**
+     * What {@code while (m.find())} over the whole text finds for a format whose match holds one
+     * of its anchors {@code minBack} to {@code maxBack} characters after its start: the match is
+     * tried only at those starts, in order, each as {@code find} would try it (bounds transparent,
+     * not anchoring), and the search goes on from the end of each match, as {@code find} does.
+     */
+    private static void matchesAround(String s, TokenFormats.Format f, long[] present, Spans spans) {
+        String[] anchors = f.anchors();
+        int[] ids = f.ids();
+        int n = s.length();
+        Matcher m = null;
+        int from = 0;
+        while (true) {
+            int start = Integer.MAX_VALUE;
+            for (int a = 0; a < anchors.length; a++) {
+                if (Anchors.has(present, ids[a])) {
+                    int at = s.indexOf(anchors[a], from + f.minBack());
+                    if (at >= 0) {
+                        start = Math.min(start, Math.max(from, at - f.maxBack()));
+                    }
+                }
+            }
+            if (start == Integer.MAX_VALUE) {
+                return;
+            }
+            if (m == null) {
+                m = f.pattern().matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
+            }
+            m.region(start, n);
+            if (m.lookingAt() && m.end() > start) {
+                add(m, f, spans);
+                from = m.end();
+            } else {
+                from = start + 1;
+            }
         }
     }
 
-    private static boolean hasGroup(Pattern p, String name) {
-        return p.pattern().contains("(?<" + name + ">");
+    private static void add(Matcher m, TokenFormats.Format f, Spans spans) {
+        int a = m.start();
+        int b = m.end();
+        if (f.secretGroup() && m.start("s") >= 0) {
+            a = m.start("s");
+            b = m.end("s");
+        }
+        if (a < b && (f.accept() == null || f.accept().test(m.group().substring(a - m.start(), b - m.start())))) {
+            spans.add(a, b, f.kind());
+        }
     }
 
     /** A secret recognised by what stands before it (a scheme, a flag of a known program). */
@@ -342,14 +429,15 @@ public final class Redactor {
         private static int[] ids(String[] triggers, boolean ignoreCase) {
             int[] ids = new int[triggers.length];
             for (int i = 0; i < triggers.length; i++) {
-                ids[i] = Bigrams.register(triggers[i], ignoreCase);
+                ids[i] = Anchors.register(triggers[i], ignoreCase);
             }
             return ids;
         }
 
-        boolean mayApply(String s, long[] present) {
-            for (int i = 0; i < triggers.length; i++) {
-                if (Bigrams.has(present, ids[i]) && (ignoreCase ? containsIgnoreCase(s, triggers[i]) : s.contains(triggers[i]))) {
+        /** Whether a trigger occurs (a case-insensitive one in ASCII case, as the rule's {@code (?i:...)} matches it). */
+        boolean mayApply(long[] present) {
+            for (int id : ids) {
+                if (Anchors.has(present, id)) {
                     return true;
                 }
             }
@@ -396,22 +484,26 @@ public final class Redactor {
                             + "(?<s>[^\\s'\"]{1,256})"),
                     (t, m, s) -> !s.startsWith("//")));
 
+    /** For each {@link Anchors} id, the indexes in {@link #FORMATS} of the formats it anchors. */
+    private static final int[][] FORMATS_OF = formatsOf();
+
+    private static int[][] formatsOf() {
+        int[][] of = new int[Anchors.count()][0];
+        for (int f = 0; f < FORMATS.size(); f++) {
+            for (int id : FORMATS.get(f).ids()) {
+                int[] list = Arrays.copyOf(of[id], of[id].length + 1);
+                list[list.length - 1] = f;
+                of[id] = list;
+            }
+        }
+        return of;
+    }
+
     private static boolean onSameLineAfter(String t, int at, String... programs) {
         int lineStart = t.lastIndexOf('\n', at) + 1;
         for (String p : programs) {
             int i = t.lastIndexOf(p, at);
             if (i >= lineStart) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static boolean containsIgnoreCase(String s, String lower) {
-        char first = lower.charAt(0);
-        int n = lower.length();
-        for (int i = 0, end = s.length() - n; i <= end; i++) {
-            if ((s.charAt(i) | 0x20) == first && s.regionMatches(true, i, lower, 0, n)) {
                 return true;
             }
         }

@@ -119,31 +119,44 @@ public final class SecretNames {
      * name {@link #isSecretName} accepts contains one of these stems.
      */
     public static boolean mayContainSecretName(String s) {
-        int len = s.length();
-        for (int i = 0, end = len - 3; i <= end; i++) {
+        return mayContainSecretName(s, 0, s.length());
+    }
+
+    /**
+     * {@link #mayContainSecretName(String)} of {@code s[from, to)}, without cutting it out. A
+     * four-letter stem is looked for only where it fits: a text ending in "tok", "pas", "sec"...
+     * used to throw StringIndexOutOfBoundsException here (and end the session's recording).
+     */
+    static boolean mayContainSecretName(String s, int from, int to) {
+        return nextStem(s, from, to) >= 0;
+    }
+
+    /** Where the first stem of a secret name lying wholly in {@code s[from, to)} starts; -1: none. */
+    static int nextStem(String s, int from, int to) {
+        for (int i = from, end = to - 3; i <= end; i++) {
             int c = s.charAt(i) | 0x20;
             if (c < 'a' || c > 'u' || (STEM_STARTS & (1 << (c - 'a'))) == 0) {
                 continue;
             }
             int c1 = s.charAt(i + 1) | 0x20;
             int c2 = s.charAt(i + 2) | 0x20;
+            int c3 = i + 3 < to ? s.charAt(i + 3) | 0x20 : -1;
             boolean hit = switch (c) {
-                case 'p' -> c1 == 'a' && c2 == 's' && (s.charAt(i + 3) | 0x20) == 's' || c1 == 'w' && c2 == 'd';
-                case 's' -> c1 == 'e' && c2 == 'c' && (s.charAt(i + 3) | 0x20) == 'r' || c1 == 't' && c2 == 'r'
-                        && (s.charAt(i + 3) | 0x20) == 'i';
-                case 't' -> c1 == 'o' && c2 == 'k' && (s.charAt(i + 3) | 0x20) == 'e';
+                case 'p' -> c1 == 'a' && c2 == 's' && c3 == 's' || c1 == 'w' && c2 == 'd';
+                case 's' -> c1 == 'e' && c2 == 'c' && c3 == 'r' || c1 == 't' && c2 == 'r' && c3 == 'i';
+                case 't' -> c1 == 'o' && c2 == 'k' && c3 == 'e';
                 case 'k' -> c1 == 'e' && c2 == 'y';
-                case 'c' -> c1 == 'o' && (c2 == 'o' || c2 == 'n') || c1 == 'r' && c2 == 'e' && (s.charAt(i + 3) | 0x20) == 'd';
-                case 'a' -> c1 == 'u' && c2 == 't' && (s.charAt(i + 3) | 0x20) == 'h';
+                case 'c' -> c1 == 'o' && (c2 == 'o' || c2 == 'n') || c1 == 'r' && c2 == 'e' && c3 == 'd';
+                case 'a' -> c1 == 'u' && c2 == 't' && c3 == 'h';
                 case 'u' -> c1 == 'r' && (c2 == 'l' || c2 == 'i');
                 case 'd' -> c1 == 's' && c2 == 'n';
                 default -> false;
             };
             if (hit) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /** Bit per letter a stem can start with: a c d k p s t u. */

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * The secret formats the {@link Redactor} finds anywhere in a text, whatever the key around them.
  * Each format has a kind (the label of a pseudonym: {@code [REDACTED:github:3f9a]}), literal
  * anchors a match must start with (so the regex runs only where an anchor occurs: ordinary text
- * costs a few {@code indexOf} scans), and the regex. The group {@code s}, where a regex has one, is
+ * costs one {@link Anchors} scan), and the regex. The group {@code s}, where a regex has one, is
  * the secret; the rest of the match (a scheme, a user name) is kept.
  *
  * <p>The table follows the provider formats that gitleaks-style rule sets document. Tested one by
@@ -22,20 +22,47 @@ final class TokenFormats {
      *
      * @param kind        pseudonym label
      * @param anchors     case-sensitive literals; the match begins at one of them ({@code atStart})
-     *                    or merely contains one (then the whole text is searched)
+     *                    or contains one {@code minBack} to {@code maxBack} characters after its start
      * @param atStart     whether the match starts exactly at the anchor
      * @param pattern     the format; compiled with no flags
      * @param accept      a check on the secret part (null: any match)
+     * @param minBack     without {@code atStart}: the fewest characters a match has before its anchor
+     * @param maxBack     without {@code atStart}: the most characters a match has before its anchor
+     * @param ids         the anchors' {@link Anchors} ids
+     * @param secretGroup whether the pattern has a group {@code s}
      */
-    record Format(String kind, String[] anchors, boolean atStart, Pattern pattern, Predicate<String> accept, int[] ids) {
+    record Format(String kind, String[] anchors, boolean atStart, Pattern pattern, Predicate<String> accept,
+            int minBack, int maxBack, int[] ids, boolean secretGroup) {
         Format(String kind, String[] anchors, boolean atStart, Pattern pattern, Predicate<String> accept) {
-            this(kind, anchors, atStart, pattern, accept, ids(anchors));
+            this(kind, anchors, anchoredAtStart(atStart), pattern, accept, 0, 0);
         }
 
+        /** A format whose match merely contains its anchor says how far before it the match starts. */
+        private static boolean anchoredAtStart(boolean atStart) {
+            if (!atStart) {
+                throw new IllegalArgumentException("a format not anchored at its start needs minBack and maxBack");
+            }
+            return true;
+        }
+
+        Format(String kind, String[] anchors, boolean atStart, Pattern pattern, Predicate<String> accept, int minBack, int maxBack) {
+            this(kind, anchors, atStart, pattern, accept, minBack, maxBack, ids(anchors), pattern.pattern().contains("(?<s>"));
+        }
+
+        /**
+         * What the scan looks for: the anchor without the repeats of its first character
+         * ("-BEGIN" for "-----BEGIN"), or a run of dashes would compare it at every character.
+         * Its presence is a "maybe": the format looks for the anchor itself before it runs.
+         */
         private static int[] ids(String[] anchors) {
             int[] ids = new int[anchors.length];
             for (int i = 0; i < anchors.length; i++) {
-                ids[i] = Bigrams.register(anchors[i], false);
+                String a = anchors[i];
+                int k = 0;
+                while (k + 2 < a.length() && a.charAt(k) == a.charAt(k + 1)) {
+                    k++;
+                }
+                ids[i] = Anchors.register(a.substring(k), false);
             }
             return ids;
         }
@@ -88,9 +115,9 @@ final class TokenFormats {
                     Pattern.compile(START + "(?:xox[bpars]-|xoxe\\.xox[bp]-|xoxe-|xapp-)[A-Za-z0-9-]{10,}"), null),
             anchored("slack-webhook", "https://hooks.slack.com/", "https://hooks\\.slack\\.com/(?:services|workflows|triggers)/(?<s>[A-Za-z0-9+/_-]{20,})"),
             new Format("discord-webhook", new String[] {"discord.com/api/webhooks/", "discordapp.com/api/webhooks/"}, false,
-                    Pattern.compile("discord(?:app)?\\.com/api/webhooks/\\d+/(?<s>[A-Za-z0-9_-]{30,})"), null),
+                    Pattern.compile("discord(?:app)?\\.com/api/webhooks/\\d+/(?<s>[A-Za-z0-9_-]{30,})"), null, 0, 0),
             new Format("telegram", new String[] {":AA"}, false,
-                    Pattern.compile("(?<![0-9])\\d{8,10}:AA[A-Za-z0-9_-]{33}" + END), null),
+                    Pattern.compile("(?<![0-9])\\d{8,10}:AA[A-Za-z0-9_-]{33}" + END), null, 8, 10),
             // cloud
             new Format("aws-access-key", new String[] {"AKIA", "ASIA", "ABIA", "ACCA", "A3T"}, true,
                     Pattern.compile(START + "(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}" + END), null),
@@ -98,11 +125,11 @@ final class TokenFormats {
             anchored("google-oauth", "GOCSPX-", START + "GOCSPX-[A-Za-z0-9_-]{28}"),
             anchored("google-oauth", "ya29.", START + "ya29\\.[A-Za-z0-9_-]{30,}"),
             new Format("azure", new String[] {"AccountKey=", "SharedAccessKey=", "AccessKey="}, false,
-                    Pattern.compile("(?:Account|SharedAccess|;Access)Key=(?<s>[A-Za-z0-9+/]{20,}={0,2})"), null),
+                    Pattern.compile("(?:Account|SharedAccess|;Access)Key=(?<s>[A-Za-z0-9+/]{20,}={0,2})"), null, 0, 1),
             new Format("azure-sas", new String[] {"sig="}, false,
-                    Pattern.compile("[?&;]sig=(?<s>[A-Za-z0-9%+/=]{20,})"), null),
+                    Pattern.compile("[?&;]sig=(?<s>[A-Za-z0-9%+/=]{20,})"), null, 1, 1),
             new Format("azure-client-secret", new String[] {"Q~"}, false,
-                    Pattern.compile(START + "[A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}" + END), null),
+                    Pattern.compile(START + "[A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}" + END), null, 4, 4),
             anchored("digitalocean", "dop_v1_", START + "do[por]_v1_[a-f0-9]{64}" + END),
             anchored("digitalocean", "doo_v1_", START + "doo_v1_[a-f0-9]{64}" + END),
             anchored("databricks", "dapi", START + "dapi[a-f0-9]{32}(?:-\\d)?" + END),
@@ -126,13 +153,13 @@ final class TokenFormats {
             anchored("sendgrid", "SG.", START + "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}" + END),
             anchored("mailgun", "key-", START + "key-[0-9a-zA-Z]{32}" + END),
             new Format("mailchimp", new String[] {"-us"}, false,
-                    Pattern.compile(START + "[0-9a-f]{32}-us\\d{1,2}" + END), null),
+                    Pattern.compile(START + "[0-9a-f]{32}-us\\d{1,2}" + END), null, 32, 32),
             anchored("twilio", "SK", START + "SK[0-9a-f]{32}" + END),
             // generic shapes
             anchored("jwt", "eyJ", START + "eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"),
             new Format("url-password", new String[] {"://"}, false,
                     Pattern.compile("(?<=[A-Za-z0-9])://[^\\s:/?#@\"'\\[\\]]{1,256}:(?<s>[^\\s@/?#\"']{1,256})(?=@)"),
-                    s -> !s.startsWith("[REDACTED")));
+                    s -> !s.startsWith("[REDACTED"), 0, 0));
 
     private TokenFormats() {
     }

@@ -1,4 +1,4 @@
-package dev.agenttrace.store.redact;
+package dev.agenttrace.store.redact.legacy;
 
 /**
  * One pass over a text that says which anchors' first two characters occur in it, so that
@@ -6,13 +6,13 @@ package dev.agenttrace.store.redact;
  * lookup per character instead of a hundred scans. Characters above U+00FF alias (a false
  * "maybe", never a miss).
  */
-final class Bigrams {
+final class LegacyBigrams {
     private static final short[] ID = new short[1 << 16];
     /** Anchors matched in any case, by their ASCII-folded bigram. */
     private static final short[] ID_FOLDED = new short[1 << 16];
     private static int next = 1;
 
-    private Bigrams() {
+    private LegacyBigrams() {
     }
 
     /** The id of an anchor's first bigram (with {@code ignoreCase}, in any ASCII case). */
