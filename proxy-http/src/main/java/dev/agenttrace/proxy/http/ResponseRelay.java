@@ -150,7 +150,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         HttpUtil.setKeepAlive(out, HttpUtil.isKeepAlive(ex.request));
         ex.responseStarted = true;
-        client.write(out);
+        client.write(out, client.voidPromise()); // nobody waits on these writes: no promise per part (a failure reaches exceptionCaught)
     }
 
     private void onContent(ChannelHandlerContext ctx, HttpContent c) {
@@ -161,11 +161,11 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             c.release();
             if (!ex.finished) {
                 if (last) {
-                    client.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                    client.write(LastHttpContent.EMPTY_LAST_CONTENT, client.voidPromise());
                 }
             }
         } else {
-            client.write(c); // recorded on the way in (ResponseRecorder)
+            client.write(c, client.voidPromise()); // recorded on the way in (ResponseRecorder)
         }
         if (ex.finished) {
             return;
