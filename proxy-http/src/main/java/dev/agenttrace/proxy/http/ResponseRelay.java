@@ -75,6 +75,13 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void setTimeout(long millis) {
+        if (timer != null && millis > 0 && millis >= timeoutMillis) {
+            // the pending check fires no later than needed, and re-arms itself from lastActivity
+            // (checkTimeout): no cancel and schedule per response head
+            timeoutMillis = millis;
+            lastActivity = System.nanoTime();
+            return;
+        }
         cancelTimer();
         timeoutMillis = millis;
         lastActivity = System.nanoTime();
