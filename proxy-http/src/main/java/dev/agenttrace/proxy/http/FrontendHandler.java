@@ -99,6 +99,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf in = c.content();
+        if (last && body == null) {
+            // the whole body in one piece (the usual case): one copy, straight into the exchange
+            if (in.isReadable()) {
+                current.body = ByteBufUtil.getBytes(in);
+            }
+            c.release();
+            receiving = false;
+            dispatch(ctx, current);
+            return;
+        }
         if (in.isReadable()) {
             if (body == null) {
                 // within --max-body-bytes: RequestLimits refused a larger one before it got here

@@ -66,7 +66,7 @@ final class LegacyEventRelay implements SseParser.Listener {
         } else if ("message".equals(type) && data.length > 0) {
             ex.session.arriving(Direction.SERVER_TO_CLIENT, data, "sse");
         }
-        client.write(new DefaultHttpContent(event));
+        client.write(new DefaultHttpContent(event), client.voidPromise());
     }
 
     /** The client must POST to the proxy, on the path the upstream named (same-origin upstream endpoints only). */

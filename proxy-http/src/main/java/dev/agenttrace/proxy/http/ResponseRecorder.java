@@ -2,6 +2,7 @@ package dev.agenttrace.proxy.http;
 
 import dev.agenttrace.store.mcp.Direction;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -35,7 +36,9 @@ final class ResponseRecorder extends ChannelInboundHandlerAdapter {
     private final int maxBytes;
     /** The exchange whose response is being read; null between exchanges. */
     private Exchange ex;
+    /** The event stream being read, or null when the response is not one. */
     private SseParser sse;
+    private SseParser spare;
     private ByteArrayOutputStream json;
 
     ResponseRecorder(int maxBytes) {
@@ -66,11 +69,22 @@ final class ResponseRecorder extends ChannelInboundHandlerAdapter {
         }
         boolean last = false;
         if (msg instanceof HttpContent c) {
-            onContent(e, c.content());
             last = c instanceof LastHttpContent;
-            if (last && json != null && json.size() > 0) {
-                // announced before the client can have it, classified after the flush
-                e.session.arriving(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
+            if (last && json != null && json.size() == 0) {
+                // the whole body in one read (the usual case): copied once, straight from the buffer
+                ByteBuf in = c.content();
+                if (in.readableBytes() > maxBytes) {
+                    tooLarge(e);
+                } else if (in.isReadable()) {
+                    e.session.arriving(Direction.SERVER_TO_CLIENT, ByteBufUtil.getBytes(in), "http-json");
+                }
+                json = null;
+            } else {
+                onContent(e, c.content());
+                if (last && json != null && json.size() > 0) {
+                    // announced before the client can have it, classified after the flush
+                    e.session.arriving(Direction.SERVER_TO_CLIENT, json.toByteArray(), "http-json");
+                }
             }
         }
         ctx.fireChannelRead(msg);
@@ -93,7 +107,11 @@ final class ResponseRecorder extends ChannelInboundHandlerAdapter {
         String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
         if (contentType.startsWith("text/event-stream")) {
             if (e.route != Exchange.Route.LEGACY_STREAM) {
-                sse = new SseParser(maxBytes);
+                // one parser per connection, reused from response to response
+                if (spare == null || !spare.reset()) {
+                    spare = new SseParser(maxBytes);
+                }
+                sse = spare;
             }
         } else if (contentType.contains("json")) {
             json = new ByteArrayOutputStream();
@@ -105,15 +123,21 @@ final class ResponseRecorder extends ChannelInboundHandlerAdapter {
             sse.feed(in, events);
         } else if (json != null) {
             if (json.size() + in.readableBytes() > maxBytes) {
-                e.session.problem(Direction.SERVER_TO_CLIENT, "too_large_to_record", "a JSON response to "
-                        + e.describe() + " over " + maxBytes + " bytes was relayed but not recorded", null);
+                tooLarge(e);
                 json = null;
             } else {
-                byte[] chunk = new byte[in.readableBytes()];
-                in.getBytes(in.readerIndex(), chunk);
-                json.write(chunk, 0, chunk.length);
+                try {
+                    in.getBytes(in.readerIndex(), json, in.readableBytes());
+                } catch (java.io.IOException impossible) { // (a ByteArrayOutputStream does not throw)
+                    throw new java.io.UncheckedIOException(impossible);
+                }
             }
         }
+    }
+
+    private void tooLarge(Exchange e) {
+        e.session.problem(Direction.SERVER_TO_CLIENT, "too_large_to_record", "a JSON response to "
+                + e.describe() + " over " + maxBytes + " bytes was relayed but not recorded", null);
     }
 
     /** Records each message event of a Streamable HTTP stream (the bytes go through untouched). */

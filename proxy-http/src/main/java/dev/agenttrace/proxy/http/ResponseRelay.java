@@ -75,6 +75,13 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void setTimeout(long millis) {
+        if (timer != null && millis > 0 && millis >= timeoutMillis) {
+            // the pending check fires no later than needed, and re-arms itself from lastActivity
+            // (checkTimeout): no cancel and schedule per response head
+            timeoutMillis = millis;
+            lastActivity = System.nanoTime();
+            return;
+        }
         cancelTimer();
         timeoutMillis = millis;
         lastActivity = System.nanoTime();
@@ -150,7 +157,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         }
         HttpUtil.setKeepAlive(out, HttpUtil.isKeepAlive(ex.request));
         ex.responseStarted = true;
-        client.write(out);
+        client.write(out, client.voidPromise()); // nobody waits on these writes: no promise per part (a failure reaches exceptionCaught)
     }
 
     private void onContent(ChannelHandlerContext ctx, HttpContent c) {
@@ -161,11 +168,11 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             c.release();
             if (!ex.finished) {
                 if (last) {
-                    client.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                    client.write(LastHttpContent.EMPTY_LAST_CONTENT, client.voidPromise());
                 }
             }
         } else {
-            client.write(c); // recorded on the way in (ResponseRecorder)
+            client.write(c, client.voidPromise()); // recorded on the way in (ResponseRecorder)
         }
         if (ex.finished) {
             return;

@@ -87,13 +87,29 @@ final class Responses {
         ch.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** End-to-end headers of {@code from} into {@code to}, without the connection-specific ones. */
+    private static final io.netty.util.AsciiString[] HOP_BY_HOP_NAMES = HOP_BY_HOP.stream()
+            .map(io.netty.util.AsciiString::cached).toArray(io.netty.util.AsciiString[]::new);
+
+    /**
+     * End-to-end headers of {@code from} into {@code to}, without the connection-specific ones.
+     * Twice per exchange on the event loop: names and values are passed on as the decoder made
+     * them (no String entry view, no lower-cased copy of each name).
+     */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-        for (var e : from) {
-            String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name)) {
+        for (var it = from.iteratorCharSequence(); it.hasNext(); ) {
+            var e = it.next();
+            if (!hopByHop(e.getKey())) {
                 to.add(e.getKey(), e.getValue());
             }
         }
+    }
+
+    static boolean hopByHop(CharSequence name) {
+        for (io.netty.util.AsciiString h : HOP_BY_HOP_NAMES) {
+            if (h.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -45,6 +45,8 @@ final class SseParser {
     private String eventId;
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
     private boolean hasData;
+    /** The most data one event held (its buffer keeps that capacity). */
+    private int dataPeak;
     private boolean midEvent;
 
     SseParser(int maxEventBytes) {
@@ -128,30 +130,64 @@ final class SseParser {
                 break;
             }
         }
-        String field = new String(line, 0, colon < 0 ? n : colon, StandardCharsets.UTF_8);
+        int nameLen = colon < 0 ? n : colon;
         int vs = colon < 0 ? n : colon + 1;
         if (vs < n && line[vs] == ' ') {
             vs++;
         }
-        switch (field) {
-            case "data" -> {
-                if (hasData) {
-                    data.write('\n');
-                }
-                if (data.size() + (n - vs) > maxEventBytes) {
-                    overflow("an SSE event with more than " + maxEventBytes + " bytes of data", listener);
-                    data.reset();
-                } else {
-                    data.write(line, vs, n - vs);
-                }
-                hasData = true;
+        // the field's name compared as bytes: no String per line
+        if (nameLen == 4 && is(DATA)) {
+            if (hasData) {
+                data.write('\n');
             }
-            case "event" -> eventType = new String(line, vs, n - vs, StandardCharsets.UTF_8);
-            case "id" -> eventId = new String(line, vs, n - vs, StandardCharsets.UTF_8);
-            default -> {
-                // retry and unknown fields: nothing to record
+            if (data.size() + (n - vs) > maxEventBytes) {
+                overflow("an SSE event with more than " + maxEventBytes + " bytes of data", listener);
+                data.reset();
+            } else {
+                data.write(line, vs, n - vs);
+                dataPeak = Math.max(dataPeak, data.size());
+            }
+            hasData = true;
+        } else if (nameLen == 5 && is(EVENT)) {
+            eventType = new String(line, vs, n - vs, StandardCharsets.UTF_8);
+        } else if (nameLen == 2 && is(ID)) {
+            eventId = new String(line, vs, n - vs, StandardCharsets.UTF_8);
+        }
+        // retry and unknown fields: nothing to record
+    }
+
+    private static final byte[] DATA = {'d', 'a', 't', 'a'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+    private static final byte[] ID = {'i', 'd'};
+
+    /** True when the line starts with {@code name} (its length checked by the caller). */
+    private boolean is(byte[] name) {
+        for (int i = 0; i < name.length; i++) {
+            if (line[i] != name[i]) {
+                return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Ready for a new stream, as if new; false (and not reset) when its buffers grew past 64 KiB,
+     * which a pooled connection should not keep.
+     */
+    boolean reset() {
+        if (line.length > 64 * 1024 || dataPeak > 64 * 1024) {
+            return false;
+        }
+        lineLen = 0;
+        skipLf = false;
+        overflowed = false;
+        discardLine = false;
+        eventType = null;
+        eventId = null;
+        data.reset();
+        hasData = false;
+        midEvent = false;
+        return true;
     }
 
     private void dispatch(Listener listener, int endIndex) {
