@@ -165,4 +165,61 @@ class McpHookLinkEndToEndTest {
         assertEquals(2, hookRun, "the hook session's linked call is counted in the record session: " + health);
         assertTrue(log.toString().contains("serving hooks"), log.toString());
     }
+    /** Gemini CLI names an MCP tool {@code mcp_<server>_<tool>} and sends no call id: the same call is linked all the same. */
+    @Test
+    void aGeminiMcpCallIsLinkedByItsSingleUnderscoreName() throws Exception {
+        Path traces = Files.createDirectories(tmp.resolve("traces"));
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        List<String> cmd = new ArrayList<>(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString(), "--no-metrics"));
+        cmd.add(1, "-Duser.home=" + home);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("HOME", home.toString());
+        StringBuilder log = new StringBuilder();
+        int port = Peers.startServe(pb, log, started);
+        String session = "9b1d7c20-gemi-4e5b-9a7d-000000000002";
+        geminiHook(port, payload("SessionStart", session).put("source", "startup"));
+
+        List<String> rec = Peers.proxy(traces, List.of("--name", "sdk_1"), Peers.javaMain(SdkTestServer.class));
+        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(rec.get(0)).args(rec.subList(1, rec.size())).build(),
+                MCP_JSON);
+        ObjectNode args = Peers.JSON.createObjectNode().put("text", "gemini linked");
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build()) {
+            client.initialize();
+            ObjectNode before = payload("BeforeTool", session).put("tool_name", "mcp_sdk_1_echo");
+            before.set("tool_input", args);
+            assertFalse(geminiHook(port, before).toString().contains("deny"));
+            var result = client.callTool(CallToolRequest.builder().name("echo").arguments(Map.of("text", "gemini linked")).build());
+            assertEquals("gemini linked", ((TextContent) result.content().get(0)).text());
+            ObjectNode after = payload("AfterTool", session).put("tool_name", "mcp_sdk_1_echo");
+            after.set("tool_input", args);
+            after.set("tool_response", Peers.JSON.createObjectNode().put("llmContent", "gemini linked").put("returnDisplay", "gemini linked"));
+            geminiHook(port, after);
+
+            List<JsonNode> links = List.of();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (links.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                List<JsonNode> found = new ArrayList<>();
+                try (var dirs = Files.list(traces)) {
+                    for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                        Peers.ofType(Peers.eventsSoFar(d), "decision").stream()
+                                .filter(e -> "mcp_link".equals(e.path("data").path("kind").asText())).forEach(found::add);
+                    }
+                }
+                links = found;
+            }
+            assertEquals(1, links.size(), "one link; serve said:\n" + log);
+            // the server's name holds an underscore too: the split that names a recorded session wins
+            assertEquals("sdk_1", links.get(0).path("data").path("mcp_server").asText());
+            assertEquals("echo", links.get(0).path("data").path("mcp_tool").asText());
+        }
+    }
+
+    private JsonNode geminiHook(int port, ObjectNode payload) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hooks/gemini"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body().isBlank() ? Peers.JSON.createObjectNode() : Peers.JSON.readTree(r.body());
+    }
 }

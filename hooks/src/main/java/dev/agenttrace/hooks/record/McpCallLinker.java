@@ -19,7 +19,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Links an MCP tool call an agent's hooks report ({@code mcp__<server>__<tool>}) to the same call
+ * Links an MCP tool call an agent's hooks report ({@code mcp__<server>__<tool>}, Gemini CLI's
+ * {@code mcp_<server>_<tool>}) to the same call
  * recorded by {@code agent-trace record --name <server>} (what {@code agent-trace wrap} puts around
  * the agent's MCP servers), so the one call is not counted twice across sessions.
  *
@@ -83,25 +84,50 @@ public final class McpCallLinker implements AutoCloseable {
     }
 
     /**
+     * The {server, tool} pairs a hook's tool name may stand for: Claude Code's and Codex's
+     * {@code mcp__server__tool}, or Gemini CLI's {@code mcp_server_tool}, where both names may hold
+     * an underscore, so every split is a candidate (the recorded session's name decides); empty for
+     * any other tool name.
+     */
+    public static List<String[]> candidates(String toolName) {
+        String[] claude = split(toolName);
+        if (claude != null) {
+            return List.<String[]>of(claude);
+        }
+        if (toolName == null || !toolName.startsWith("mcp_") || toolName.startsWith("mcp__")) {
+            return List.of();
+        }
+        List<String[]> out = new java.util.ArrayList<>();
+        for (int i = toolName.indexOf('_', 5); i > 0 && i < toolName.length() - 1; i = toolName.indexOf('_', i + 1)) {
+            out.add(new String[] {toolName.substring(4, i), toolName.substring(i + 1)});
+        }
+        return out;
+    }
+
+    /**
      * Looks for the recorded twin of a hook's MCP call, later and on the linker's thread; a link
      * found is written into {@code session}. Returns at once; dropped when the queue is full.
      */
     public void linkLater(HookSession session, String hookCallEventId, String toolName, JsonNode arguments, double callTs, double resultTs) {
-        String[] st = split(toolName);
-        if (st == null || hookCallEventId == null || exec.getQueue().size() >= MAX_QUEUE) {
+        List<String[]> candidates = candidates(toolName);
+        if (candidates.isEmpty() || hookCallEventId == null || exec.getQueue().size() >= MAX_QUEUE) {
             return;
         }
-        schedule(session, hookCallEventId, st[0], st[1], arguments, callTs, resultTs, 0);
+        schedule(session, hookCallEventId, candidates, arguments, callTs, resultTs, 0);
     }
 
-    private void schedule(HookSession session, String hookId, String server, String tool, JsonNode args, double from, double to, int attempt) {
+    private void schedule(HookSession session, String hookId, List<String[]> candidates, JsonNode args, double from, double to, int attempt) {
         try {
             exec.schedule(() -> {
-                Link l = find(server, tool, args, from - GRACE_S, to + GRACE_S);
-                if (l != null) {
-                    session.linked(hookId, server, tool, l.sessionId(), l.eventId());
-                } else if (attempt + 1 < RETRY_MS.length) {
-                    schedule(session, hookId, server, tool, args, from, to, attempt + 1);
+                for (String[] st : candidates) {
+                    Link l = find(st[0], st[1], args, from - GRACE_S, to + GRACE_S);
+                    if (l != null) {
+                        session.linked(hookId, st[0], st[1], l.sessionId(), l.eventId());
+                        return;
+                    }
+                }
+                if (attempt + 1 < RETRY_MS.length) {
+                    schedule(session, hookId, candidates, args, from, to, attempt + 1);
                 }
             }, RETRY_MS[attempt], TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
