@@ -125,6 +125,7 @@ public final class StdioProxy {
 
     /** Starts the server now; a failure to start it is reported when the proxy runs. */
     public static Spawned spawn(List<String> command) {
+        ProcessStartLogger.install();
         long nanos = System.nanoTime();
         try {
             return new Spawned(serverProcess(command).start(), null, nanos);
