@@ -16,5 +16,5 @@ set "JIT=-XX:TieredStopAtLevel=1 -Xss512k"
 if "%~1"=="mcp" set "JIT=-Xmx512m"
 if "%~1"=="record-http" set "JIT=-Xss512k"
 if "%~1"=="serve" set "JIT=-Xss512k"
-"%JAVA%" -Xlog:disable -Xlog:all=warning:stderr -XX:+UseSerialGC %JIT% %AGENT_TRACE_JAVA_OPTS% -jar "%JAR%" %*
+"%JAVA%" -Xlog:disable -Xlog:all=warning:stderr -Xlog:jfr+startup=error:stderr -XX:+UseSerialGC %JIT% %AGENT_TRACE_JAVA_OPTS% -jar "%JAR%" %*
 exit /b %ERRORLEVEL%

@@ -118,6 +118,14 @@ class InstallEndToEndTest {
                 "the new store keeps itself out of git");
         assertFalse(Files.exists(sub.resolve(".agent-traces")), "not in the server's own directory");
 
+        // a profiler asked for through AGENT_TRACE_JAVA_OPTS keeps its notices off the protocol stream
+        Map<String, String> profiled = new java.util.HashMap<>(env);
+        profiled.put("AGENT_TRACE_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + tmp.resolve("record.jfr"));
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+        Run echoed = run(project, profiled, "sh", "-c", "printf '%s\\n' '" + ping + "' | agent-trace record --name profiled -- cat");
+        assertEquals(0, echoed.code(), echoed.err());
+        assertEquals(ping + "\n", echoed.out(), "stdout holds protocol bytes only; stderr: " + echoed.err());
+
         Run uninstall = run(tmp, env, prefix.resolve("lib/agent-trace/bin/install").toString(), "--uninstall", prefix.toString());
         assertEquals(0, uninstall.code(), uninstall.err());
         assertEquals(List.of(), files(prefix), "uninstall leaves nothing behind");
