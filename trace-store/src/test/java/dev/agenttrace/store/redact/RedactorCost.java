@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttrace.store.TraceJson;
-import dev.agenttrace.store.redact.legacy.LegacyRedactor;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * What redaction costs the trace writer per event (CPU time of the measuring thread), the redactor beside its frozen predecessor
- * ({@link LegacyRedactor}) in the same JVM, rounds alternated (run by hand, not a test: timings
- * belong to the machine). See bench/README.md, "Redaction cost".
+ * What redaction costs the trace writer per event (CPU time of the measuring thread), median of
+ * rounds (run by hand, not a test: timings belong to the machine). See bench/README.md,
+ * "Redaction cost": to compare with another version, run the same command on each checkout.
  *
  * <pre>
  * mvn -B -ntp -q -pl trace-store test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
@@ -49,41 +47,24 @@ public final class RedactorCost {
         if (only != null) {
             loads.removeIf(w -> !w.name().contains(only));
         }
-        Map<String, UnaryOperator<JsonNode>> impls = new LinkedHashMap<>();
-        impls.put("legacy", LegacyRedactor::redact);
-        impls.put("current", Redactor::redact);
-        Map<String, long[][]> ns = new LinkedHashMap<>(); // impl -> [workload][round]
-        for (String impl : impls.keySet()) {
-            ns.put(impl, new long[loads.size()][rounds]);
-        }
-        // warm up both on everything, twice over: the JIT's last tier takes a few seconds
+        UnaryOperator<JsonNode> redact = Redactor::redact;
+        long[][] ns = new long[loads.size()][rounds];
+        // warm up on everything, twice over: the JIT's last tier takes a few seconds
         for (int pass = 0; pass < 2; pass++) {
-            for (UnaryOperator<JsonNode> f : impls.values()) {
-                for (Workload w : loads) {
-                    time(f, w, millis);
-                }
+            for (Workload w : loads) {
+                time(redact, w, millis);
             }
         }
-        List<String> order = new ArrayList<>(impls.keySet());
         for (int r = 0; r < rounds; r++) {
             for (int w = 0; w < loads.size(); w++) {
-                for (String impl : order) {
-                    ns.get(impl)[w][r] = time(impls.get(impl), loads.get(w), millis);
-                }
+                ns[w][r] = time(redact, loads.get(w), millis);
             }
-            java.util.Collections.reverse(order); // alternate which goes first
         }
-        System.out.printf("%-28s %7s %14s %14s %7s%n", "workload (ns per event)", "chars", "legacy p50", "current p50", "ratio");
+        System.out.printf("%-28s %7s %14s %14s%n", "workload (ns per event)", "chars", "p50", "min");
         for (int w = 0; w < loads.size(); w++) {
-            long a = median(ns.get("legacy")[w]);
-            long b = median(ns.get("current")[w]);
-            System.out.printf("%-28s %7d %,14d %,14d %6.2fx   (legacy min %,d, current min %,d)%n", loads.get(w).name(),
-                    loads.get(w).chars(), a, b, (double) a / b, min(ns.get("legacy")[w]), min(ns.get("current")[w]));
-        }
-        if (Boolean.getBoolean("rounds")) {
-            for (int w = 0; w < loads.size(); w++) {
-                System.out.println(loads.get(w).name() + " legacy " + Arrays.toString(ns.get("legacy")[w])
-                        + " current " + Arrays.toString(ns.get("current")[w]));
+            System.out.printf("%-28s %7d %,14d %,14d%n", loads.get(w).name(), loads.get(w).chars(), median(ns[w]), min(ns[w]));
+            if (Boolean.getBoolean("rounds")) {
+                System.out.println("    " + Arrays.toString(ns[w]));
             }
         }
     }
