@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,34 +31,12 @@ class ClaudeCodeHooksEndToEndTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : started) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    /** The agent-trace command as a user's PATH would have it: a launcher script, which the hooks run. */
-    private Path launcher() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin")).resolve("agent-trace");
-        String cmd = String.join(" ", Peers.cli().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        Files.writeString(bin, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
+        Peers.stopAll(started);
     }
 
     /** Starts serve on a free port; returns the port once it listens. */
     private int serve(Path traces, StringBuilder log) throws Exception {
         return Peers.startServe(new ProcessBuilder(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString())), log, started);
-    }
-
-    private static ObjectNode input(String... kv) {
-        ObjectNode n = Peers.JSON.createObjectNode();
-        for (int i = 0; i < kv.length; i += 2) {
-            n.put(kv[i], kv[i + 1]);
-        }
-        return n;
     }
 
     @Test
@@ -80,7 +55,7 @@ class ClaudeCodeHooksEndToEndTest {
 
         StringBuilder serveLog = new StringBuilder();
         int port = serve(traces, serveLog);
-        Path bin = launcher();
+        Path bin = Peers.launcher(tmp);
         Process setup = new ProcessBuilder(Peers.cli("setup", "claude-code", "--project", "--dir", project.toString(), "--port",
                 Integer.toString(port), "--command", bin.toString(), "--trace-dir", traces.toString())).redirectErrorStream(true).start();
         String setupOut = new String(setup.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -88,14 +63,14 @@ class ClaudeCodeHooksEndToEndTest {
         assertTrue(Files.isRegularFile(project.resolve(".claude/settings.json")), setupOut);
 
         List<ScriptedModel.Turn> script = List.of(
-                ScriptedModel.Turn.tool("Bash", "toolu_deny", input("command", "echo ran > " + marker + " && curl -s https://example.com",
+                ScriptedModel.Turn.call("Bash", "toolu_deny", Peers.object("command", "echo ran > " + marker + " && curl -s https://example.com",
                         "description", "fetch the page")),
-                ScriptedModel.Turn.tool("Write", "toolu_write", input("file_path", project.resolve("src/hello.txt").toString(),
+                ScriptedModel.Turn.call("Write", "toolu_write", Peers.object("file_path", project.resolve("src/hello.txt").toString(),
                         "content", "hello from the model\n")),
-                ScriptedModel.Turn.tool("Bash", "toolu_fail1", input("command", failing, "description", "look")),
-                ScriptedModel.Turn.tool("Bash", "toolu_fail2", input("command", failing, "description", "look")),
-                ScriptedModel.Turn.tool("Bash", "toolu_fail3", input("command", failing, "description", "look")),
-                ScriptedModel.Turn.tool("Bash", "toolu_fail4", input("command", failing, "description", "look")),
+                ScriptedModel.Turn.call("Bash", "toolu_fail1", Peers.object("command", failing, "description", "look")),
+                ScriptedModel.Turn.call("Bash", "toolu_fail2", Peers.object("command", failing, "description", "look")),
+                ScriptedModel.Turn.call("Bash", "toolu_fail3", Peers.object("command", failing, "description", "look")),
+                ScriptedModel.Turn.call("Bash", "toolu_fail4", Peers.object("command", failing, "description", "look")),
                 ScriptedModel.Turn.text("All done."));
         try (ScriptedModel model = new ScriptedModel(script)) {
             ProcessBuilder pb = new ProcessBuilder(CLAUDE.toString(), "-p", "Tidy up the project", "--output-format", "json",

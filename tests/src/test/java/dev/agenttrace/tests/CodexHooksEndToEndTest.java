@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,21 +47,7 @@ class CodexHooksEndToEndTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : started) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    /** The agent-trace command as a user's PATH would have it: a launcher script, which the hooks run. */
-    private Path launcher() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin")).resolve("agent-trace");
-        String cmd = String.join(" ", Peers.cli().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        Files.writeString(bin, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
+        Peers.stopAll(started);
     }
 
     /** Whether npm installed a Codex binary for this platform (it ships them as optional packages). */
@@ -75,14 +60,6 @@ class CodexHooksEndToEndTest {
                 && p.getParent().getFileName().toString().equals("bin") && p.toString().contains("vendor"))) {
             return s.findAny().isPresent();
         }
-    }
-
-    private static ObjectNode args(String... kv) {
-        ObjectNode n = Peers.JSON.createObjectNode();
-        for (int i = 0; i < kv.length; i += 2) {
-            n.put(kv[i], kv[i + 1]);
-        }
-        return n;
     }
 
     private ProcessBuilder codex(Path codexHome, Path home, String... args) {
@@ -141,7 +118,7 @@ class CodexHooksEndToEndTest {
 
         StringBuilder serveLog = new StringBuilder();
         int port = Peers.startServe(new ProcessBuilder(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString())), serveLog, started);
-        Path bin = launcher();
+        Path bin = Peers.launcher(tmp);
         Process setup = new ProcessBuilder(Peers.cli("setup", "codex", "--project", "--dir", project.toString(), "--port",
                 Integer.toString(port), "--command", bin.toString(), "--trace-dir", traces.toString())).redirectErrorStream(true).start();
         String setupOut = new String(setup.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -151,9 +128,9 @@ class CodexHooksEndToEndTest {
         assertTrue(setupOut.contains("/hooks") && setupOut.contains("trust"), "setup says Codex runs the hooks only once trusted: " + setupOut);
 
         ScriptedResponsesModel.Turn denied = ScriptedResponsesModel.Turn.call("exec_command", "call_deny",
-                args("cmd", "echo ran > " + marker + " && curl -s https://example.com"));
+                Peers.object("cmd", "echo ran > " + marker + " && curl -s https://example.com"));
         ScriptedResponsesModel.Turn ok = ScriptedResponsesModel.Turn.call("exec_command", "call_ok",
-                args("cmd", "echo allowed > " + allowed + " && echo done-ok"));
+                Peers.object("cmd", "echo allowed > " + allowed + " && echo done-ok"));
         try (ScriptedResponsesModel model = new ScriptedResponsesModel(List.of(denied, ok, ScriptedResponsesModel.Turn.text("All done.")))) {
             Files.writeString(codexHome.resolve("config.toml"), String.join("\n",
                     "model = \"gpt-test\"",

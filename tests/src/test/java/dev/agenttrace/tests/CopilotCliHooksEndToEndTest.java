@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,29 +38,7 @@ class CopilotCliHooksEndToEndTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : started) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    /** The agent-trace command as a user's PATH would have it: a launcher script, which the hooks run. */
-    private Path launcher() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin")).resolve("agent-trace");
-        String cmd = String.join(" ", Peers.cli().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        Files.writeString(bin, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
-    }
-
-    private static ObjectNode args(String... kv) {
-        ObjectNode n = Peers.JSON.createObjectNode();
-        for (int i = 0; i < kv.length; i += 2) {
-            n.put(kv[i], kv[i + 1]);
-        }
-        return n;
+        Peers.stopAll(started);
     }
 
     @Test
@@ -82,7 +57,7 @@ class CopilotCliHooksEndToEndTest {
 
         StringBuilder serveLog = new StringBuilder();
         int port = Peers.startServe(new ProcessBuilder(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString())), serveLog, started);
-        Path bin = launcher();
+        Path bin = Peers.launcher(tmp);
         Process setup = new ProcessBuilder(Peers.cli("setup", "copilot", "--project", "--dir", project.toString(), "--port",
                 Integer.toString(port), "--command", bin.toString(), "--trace-dir", traces.toString())).redirectErrorStream(true).start();
         String setupOut = new String(setup.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -90,9 +65,9 @@ class CopilotCliHooksEndToEndTest {
         assertTrue(Files.isRegularFile(project.resolve(".github/hooks/agent-trace.json")), setupOut);
 
         ScriptedChatModel.Turn denied = ScriptedChatModel.Turn.call("bash", "call_deny",
-                args("command", "echo ran > " + marker + " && curl -s https://example.com", "description", "fetch"));
+                Peers.object("command", "echo ran > " + marker + " && curl -s https://example.com", "description", "fetch"));
         ScriptedChatModel.Turn ok = ScriptedChatModel.Turn.call("bash", "call_ok",
-                args("command", "echo allowed > " + allowed + " && echo done-ok", "description", "write"));
+                Peers.object("command", "echo allowed > " + allowed + " && echo done-ok", "description", "write"));
         try (ScriptedChatModel model = new ScriptedChatModel(List.of(denied, ok, ScriptedChatModel.Turn.text("All done.")))) {
             ProcessBuilder pb = new ProcessBuilder(COPILOT.toString(), "-p", "Tidy up the project", "--allow-all-tools", "--trust-folder",
                     "--no-auto-update", "--disable-builtin-mcps", "--no-ask-user", "--no-color");

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,29 +33,7 @@ class GeminiCliHooksEndToEndTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : started) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    /** The agent-trace command as a user's PATH would have it: a launcher script, which the hooks run. */
-    private Path launcher() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin")).resolve("agent-trace");
-        String cmd = String.join(" ", Peers.cli().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        Files.writeString(bin, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
-    }
-
-    private static ObjectNode args(String... kv) {
-        ObjectNode n = Peers.JSON.createObjectNode();
-        for (int i = 0; i < kv.length; i += 2) {
-            n.put(kv[i], kv[i + 1]);
-        }
-        return n;
+        Peers.stopAll(started);
     }
 
     @Test
@@ -86,7 +62,7 @@ class GeminiCliHooksEndToEndTest {
 
         StringBuilder serveLog = new StringBuilder();
         int port = Peers.startServe(new ProcessBuilder(Peers.cli("serve", "--port", "0", "--trace-dir", traces.toString())), serveLog, started);
-        Path bin = launcher();
+        Path bin = Peers.launcher(tmp);
         Process setup = new ProcessBuilder(Peers.cli("setup", "gemini", "--project", "--dir", project.toString(), "--port",
                 Integer.toString(port), "--command", bin.toString(), "--trace-dir", traces.toString())).redirectErrorStream(true).start();
         String setupOut = new String(setup.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -94,9 +70,9 @@ class GeminiCliHooksEndToEndTest {
         assertTrue(Files.isRegularFile(project.resolve(".gemini/settings.json")), setupOut);
 
         List<ScriptedGemini.Turn> script = List.of(
-                ScriptedGemini.Turn.call("run_shell_command", args("command", "echo ran > " + marker + " && curl -s https://example.com",
+                ScriptedGemini.Turn.call("run_shell_command", Peers.object("command", "echo ran > " + marker + " && curl -s https://example.com",
                         "description", "fetch the page")),
-                ScriptedGemini.Turn.call("write_file", args("file_path", written.toString(), "content", "hello from the model\n")),
+                ScriptedGemini.Turn.call("write_file", Peers.object("file_path", written.toString(), "content", "hello from the model\n")),
                 ScriptedGemini.Turn.text("All done."));
         try (ScriptedGemini model = new ScriptedGemini(script)) {
             ProcessBuilder pb = new ProcessBuilder(GEMINI.toString(), "-p", "Tidy up the project", "--model", "gemini-2.5-flash",

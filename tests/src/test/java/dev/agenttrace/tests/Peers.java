@@ -194,4 +194,32 @@ final class Peers {
         }
         return meta(session);
     }
+
+    /** The agent-trace command as a user's PATH would have it: a launcher script in {@code dir}/bin, which hooks and configs run. */
+    static Path launcher(Path dir) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin")).resolve("agent-trace");
+        String cmd = String.join(" ", cli().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+        Files.writeString(bin, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
+        Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
+    /** A flat JSON object of string values: {@code object("command", "ls")}. */
+    static com.fasterxml.jackson.databind.node.ObjectNode object(String... kv) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
+        for (int i = 0; i < kv.length; i += 2) {
+            n.put(kv[i], kv[i + 1]);
+        }
+        return n;
+    }
+
+    /** Ends the processes a test started: politely, then (after 10 s) by force. */
+    static void stopAll(List<Process> started) throws InterruptedException {
+        for (Process p : started) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
 }

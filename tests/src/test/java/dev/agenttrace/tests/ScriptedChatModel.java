@@ -1,19 +1,11 @@
 package dev.agenttrace.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
 
 /**
  * A scripted model behind an OpenAI-compatible chat completions endpoint
@@ -21,43 +13,18 @@ import java.util.concurrent.Executors;
  * when the request asks for a stream, else one {@code chat.completion}). The turn is chosen by how
  * many tool results the request's messages already hold, so a retry cannot skip a step.
  */
-final class ScriptedChatModel implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One model turn: a function call (name, call id, arguments object), or a closing message. */
-    record Turn(String name, String callId, ObjectNode arguments, String text) {
-        static Turn call(String name, String callId, ObjectNode arguments) {
-            return new Turn(name, callId, arguments, null);
-        }
-
-        static Turn text(String text) {
-            return new Turn(null, null, null, text);
-        }
-    }
-
-    private final HttpServer server;
-    private final List<Turn> script;
-    /** Every request body to the chat completions endpoint, in order. */
-    final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
-
+final class ScriptedChatModel extends ScriptedEndpoint {
     ScriptedChatModel(List<Turn> script) throws IOException {
-        this.script = List.copyOf(script);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "scripted-chat-model");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        super(script, "scripted-chat-model");
     }
 
     /** The provider's base URL: the client appends {@code /chat/completions}. */
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        return "http://127.0.0.1:" + port() + "/v1";
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @Override
+    void handle(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
         if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().endsWith("/chat/completions")) {
             respond(ex, 404, "application/json", "{\"error\": {\"message\": \"not scripted\"}}");
@@ -71,7 +38,7 @@ final class ScriptedChatModel implements AutoCloseable {
                 results++;
             }
         }
-        Turn turn = results < script.size() ? script.get(results) : Turn.text("(the script has ended)");
+        Turn turn = turn(results);
         boolean stream = req.path("stream").asBoolean(false);
         ObjectNode message = JSON.createObjectNode();
         message.put("role", "assistant");
@@ -133,15 +100,6 @@ final class ScriptedChatModel implements AutoCloseable {
         return c;
     }
 
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
     /** What the agent sent back to the model for a call, from the requests it made afterwards; null if none. */
     String toolOutput(String callId) {
         synchronized (requests) {
@@ -168,10 +126,5 @@ final class ScriptedChatModel implements AutoCloseable {
             }
         }
         return names;
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
     }
 }

@@ -1,19 +1,12 @@
 package dev.agenttrace.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
 
 /**
  * The model behind the real Gemini CLI, scripted: a local endpoint speaking the Gemini API
@@ -23,44 +16,20 @@ import java.util.concurrent.Executors;
  * retry cannot skip a step. Requests that are not the main loop (no {@code run_shell_command}
  * among the tools) get a short text.
  */
-final class ScriptedGemini implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One model turn: a function call ({@code name}, {@code args}), or a closing text. */
-    record Turn(String name, ObjectNode args, String text) {
-        static Turn call(String name, ObjectNode args) {
-            return new Turn(name, args, null);
-        }
-
-        static Turn text(String text) {
-            return new Turn(null, null, text);
-        }
-    }
-
-    private final HttpServer server;
-    private final List<Turn> script;
-    /** Every main-loop request body, in order. */
-    final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+final class ScriptedGemini extends ScriptedEndpoint {
     /** Every request line seen, main loop or not (for diagnostics). */
     final List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
     ScriptedGemini(List<Turn> script) throws IOException {
-        this.script = List.copyOf(script);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "scripted-gemini");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        super(script, "scripted-gemini");
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @Override
+    void handle(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
         String path = ex.getRequestURI().getPath();
         seen.add(ex.getRequestMethod() + " " + ex.getRequestURI());
@@ -84,7 +53,7 @@ final class ScriptedGemini implements AutoCloseable {
                     modelTurns++;
                 }
             }
-            turn = modelTurns < script.size() ? script.get(modelTurns) : Turn.text("(the script has ended)");
+            turn = turn(modelTurns);
         } else {
             turn = Turn.text("Scripted session");
         }
@@ -106,7 +75,7 @@ final class ScriptedGemini implements AutoCloseable {
         if (turn.name() != null) {
             ObjectNode call = part.putObject("functionCall");
             call.put("name", turn.name());
-            call.set("args", turn.args());
+            call.set("args", turn.arguments());
         } else {
             part.put("text", turn.text());
         }
@@ -137,19 +106,5 @@ final class ScriptedGemini implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream o = ex.getResponseBody()) {
-            o.write(b);
-        }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
     }
 }

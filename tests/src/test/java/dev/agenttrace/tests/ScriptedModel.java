@@ -1,20 +1,11 @@
 package dev.agenttrace.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
 
 /**
  * The model behind a real coding agent, scripted: a local endpoint speaking the Anthropic
@@ -23,42 +14,18 @@ import java.util.concurrent.Executors;
  * turns the conversation already holds, so a retry by the agent cannot skip a step. Requests that
  * are not the main loop (no Bash among the tools: a title, a summary) get a short text.
  */
-final class ScriptedModel implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One assistant turn: a tool call, or a closing text. */
-    record Turn(String toolName, String toolUseId, ObjectNode input, String text) {
-        static Turn tool(String name, String id, ObjectNode input) {
-            return new Turn(name, id, input, null);
-        }
-
-        static Turn text(String text) {
-            return new Turn(null, null, null, text);
-        }
-    }
-
-    private final HttpServer server;
-    private final List<Turn> script;
-    /** Every main-loop request body, in order. */
-    final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
-
+final class ScriptedModel extends ScriptedEndpoint {
     ScriptedModel(List<Turn> script) throws IOException {
-        this.script = List.copyOf(script);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "scripted-model");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        super(script, "scripted-model");
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @Override
+    void handle(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("request-id", "req_scripted");
         byte[] body = ex.getRequestBody().readAllBytes();
         String path = ex.getRequestURI().getPath();
         if (!path.endsWith("/v1/messages")) {
@@ -81,7 +48,7 @@ final class ScriptedModel implements AutoCloseable {
                     assistantTurns++;
                 }
             }
-            turn = assistantTurns < script.size() ? script.get(assistantTurns) : Turn.text("(the script has ended)");
+            turn = turn(assistantTurns);
         } else {
             turn = Turn.text("Scripted session");
         }
@@ -100,18 +67,18 @@ final class ScriptedModel implements AutoCloseable {
         m.put("role", "assistant");
         m.put("model", model);
         ArrayNode content = m.putArray("content");
-        if (turn.toolName() != null) {
+        if (turn.name() != null) {
             ObjectNode b = content.addObject();
             b.put("type", "tool_use");
-            b.put("id", turn.toolUseId());
-            b.put("name", turn.toolName());
-            b.set("input", turn.input());
+            b.put("id", turn.callId());
+            b.put("name", turn.name());
+            b.set("input", turn.arguments());
         } else {
             ObjectNode b = content.addObject();
             b.put("type", "text");
             b.put("text", turn.text());
         }
-        m.put("stop_reason", turn.toolName() != null ? "tool_use" : "end_turn");
+        m.put("stop_reason", turn.name() != null ? "tool_use" : "end_turn");
         m.putNull("stop_sequence");
         ObjectNode usage = m.putObject("usage");
         usage.put("input_tokens", 100);
@@ -134,15 +101,15 @@ final class ScriptedModel implements AutoCloseable {
         ObjectNode delta = JSON.createObjectNode();
         delta.put("type", "content_block_delta");
         delta.put("index", 0);
-        if (turn.toolName() != null) {
+        if (turn.name() != null) {
             ObjectNode cb = blockStart.putObject("content_block");
             cb.put("type", "tool_use");
-            cb.put("id", turn.toolUseId());
-            cb.put("name", turn.toolName());
+            cb.put("id", turn.callId());
+            cb.put("name", turn.name());
             cb.putObject("input");
             ObjectNode d = delta.putObject("delta");
             d.put("type", "input_json_delta");
-            d.put("partial_json", turn.input().toString());
+            d.put("partial_json", turn.arguments().toString());
         } else {
             ObjectNode cb = blockStart.putObject("content_block");
             cb.put("type", "text");
@@ -160,7 +127,7 @@ final class ScriptedModel implements AutoCloseable {
         ObjectNode md = JSON.createObjectNode();
         md.put("type", "message_delta");
         ObjectNode mdd = md.putObject("delta");
-        mdd.put("stop_reason", turn.toolName() != null ? "tool_use" : "end_turn");
+        mdd.put("stop_reason", turn.name() != null ? "tool_use" : "end_turn");
         mdd.putNull("stop_sequence");
         md.putObject("usage").put("output_tokens", 20);
         event(b, "message_delta", md);
@@ -172,16 +139,6 @@ final class ScriptedModel implements AutoCloseable {
 
     private static void event(StringBuilder b, String name, JsonNode data) {
         b.append("event: ").append(name).append('\n').append("data: ").append(data).append("\n\n");
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("request-id", "req_scripted");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     /** The tool_result the agent sent back for a call, from the requests it made afterwards; null if none. */
@@ -198,10 +155,5 @@ final class ScriptedModel implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
     }
 }

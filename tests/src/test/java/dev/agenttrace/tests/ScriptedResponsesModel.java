@@ -1,19 +1,11 @@
 package dev.agenttrace.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
 
 /**
  * The model behind the real Codex CLI, scripted: a local endpoint speaking the OpenAI Responses
@@ -22,43 +14,18 @@ import java.util.concurrent.Executors;
  * loop with the next turn of a script. The turn is chosen by how many tool outputs the request's
  * input already holds, so a retry by the agent cannot skip a step.
  */
-final class ScriptedResponsesModel implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One model turn: a function call (name, call id, arguments object), or a closing message. */
-    record Turn(String name, String callId, ObjectNode arguments, String text) {
-        static Turn call(String name, String callId, ObjectNode arguments) {
-            return new Turn(name, callId, arguments, null);
-        }
-
-        static Turn text(String text) {
-            return new Turn(null, null, null, text);
-        }
-    }
-
-    private final HttpServer server;
-    private final List<Turn> script;
-    /** Every request body to the responses endpoint, in order. */
-    final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
-
+final class ScriptedResponsesModel extends ScriptedEndpoint {
     ScriptedResponsesModel(List<Turn> script) throws IOException {
-        this.script = List.copyOf(script);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "scripted-responses-model");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        super(script, "scripted-responses-model");
     }
 
     /** The provider's base URL: Codex appends {@code /responses}. */
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        return "http://127.0.0.1:" + port() + "/v1";
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @Override
+    void handle(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
         if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().endsWith("/responses")) {
             respond(ex, 404, "application/json", "{\"error\": {\"message\": \"not scripted\"}}");
@@ -72,7 +39,7 @@ final class ScriptedResponsesModel implements AutoCloseable {
                 outputs++;
             }
         }
-        Turn turn = outputs < script.size() ? script.get(outputs) : Turn.text("(the script has ended)");
+        Turn turn = turn(outputs);
         String id = "resp_" + requests.size();
         ObjectNode item = JSON.createObjectNode();
         if (turn.name() != null) {
@@ -118,15 +85,6 @@ final class ScriptedResponsesModel implements AutoCloseable {
         b.append("event: ").append(data.path("type").asText()).append('\n').append("data: ").append(data).append("\n\n");
     }
 
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
     /** The output the agent sent back for a call, from the requests it made afterwards; null if none. */
     String toolOutput(String callId) {
         synchronized (requests) {
@@ -153,10 +111,5 @@ final class ScriptedResponsesModel implements AutoCloseable {
             }
         }
         return names;
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
     }
 }

@@ -10,11 +10,9 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,15 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class WrapEndToEndTest {
     @TempDir
     Path tmp;
-
-    /** The agent-trace command as a user's PATH would have it: a launcher script. */
-    private Path launcher() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin")).resolve("agent-trace");
-        String cmd = String.join(" ", Peers.cli().stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        Files.writeString(bin, "#!/bin/sh\nexec " + cmd + " \"$@\"\n");
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
-    }
 
     private String run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -67,7 +56,7 @@ class WrapEndToEndTest {
                 + "    \"remote\": {\"type\": \"http\", \"url\": \"https://mcp.example.com/mcp\"}\n  }\n}\n";
         Path config = project.resolve(".mcp.json");
         Files.writeString(config, mcpJson);
-        Path bin = launcher();
+        Path bin = Peers.launcher(tmp);
 
         String out = run(Peers.cli("wrap", "claude-code", "--dir", project.toString(), "--home", home.toString(), "--command", bin.toString(),
                 "--trace-dir", traces.toString()));
