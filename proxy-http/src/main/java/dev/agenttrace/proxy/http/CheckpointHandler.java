@@ -3,7 +3,7 @@ package dev.agenttrace.proxy.http;
 import dev.agenttrace.rules.inline.Checkpoint;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,19 +19,16 @@ import io.netty.handler.codec.http.HttpUtil;
  * <p>Stateless: one instance serves every connection of a proxy.
  */
 @ChannelHandler.Sharable
-final class CheckpointHandler extends ChannelInboundHandlerAdapter {
+final class CheckpointHandler extends SimpleChannelInboundHandler<Exchange> {
     private final ProxyContext px;
 
     CheckpointHandler(ProxyContext px) {
+        super(Exchange.class, false);
         this.px = px;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Exchange ex)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    protected void channelRead0(ChannelHandlerContext ctx, Exchange ex) {
         if (!ex.request.method().equals(HttpMethod.POST) || ex.body.length == 0) {
             ctx.fireChannelRead(ex);
             return;

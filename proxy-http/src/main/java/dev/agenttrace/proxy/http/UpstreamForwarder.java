@@ -3,7 +3,7 @@ package dev.agenttrace.proxy.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
 
@@ -15,19 +15,16 @@ import io.netty.util.concurrent.Future;
  * <p>Stateless: one instance serves every connection of a proxy.
  */
 @ChannelHandler.Sharable
-final class UpstreamForwarder extends ChannelInboundHandlerAdapter {
+final class UpstreamForwarder extends SimpleChannelInboundHandler<Exchange> {
     private final ProxyContext px;
 
     UpstreamForwarder(ProxyContext px) {
+        super(Exchange.class, false);
         this.px = px;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Exchange ex)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    protected void channelRead0(ChannelHandlerContext ctx, Exchange ex) {
         Channel client = ctx.channel();
         Future<Channel> f = px.upstream().acquire(client.eventLoop());
         f.addListener(done -> {
