@@ -461,24 +461,27 @@ public final class Redactor {
         boolean ok(String text, Matcher m, String secret);
     }
 
+    // Word edges are written (?<!\\w) and (?!\\w), never \\b: JDK 19 made \\b agree with the ASCII \\w
+    // while JDK 17's treats any Unicode letter as a word character, so "\u00e9Bearer x..." was
+    // redacted on JDK 25 and kept on JDK 17. Written out, both JDKs find the same secrets.
     private static final String ARG = "(?<s>'[^'\\n]{1,256}'|\"[^\"\\n]{1,256}\"|[^\\s'\"]{1,256})";
 
     private static final List<ContextRule> CONTEXT_RULES = List.of(
             new ContextRule("bearer", new String[] {"bearer"}, true,
-                    Pattern.compile("\\b(?i:bearer)\\s+(?<s>[A-Za-z0-9._~+/=-]{8,})"),
+                    Pattern.compile("(?<!\\w)(?i:bearer)\\s+(?<s>[A-Za-z0-9._~+/=-]{8,})"),
                     (t, m, s) -> s.length() >= 24 || hasDigit(s)),
             new ContextRule("basic", new String[] {"basic"}, true,
-                    Pattern.compile("\\b(?i:basic)\\s+(?<s>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])"),
+                    Pattern.compile("(?<!\\w)(?i:basic)\\s+(?<s>[A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])"),
                     (t, m, s) -> TokenFormats.basicCredentials(s)),
             new ContextRule("password", new String[] {"mysql", "mariadb"}, false,
                     Pattern.compile("(?<=\\s)-p" + ARG),
                     (t, m, s) -> onSameLineAfter(t, m.start(), "mysql", "mariadb")),
             new ContextRule("password", new String[] {"sshpass"}, false,
-                    Pattern.compile("\\bsshpass\\b[^\\n|;&]*?\\s-p\\s*" + ARG), null),
+                    Pattern.compile("(?<!\\w)sshpass(?!\\w)[^\\n|;&]*?\\s-p\\s*" + ARG), null),
             new ContextRule("password", new String[] {"redis-cli", "valkey-cli"}, false,
-                    Pattern.compile("\\b(?:redis|valkey)-cli\\b[^\\n|;&]*?\\s(?:-a|--pass)\\s+" + ARG), null),
+                    Pattern.compile("(?<!\\w)(?:redis|valkey)-cli(?!\\w)[^\\n|;&]*?\\s(?:-a|--pass)\\s+" + ARG), null),
             new ContextRule("password", new String[] {"login"}, false,
-                    Pattern.compile("\\blogin\\b[^\\n|;&]*?\\s-p\\s+" + ARG), null),
+                    Pattern.compile("(?<!\\w)login(?!\\w)[^\\n|;&]*?\\s-p\\s+" + ARG), null),
             new ContextRule("password", new String[] {"-u", "-U", "--user", "--proxy-user", "-a", "--auth"}, false,
                     Pattern.compile("(?<![\\w-])(?:-u|-U|--user|--proxy-user|-a|--auth)(?:\\s+|=)['\"]?[^\\s:'\"@/]{1,128}:"
                             + "(?<s>[^\\s'\"]{1,256})"),
